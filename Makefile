@@ -1,0 +1,31 @@
+# The two commands of the README: `make run` and `make test`.
+GO ?= go
+DATA ?= ./tarn-data
+
+.PHONY: run build test lint fuzz bench
+
+build:
+	$(GO) build -o bin/tarn ./cmd/tarn
+
+run: build
+	./bin/tarn serve --data $(DATA)
+
+# Unit, conformance and end-to-end tests (the e2e tests build and drive bin/tarn).
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+lint:
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+# Short runs of every fuzz target; longer ones: make fuzz FUZZTIME=10m
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test ./internal/lake/localfs -run '^$$' -fuzz FuzzKeyToPath -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/edge/sigv4 -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/edge/sigv4 -run '^$$' -fuzz FuzzChunked -fuzztime $(FUZZTIME)
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./internal/lake/localfs ./internal/edge/sigv4
+	./bin/tarn bench s3

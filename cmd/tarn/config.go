@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is everything serve needs; packages below get plain option structs
+// built from it.
+type Config struct {
+	Data     string    `yaml:"data"`
+	AWSAddr  string    `yaml:"aws_addr"`
+	HTTPAddr string    `yaml:"http_addr"`
+	PGAddr   string    `yaml:"pg_addr"`
+	SFTPAddr string    `yaml:"sftp_addr"`
+	TLS      TLSConfig `yaml:"tls"`
+	Log      LogConfig `yaml:"log"`
+	S3       S3Config  `yaml:"s3"`
+	Lake     LakeConfig `yaml:"lake"`
+}
+
+// TLSConfig serves every listener over TLS when Cert and Key are set, or
+// with a generated self-signed certificate when SelfSigned is.
+type TLSConfig struct {
+	Cert       string `yaml:"cert"`
+	Key        string `yaml:"key"`
+	SelfSigned bool   `yaml:"self_signed"`
+}
+
+type LogConfig struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text, json
+}
+
+// S3Config shapes the S3 API.
+type S3Config struct {
+	Region  string   `yaml:"region"`
+	Domains []string `yaml:"domains"` // virtual-host style: <bucket>.<domain>
+}
+
+// LakeConfig picks the object store: the data folder (default) or any
+// S3-compatible store.
+type LakeConfig struct {
+	Backend         string `yaml:"backend"` // "local" or "s3"
+	Endpoint        string `yaml:"endpoint"`
+	Region          string `yaml:"region"`
+	AccessKeyID     string `yaml:"access_key_id"`
+	SecretAccessKey string `yaml:"secret_access_key"`
+	PathStyle       bool   `yaml:"path_style"`
+}
+
+func defaultConfig() Config {
+	return Config{
+		Data:     "./tarn-data",
+		AWSAddr:  "127.0.0.1:9800",
+		HTTPAddr: "127.0.0.1:9801",
+		PGAddr:   "127.0.0.1:9802",
+		SFTPAddr: "127.0.0.1:9822",
+		Log:      LogConfig{Level: "info", Format: "text"},
+		S3:       S3Config{Region: "us-east-1", Domains: []string{"localhost", "s3.localhost"}},
+		Lake:     LakeConfig{Backend: "local", Region: "us-east-1", PathStyle: true},
+	}
+}
+
+// loadConfig applies, in order: defaults, the config file, TARN_* variables
+// and the flags the user set.
+func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
+	cfg := defaultConfig()
+	var flagCfg Config
+	var configFile string
+	fs.StringVar(&configFile, "config", os.Getenv("TARN_CONFIG"), "config `file` (YAML)")
+	fs.StringVar(&flagCfg.Data, "data", "", "data `folder` (default "+cfg.Data+")")
+	fs.StringVar(&flagCfg.AWSAddr, "aws-addr", "", "AWS API listener: S3, Kinesis, Glue, Athena... (default "+cfg.AWSAddr+")")
+	fs.StringVar(&flagCfg.HTTPAddr, "http-addr", "", "HTTP listener: /metrics, /healthz, console (default "+cfg.HTTPAddr+")")
+	fs.StringVar(&flagCfg.PGAddr, "pg-addr", "", "PostgreSQL wire listener (default "+cfg.PGAddr+")")
+	fs.StringVar(&flagCfg.SFTPAddr, "sftp-addr", "", "SFTP listener (default "+cfg.SFTPAddr+")")
+	fs.StringVar(&flagCfg.TLS.Cert, "tls-cert", "", "TLS certificate `file` (PEM) for every listener")
+	fs.StringVar(&flagCfg.TLS.Key, "tls-key", "", "TLS key `file` (PEM)")
+	fs.BoolVar(&flagCfg.TLS.SelfSigned, "tls-self-signed", false, "serve TLS with a self-signed certificate generated into the data folder (development)")
+	fs.StringVar(&flagCfg.Log.Level, "log-level", "", "debug, info, warn or error (default info)")
+	fs.StringVar(&flagCfg.Log.Format, "log-format", "", "text or json (default text)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if configFile != "" {
+		if err := readConfigFile(configFile, &cfg); err != nil {
+			return cfg, err
+		}
+	}
+	for _, e := range []struct {
+		env string
+		dst *string
+	}{{"TARN_DATA", &cfg.Data}, {"TARN_AWS_ADDR", &cfg.AWSAddr}, {"TARN_HTTP_ADDR", &cfg.HTTPAddr}, {"TARN_PG_ADDR", &cfg.PGAddr}, {"TARN_SFTP_ADDR", &cfg.SFTPAddr}} {
+		if v := os.Getenv(e.env); v != "" {
+			*e.dst = v
+		}
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "data":
+			cfg.Data = flagCfg.Data
+		case "aws-addr":
+			cfg.AWSAddr = flagCfg.AWSAddr
+		case "http-addr":
+			cfg.HTTPAddr = flagCfg.HTTPAddr
+		case "pg-addr":
+			cfg.PGAddr = flagCfg.PGAddr
+		case "sftp-addr":
+			cfg.SFTPAddr = flagCfg.SFTPAddr
+		case "tls-cert":
+			cfg.TLS.Cert = flagCfg.TLS.Cert
+		case "tls-key":
+			cfg.TLS.Key = flagCfg.TLS.Key
+		case "tls-self-signed":
+			cfg.TLS.SelfSigned = flagCfg.TLS.SelfSigned
+		case "log-level":
+			cfg.Log.Level = flagCfg.Log.Level
+		case "log-format":
+			cfg.Log.Format = flagCfg.Log.Format
+		}
+	})
+	return cfg, cfg.validate()
+}
+
+// readConfigFile reads YAML strictly: an unknown field is an error that names
+// the file and line.
+func readConfigFile(file string, cfg *Config) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) { // io.EOF: an empty file
+		return fmt.Errorf("config %s: %w", file, err)
+	}
+	return nil
+}
+
+func (c Config) validate() error {
+	var errs []error
+	for _, a := range []struct{ name, addr string }{{"aws_addr", c.AWSAddr}, {"http_addr", c.HTTPAddr}, {"pg_addr", c.PGAddr}, {"sftp_addr", c.SFTPAddr}} {
+		if _, _, err := net.SplitHostPort(a.addr); err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: %w", a.name, a.addr, err))
+		}
+	}
+	if (c.TLS.Cert == "") != (c.TLS.Key == "") {
+		errs = append(errs, errors.New("tls: set both cert and key, or neither"))
+	}
+	switch c.Lake.Backend {
+	case "local":
+	case "s3":
+		if c.Lake.Endpoint == "" && c.Lake.Region == "" {
+			errs = append(errs, errors.New("lake: the s3 backend needs an endpoint or a region"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("lake.backend %q: want local or s3", c.Lake.Backend))
+	}
+	if c.Data == "" {
+		errs = append(errs, errors.New("data: a data folder is required"))
+	}
+	return errors.Join(errs...)
+}

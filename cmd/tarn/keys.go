@@ -1,0 +1,130 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/tarnlake/tarn/internal/access"
+)
+
+const keysFile = "keys.json"
+
+const keysUsage = `Usage:
+  tarn keys add NAME [--read BUCKETS] [--write BUCKETS] [--data DIR]
+  tarn keys list [--data DIR]
+  tarn keys remove ID [--data DIR]
+
+Access keys other than root, each limited to the buckets it is granted
+(comma-separated names or patterns such as "raw-*"). A running tarn picks up
+changes within a second. Example, a producer that may only write the landing
+bucket:
+  tarn keys add producer --write landing
+`
+
+func keys(args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Print(keysUsage)
+		return nil
+	}
+	fs := flag.NewFlagSet("keys "+args[0], flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), keysUsage) }
+	data := fs.String("data", envOr("TARN_DATA", defaultConfig().Data), "data `folder`")
+	read := fs.String("read", "", "buckets the key may read")
+	write := fs.String("write", "", "buckets the key may write (and read)")
+	cmd := args[0]
+	// Flags may come before or after the positional argument.
+	var pos []string
+	rest := args[1:]
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	file := filepath.Join(*data, keysFile)
+	list, err := access.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "add":
+		if len(pos) != 1 {
+			return errors.New("keys add: give the key a NAME")
+		}
+		k := access.NewKey(pos[0])
+		for _, b := range splitList(*write) {
+			k.Grants = append(k.Grants, access.Grant{Bucket: b, Read: true, Write: true})
+		}
+		for _, b := range splitList(*read) {
+			k.Grants = append(k.Grants, access.Grant{Bucket: b, Read: true})
+		}
+		if len(k.Grants) == 0 {
+			return errors.New("keys add: grant at least one bucket with --read or --write")
+		}
+		if err := os.MkdirAll(*data, 0o755); err != nil {
+			return err
+		}
+		if err := access.WriteFile(file, append(list, k)); err != nil {
+			return err
+		}
+		fmt.Printf("AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n", k.ID, k.Secret)
+	case "list":
+		tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tGRANTS")
+		for _, k := range list {
+			var gs []string
+			for _, g := range k.Grants {
+				mode := "read"
+				if g.Write {
+					mode = "write"
+				}
+				gs = append(gs, g.Bucket+":"+mode)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", k.ID, k.Name, strings.Join(gs, ","))
+		}
+		return tw.Flush()
+	case "remove":
+		if len(pos) != 1 {
+			return errors.New("keys remove: give the key ID")
+		}
+		kept := list[:0]
+		for _, k := range list {
+			if k.ID != pos[0] {
+				kept = append(kept, k)
+			}
+		}
+		if len(kept) == len(list) {
+			return fmt.Errorf("keys remove: no key %s", pos[0])
+		}
+		return access.WriteFile(file, kept)
+	default:
+		return fmt.Errorf("keys: unknown command %q\n%s", cmd, keysUsage)
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"crypto/subtle"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/edge"
+	"github.com/tarnlake/tarn/internal/edge/sigv4"
+	"github.com/tarnlake/tarn/internal/lake"
+	"github.com/tarnlake/tarn/internal/lake/localfs"
+	lakes3 "github.com/tarnlake/tarn/internal/lake/s3"
+	"github.com/tarnlake/tarn/internal/lake/s3api"
+)
+
+func serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: tarn serve [flags]
+
+Runs tarn on this machine. With no flags it keeps everything in ./tarn-data
+and listens on 127.0.0.1 only:
+  AWS API (S3 today)   127.0.0.1:9800   aws --endpoint-url http://127.0.0.1:9800 s3 ls
+  HTTP                 127.0.0.1:9801   /healthz, /metrics (basic auth: access key id and secret)
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	cfg, err := loadConfig(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	log, err := newLogger(cfg.Log)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
+		return fmt.Errorf("data folder: %w", err)
+	}
+	root, err := rootKey(cfg.Data, os.Stderr)
+	if err != nil {
+		return err
+	}
+	keyring, err := access.NewKeyring(root, filepath.Join(cfg.Data, keysFile))
+	if err != nil {
+		return err
+	}
+	tlsCfg, err := serverTLS(cfg)
+	if err != nil {
+		return fmt.Errorf("tls: %w", err)
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	store, err := openLake(cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	store = lake.WithEvents(store, eventLog(log, reg))
+
+	aws := edge.New(log, edge.NewMetrics(reg), edge.Options{
+		Verifier: &sigv4.Verifier{Secrets: keyring},
+		Keys:     keyring,
+		S3:       s3api.New(store, log, s3api.Options{Domains: cfg.S3.Domains, Region: cfg.S3.Region}),
+	})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.Handle("GET /metrics", basicAuth(keyring, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+
+	servers := []*listener{
+		{name: "aws", addr: cfg.AWSAddr, handler: aws},
+		{name: "http", addr: cfg.HTTPAddr, handler: mux},
+	}
+	for _, l := range servers {
+		if err := l.listen(tlsCfg); err != nil {
+			for _, o := range servers {
+				o.close()
+			}
+			return err
+		}
+	}
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+	}
+	log.Info("tarn serving", "version", version(), "data", cfg.Data, "lake", cfg.Lake.Backend,
+		"aws", scheme+"://"+servers[0].ln.Addr().String(), "http", scheme+"://"+servers[1].ln.Addr().String())
+
+	errc := make(chan error, len(servers))
+	for _, l := range servers {
+		go func() { errc <- l.serve() }()
+	}
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down: draining requests")
+	case err = <-errc:
+		log.Error("listener failed", "err", err)
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// Stop in reverse order of start; in-flight requests finish first.
+	for i := len(servers) - 1; i >= 0; i-- {
+		if serr := servers[i].srv.Shutdown(shutdownCtx); serr != nil {
+			log.Warn("shutdown", "listener", servers[i].name, "err", serr)
+		}
+	}
+	log.Info("stopped")
+	return err
+}
+
+func openLake(cfg Config) (lake.Store, error) {
+	switch cfg.Lake.Backend {
+	case "s3":
+		return lakes3.New(lakes3.Options{
+			Endpoint: cfg.Lake.Endpoint, Region: cfg.Lake.Region, PathStyle: cfg.Lake.PathStyle,
+			AccessKeyID: cfg.Lake.AccessKeyID, SecretAccessKey: cfg.Lake.SecretAccessKey,
+		})
+	default:
+		return localfs.Open(filepath.Join(cfg.Data, "lake"))
+	}
+}
+
+type listener struct {
+	name, addr string
+	handler    http.Handler
+	ln         net.Listener
+	srv        *http.Server
+}
+
+func (l *listener) listen(tlsCfg *tls.Config) error {
+	ln, err := net.Listen("tcp", l.addr)
+	if err != nil {
+		return fmt.Errorf("%s listener: %w", l.name, err)
+	}
+	if tlsCfg != nil {
+		ln = tls.NewListener(ln, tlsCfg)
+	}
+	l.ln = ln
+	l.srv = &http.Server{Handler: l.handler, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
+		MaxHeaderBytes: 64 << 10, ErrorLog: nil}
+	return nil
+}
+
+func (l *listener) serve() error {
+	if err := l.srv.Serve(l.ln); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("%s listener: %w", l.name, err)
+	}
+	return nil
+}
+
+func (l *listener) close() {
+	if l.ln != nil {
+		l.ln.Close()
+	}
+}
+
+// basicAuth guards h with an access key id and secret as user and password,
+// which Prometheus's scrape config sends as basic_auth.
+func basicAuth(keys *access.Keyring, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, secret, ok := r.BasicAuth()
+		if ok {
+			k, found := keys.Lookup(id)
+			if found && subtle.ConstantTimeCompare([]byte(k.Secret), []byte(secret)) == 1 {
+				h.ServeHTTP(w, r)
+				return
+			}
+		}
+		w.Header().Set("WWW-Authenticate", `Basic realm="tarn"`)
+		http.Error(w, "unauthorized: use an access key id and secret", http.StatusUnauthorized)
+	})
+}
+
+func newLogger(c LogConfig) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
+		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", c.Level)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch strings.ToLower(c.Format) {
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	case "text", "":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want text or json", c.Format)
+}
+
+// eventLog is the object-event hook until triggers make events durable: it
+// counts and logs them.
+func eventLog(log *slog.Logger, reg prometheus.Registerer) lake.Notifier {
+	events := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tarn_lake_events_total", Help: "Object events emitted, by event name.",
+	}, []string{"event"})
+	reg.MustRegister(events)
+	log = log.With("component", "events")
+	return lake.NotifierFunc(func(ctx context.Context, e lake.Event) {
+		events.WithLabelValues(e.Name).Inc()
+		log.Debug("object event", "event", e.Name, "bucket", e.Bucket, "key", e.Key, "size", e.Size)
+	})
+}

@@ -1,0 +1,201 @@
+// Package access holds tarn's access keys: the root key and further keys with
+// per-bucket read and write grants. The edge asks it for secrets (to verify
+// signatures) and for permission (to authorise each request).
+package access
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"sync"
+	"time"
+)
+
+// Key is one access key.
+type Key struct {
+	ID     string  `json:"id"`
+	Secret string  `json:"secret"`
+	Name   string  `json:"name,omitempty"`
+	Root   bool    `json:"root,omitempty"` // may do everything
+	Grants []Grant `json:"grants,omitempty"`
+}
+
+// Grant lets a key read and/or write the buckets its pattern matches
+// (path.Match syntax: "landing", "raw-*", "*").
+type Grant struct {
+	Bucket string `json:"bucket"`
+	Read   bool   `json:"read,omitempty"`
+	Write  bool   `json:"write,omitempty"`
+}
+
+// Action is what a request does to a bucket.
+type Action int
+
+const (
+	Read Action = iota
+	Write
+)
+
+func (a Action) String() string {
+	if a == Write {
+		return "write"
+	}
+	return "read"
+}
+
+// Allowed reports whether k may do a to bucket. Account-wide actions (listing
+// buckets, the JSON APIs) pass bucket "" and need the root key or a "*" grant.
+func (k *Key) Allowed(a Action, bucket string) bool {
+	if k.Root {
+		return true
+	}
+	for _, g := range k.Grants {
+		if ok, _ := path.Match(g.Bucket, bucket); !ok && g.Bucket != "*" {
+			continue
+		}
+		if a == Read && g.Read || a == Write && g.Write {
+			return true
+		}
+	}
+	return false
+}
+
+// Keyring is the set of keys in force. Keys added to its file while tarn runs
+// take effect within a second.
+type Keyring struct {
+	mu      sync.RWMutex
+	root    Key
+	keys    map[string]Key
+	file    string
+	modTime time.Time
+	checked time.Time
+}
+
+// NewKeyring serves root and the keys in file (which may not exist yet).
+func NewKeyring(root Key, file string) (*Keyring, error) {
+	root.Root = true
+	kr := &Keyring{root: root, file: file, keys: map[string]Key{}}
+	if err := kr.reload(true); err != nil {
+		return nil, err
+	}
+	return kr, nil
+}
+
+// Lookup returns the key with id.
+func (kr *Keyring) Lookup(id string) (Key, bool) {
+	kr.reload(false)
+	kr.mu.RLock()
+	defer kr.mu.RUnlock()
+	if id == kr.root.ID {
+		return kr.root, true
+	}
+	k, ok := kr.keys[id]
+	return k, ok
+}
+
+// Secret implements the signature verifier's lookup.
+func (kr *Keyring) Secret(id string) (string, bool) {
+	k, ok := kr.Lookup(id)
+	return k.Secret, ok
+}
+
+func (kr *Keyring) reload(force bool) error {
+	if kr.file == "" {
+		return nil
+	}
+	kr.mu.RLock()
+	fresh := !force && time.Since(kr.checked) < time.Second
+	kr.mu.RUnlock()
+	if fresh {
+		return nil
+	}
+	kr.mu.Lock()
+	defer kr.mu.Unlock()
+	kr.checked = time.Now()
+	fi, err := os.Stat(kr.file)
+	if errors.Is(err, os.ErrNotExist) {
+		kr.keys = map[string]Key{}
+		return nil
+	}
+	if err != nil || fi.ModTime().Equal(kr.modTime) && !force {
+		return err
+	}
+	keys, err := ReadFile(kr.file)
+	if err != nil {
+		return err
+	}
+	kr.keys = make(map[string]Key, len(keys))
+	for _, k := range keys {
+		kr.keys[k.ID] = k
+	}
+	kr.modTime = fi.ModTime()
+	return nil
+}
+
+// ReadFile reads a keys file; a missing file holds no keys.
+func ReadFile(file string) ([]Key, error) {
+	b, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var keys []Key
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return nil, fmt.Errorf("read keys from %s: %w", file, err)
+	}
+	return keys, nil
+}
+
+// WriteFile replaces a keys file atomically, readable by its owner only.
+func WriteFile(file string, keys []Key) error {
+	b, err := json.MarshalIndent(keys, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteSecret(file, append(b, '\n'))
+}
+
+// WriteSecret writes b to file with mode 0600 through a synced temporary file.
+func WriteSecret(file string, b []byte) error {
+	tmp := file + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, file)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// NewKey makes a key with a random id ("TK" + 18 characters, like AWS's 20)
+// and a 40-character secret.
+func NewKey(name string) Key {
+	const idChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	const secretChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	return Key{ID: "TK" + random(idChars, 18), Secret: random(secretChars, 40), Name: name}
+}
+
+func random(alphabet string, n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

@@ -1,0 +1,82 @@
+package localfs
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/tarnlake/tarn/internal/lake"
+)
+
+// An object's metadata lives in an extended attribute of its file, written to
+// the temporary file before the rename: data and metadata appear together.
+const metaAttr = "user.tarn"
+
+// maxMeta bounds what fits in one xattr on ext4 with room to spare.
+const maxMeta = 3 << 10
+
+type meta struct {
+	ETag        string            `json:"e"`
+	ContentType string            `json:"t,omitempty"`
+	Headers     map[string]string `json:"h,omitempty"`
+	Metadata    map[string]string `json:"m,omitempty"`
+	Created     int64             `json:"c,omitempty"` // buckets: unix nanoseconds
+}
+
+var errMetaTooLarge = errors.New("metadata too large")
+
+func setMeta(f *os.File, m meta) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	if len(b) > maxMeta {
+		return fmt.Errorf("%w: %d bytes of metadata, the limit is %d", errMetaTooLarge, len(b), maxMeta)
+	}
+	if err := unix.Fsetxattr(int(f.Fd()), metaAttr, b, 0); err != nil {
+		return fmt.Errorf("store metadata of %s: %w (the data folder needs a file system with user xattrs)", f.Name(), err)
+	}
+	return nil
+}
+
+func getMeta(path string) (meta, error) {
+	return readMeta(path, func(buf []byte) (int, error) { return unix.Getxattr(path, metaAttr, buf) })
+}
+
+// getMetaFile reads the metadata of an open file: by path it could be
+// another version's, renamed into place meanwhile.
+func getMetaFile(f *os.File) (meta, error) {
+	return readMeta(f.Name(), func(buf []byte) (int, error) { return unix.Fgetxattr(int(f.Fd()), metaAttr, buf) })
+}
+
+func readMeta(path string, get func([]byte) (int, error)) (meta, error) {
+	var m meta
+	buf := make([]byte, 512)
+	for {
+		n, err := get(buf)
+		if errors.Is(err, unix.ERANGE) {
+			buf = make([]byte, len(buf)*4)
+			continue
+		}
+		if err != nil {
+			return m, fmt.Errorf("read metadata of %s: %w", path, err)
+		}
+		return m, json.Unmarshal(buf[:n], &m)
+	}
+}
+
+func info(key string, fi os.FileInfo, m meta) lake.ObjectInfo {
+	return lake.ObjectInfo{
+		Key:          key,
+		Size:         fi.Size(),
+		ETag:         m.ETag,
+		LastModified: fi.ModTime().UTC().Truncate(time.Millisecond),
+		ContentType:  m.ContentType,
+		Headers:      m.Headers,
+		Metadata:     m.Metadata,
+	}
+}
