@@ -72,6 +72,13 @@ Flags:
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
+	spoolDir := filepath.Join(cfg.Data, "spool")
+	if err := os.RemoveAll(spoolDir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(spoolDir, 0o700); err != nil {
+		return err
+	}
 	store, err := openLake(cfg)
 	if err != nil {
 		return err
@@ -82,6 +89,7 @@ Flags:
 	aws := edge.New(log, edge.NewMetrics(reg), edge.Options{
 		Verifier: &sigv4.Verifier{Secrets: keyring},
 		Keys:     keyring,
+		SpoolDir: spoolDir,
 		S3:       s3api.New(store, log, s3api.Options{Domains: cfg.S3.Domains, Region: cfg.S3.Region}),
 	})
 	mux := http.NewServeMux()

@@ -31,6 +31,9 @@ type Options struct {
 	// to the API that serves it.
 	Targets map[string]Target
 	Lambda  http.Handler // "/2015-03-31/..." paths; nil until functions exist
+	// SpoolDir holds bodies that must be read before their signature can be
+	// checked (see needsSpool); empty means the system's temporary folder.
+	SpoolDir string
 }
 
 // Target is a JSON 1.1 API and the name its metrics carry.
@@ -65,6 +68,19 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
+	if needsSpool(r) {
+		cleanup, err := spool(r, e.opts.SpoolDir)
+		if err != nil {
+			in.Op = "Authenticate"
+			var ae *awsapi.Error
+			if !errors.As(err, &ae) {
+				ae = awsapi.Errorf(http.StatusBadRequest, "IncompleteBody", "%v", err)
+			}
+			writeErr(sw, r, ae)
+			return
+		}
+		defer cleanup()
+	}
 	res, err := e.opts.Verifier.Verify(r)
 	if err != nil {
 		var se *sigv4.Error

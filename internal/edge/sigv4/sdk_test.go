@@ -248,11 +248,11 @@ func TestSDKTampering(t *testing.T) {
 		wantCode(t, err, "InvalidAccessKeyId")
 	})
 	t.Run("clock skew", func(t *testing.T) {
-		_, err := sdkVerifier(sdkTime.Add(16*time.Minute)).Verify(onWire(t, newReq()))
+		_, err := sdkVerifier(sdkTime.Add(16 * time.Minute)).Verify(onWire(t, newReq()))
 		wantCode(t, err, "RequestTimeTooSkewed")
-		_, err = sdkVerifier(sdkTime.Add(-16*time.Minute)).Verify(onWire(t, newReq()))
+		_, err = sdkVerifier(sdkTime.Add(-16 * time.Minute)).Verify(onWire(t, newReq()))
 		wantCode(t, err, "RequestTimeTooSkewed")
-		if _, err = sdkVerifier(sdkTime.Add(14*time.Minute)).Verify(onWire(t, newReq())); err != nil {
+		if _, err = sdkVerifier(sdkTime.Add(14 * time.Minute)).Verify(onWire(t, newReq())); err != nil {
 			t.Errorf("within skew: %v", err)
 		}
 	})

@@ -2,6 +2,8 @@ package laketest
 
 import (
 	"bytes"
+	"crypto/md5"
+	"fmt"
 	"io"
 	"maps"
 	"testing"
@@ -20,6 +22,7 @@ func objectTests() []subtest {
 		{"LargeUnknownSize", testLargeUnknownSize},
 		{"LargeKnownSize", testLargeKnownSize},
 		{"FailingReader", testFailingReader},
+		{"Digest", testDigest},
 		{"Delete", testDelete},
 	}
 }
@@ -237,19 +240,25 @@ func testFailingReader(t *testing.T, s lake.Store) {
 	old := []byte("the old version")
 	put(t, s, bucket, "kept", old)
 	data := randomBytes(2<<20, 4)
+	half := int64(len(data) / 2)
 	for _, c := range []struct {
 		name string
 		r    func() io.Reader
 		size int64
+		want error // nil: any error will do
 	}{
-		{"unknown size", func() io.Reader { return &failingReader{bytes.NewReader(data), 1 << 20} }, -1},
-		{"known size", func() io.Reader { return &failingReader{bytes.NewReader(data), 1 << 20} }, int64(len(data))},
-		{"truncated", func() io.Reader { return onlyReader{bytes.NewReader(data[:1<<20])} }, int64(len(data))},
+		{"failing, unknown size", func() io.Reader { return &failingReader{bytes.NewReader(data), half} }, -1, nil},
+		{"failing, known size", func() io.Reader { return &failingReader{bytes.NewReader(data), half} }, int64(len(data)), nil},
+		{"shorter than declared", func() io.Reader { return onlyReader{bytes.NewReader(data[:half])} }, int64(len(data)), lake.ErrIncompleteBody},
+		{"longer than declared", func() io.Reader { return onlyReader{bytes.NewReader(data)} }, half, lake.ErrIncompleteBody},
 	} {
 		for _, key := range []string{"new", "kept"} {
 			_, err := s.Put(t.Context(), bucket, key, c.r(), lake.PutOptions{Size: c.size})
-			if err == nil {
-				t.Errorf("put %s with a %s reader that fails: no error", key, c.name)
+			switch {
+			case err == nil:
+				t.Errorf("put %s, %s: no error", key, c.name)
+			case c.want != nil:
+				wantErr(t, fmt.Sprintf("put %s, %s", key, c.name), err, c.want)
 			}
 		}
 		wantAbsent(t, s, bucket, "new")
@@ -258,6 +267,27 @@ func testFailingReader(t *testing.T, s lake.Store) {
 			t.Errorf("%s: older version damaged: %d bytes, want %q", c.name, len(got), old)
 		}
 	}
+}
+
+// testDigest checks PutOptions.MD5, the writer's Content-MD5.
+func testDigest(t *testing.T, s lake.Store) {
+	bucket := newBucket(t, s)
+	data := []byte("checked content")
+	sum := md5.Sum(data)
+	for _, size := range []int64{int64(len(data)), -1} {
+		opts := lake.PutOptions{Size: size, MD5: sum[:]}
+		if _, err := s.Put(t.Context(), bucket, "good", onlyReader{bytes.NewReader(data)}, opts); err != nil {
+			t.Errorf("put with the right MD5, size %d: %v", size, err)
+		}
+		wrong := md5.Sum([]byte("other content"))
+		opts.MD5 = wrong[:]
+		_, err := s.Put(t.Context(), bucket, "bad", onlyReader{bytes.NewReader(data)}, opts)
+		wantErr(t, fmt.Sprintf("put with a wrong MD5, size %d", size), err, lake.ErrBadDigest)
+	}
+	if got, _ := get(t, s, bucket, "good", nil); !bytes.Equal(got, data) {
+		t.Errorf("get good: %q, want %q", got, data)
+	}
+	wantAbsent(t, s, bucket, "bad")
 }
 
 func testDelete(t *testing.T, s lake.Store) {

@@ -35,6 +35,13 @@ func sentinelFor(code string) error {
 		return lake.ErrEntityTooSmall
 	case "InvalidRange":
 		return lake.ErrInvalidRange
+	case "IncompleteBody":
+		return lake.ErrIncompleteBody
+	case "BadDigest", "InvalidDigest":
+		return lake.ErrBadDigest
+	case "KeyConflict":
+		// Not S3's: tarn's own, when the remote store is a tarn on a folder.
+		return lake.ErrKeyConflict
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package s3
 
 import (
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -129,5 +130,33 @@ func TestPage(t *testing.T) {
 	p = page(objs("a.b"), cps("a/"), "", 5)
 	if len(p.Objects) != 1 || !slices.Equal(p.CommonPrefixes, []string{"a/"}) || p.Truncated || p.lastKey != "a/" {
 		t.Errorf("page = %+v", p)
+	}
+}
+
+func TestCheckedBody(t *testing.T) {
+	for _, c := range []struct {
+		data string
+		size int64
+		want error
+	}{
+		{"hello", 5, nil},
+		{"", 0, nil},
+		{"x", 0, lake.ErrIncompleteBody},
+		{"hell", 5, lake.ErrIncompleteBody},
+		{"hello!", 5, lake.ErrIncompleteBody},
+	} {
+		b := &checkedBody{r: strings.NewReader(c.data), left: c.size}
+		got, err := io.ReadAll(b)
+		if !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+			t.Errorf("%q declared %d: error %v, want %v", c.data, c.size, err, c.want)
+		}
+		if c.want != nil && c.size > 0 && len(got) == int(c.size) {
+			// Every declared byte was handed over: a store could have
+			// taken the body as complete.
+			t.Errorf("%q declared %d: all %d bytes passed before the error", c.data, c.size, len(got))
+		}
+		if c.want == nil && string(got) != c.data {
+			t.Errorf("%q declared %d: read %q", c.data, c.size, got)
+		}
 	}
 }

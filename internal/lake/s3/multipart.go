@@ -53,23 +53,26 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, n 
 	if n < 1 || n > maxParts {
 		return lake.Part{}, fmt.Errorf("s3: upload part %s: part number %d outside 1..%d", what, n, maxParts)
 	}
-	body, size, done, err := s.sizedBody(r, size)
+	b, err := s.sizedBody(r, size)
 	if err != nil {
 		return lake.Part{}, fmt.Errorf("s3: upload part %s: %w", what, err)
 	}
-	defer done()
+	defer b.done()
 	out, err := s.client.UploadPart(ctx, &awss3.UploadPartInput{
 		Bucket:        &bucket,
 		Key:           &key,
 		UploadId:      &uploadID,
 		PartNumber:    aws.Int32(int32(n)),
-		Body:          body,
-		ContentLength: &size,
-	}, unsignedPayload)
+		Body:          b.r,
+		ContentLength: &b.size,
+	}, b.options()...)
 	if err != nil {
+		if berr := b.failure(); berr != nil {
+			return lake.Part{}, fmt.Errorf("s3: upload part %s: %w", what, berr)
+		}
 		return lake.Part{}, fail("upload part", what, err, lake.ErrNoSuchUpload)
 	}
-	return lake.Part{Number: n, ETag: unquote(out.ETag), Size: size, LastModified: time.Now().UTC()}, nil
+	return lake.Part{Number: n, ETag: unquote(out.ETag), Size: b.size, LastModified: time.Now().UTC()}, nil
 }
 
 // CompleteUpload joins parts into the object, then heads it: S3's answer

@@ -2,6 +2,7 @@ package s3
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -27,16 +28,16 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts l
 	if err != nil {
 		return lake.ObjectInfo{}, err
 	}
-	body, size, done, err := s.sizedBody(r, opts.Size)
+	b, err := s.sizedBody(r, opts.Size)
 	if err != nil {
 		return lake.ObjectInfo{}, fmt.Errorf("s3: put %s: %w", what, err)
 	}
-	defer done()
-	out, err := s.client.PutObject(ctx, &awss3.PutObjectInput{
+	defer b.done()
+	in := &awss3.PutObjectInput{
 		Bucket:             &bucket,
 		Key:                &key,
-		Body:               body,
-		ContentLength:      &size,
+		Body:               b.r,
+		ContentLength:      &b.size,
 		ContentType:        w.contentType,
 		CacheControl:       w.cacheControl,
 		ContentDisposition: w.contentDisposition,
@@ -44,15 +45,23 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts l
 		ContentLanguage:    w.contentLanguage,
 		Expires:            w.expires,
 		Metadata:           w.metadata,
-	}, unsignedPayload)
+	}
+	if len(opts.MD5) > 0 {
+		// The store checks it and answers BadDigest (ErrBadDigest).
+		in.ContentMD5 = aws.String(base64.StdEncoding.EncodeToString(opts.MD5))
+	}
+	out, err := s.client.PutObject(ctx, in, b.options()...)
 	if err != nil {
+		if berr := b.failure(); berr != nil {
+			return lake.ObjectInfo{}, fmt.Errorf("s3: put %s: %w", what, berr)
+		}
 		return lake.ObjectInfo{}, fail("put", what, err, lake.ErrNoSuchBucket)
 	}
 	// PutObject does not answer with the modification time; the local clock
 	// is close enough and saves a HeadObject on every write.
 	return lake.ObjectInfo{
 		Key:          key,
-		Size:         size,
+		Size:         b.size,
 		ETag:         unquote(out.ETag),
 		LastModified: time.Now().UTC(),
 		ContentType:  opts.ContentType,

@@ -1,0 +1,181 @@
+package e2e
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// tarnBin is the binary under test, built once by TestMain.
+var tarnBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tarn-e2e-")
+	if err != nil {
+		panic(err)
+	}
+	tarnBin = filepath.Join(dir, "tarn")
+	build := exec.Command("go", "build", "-o", tarnBin, "../cmd/tarn")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build tarn:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const (
+	rootID     = "TKE2EROOTKEY00000000"
+	rootSecret = "e2e-root-secret-0123456789abcdefghijklmn"
+)
+
+// server is one running `tarn serve`.
+type server struct {
+	t        testing.TB
+	Data     string
+	AWSAddr  string
+	HTTPAddr string
+	TLS      bool
+	Args     []string
+	Env      []string
+	cmd      *exec.Cmd
+	log      *os.File
+}
+
+// URL is the AWS endpoint.
+func (s *server) URL() string {
+	if s.TLS {
+		return "https://" + s.AWSAddr
+	}
+	return "http://" + s.AWSAddr
+}
+
+func freeAddr(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startServer runs tarn serve on fresh ports and a fresh data folder; the
+// test's cleanup stops it.
+func startServer(t testing.TB, args ...string) *server {
+	t.Helper()
+	s := &server{t: t, Data: t.TempDir(), Args: args}
+	s.start()
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *server) start() {
+	s.t.Helper()
+	s.AWSAddr, s.HTTPAddr = freeAddr(s.t), freeAddr(s.t)
+	args := append([]string{"serve", "--data", s.Data, "--aws-addr", s.AWSAddr, "--http-addr", s.HTTPAddr,
+		"--pg-addr", freeAddr(s.t), "--sftp-addr", freeAddr(s.t)}, s.Args...)
+	for _, a := range s.Args {
+		if strings.HasPrefix(a, "--tls") {
+			s.TLS = true
+		}
+	}
+	var err error
+	s.log, err = os.OpenFile(filepath.Join(s.Data, "..", fmt.Sprintf("tarn-%d.log", time.Now().UnixNano())), os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.cmd = exec.Command(tarnBin, args...)
+	s.cmd.Env = append(os.Environ(), "TARN_ACCESS_KEY_ID="+rootID, "TARN_SECRET_ACCESS_KEY="+rootSecret)
+	s.cmd.Env = append(s.cmd.Env, s.Env...)
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", s.AWSAddr, time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) || s.cmd.ProcessState != nil {
+			s.t.Fatalf("tarn did not start: %v\n%s", err, s.logText())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (s *server) logText() string {
+	b, _ := os.ReadFile(s.log.Name())
+	return string(b)
+}
+
+// kill ends the server with SIGKILL: no shutdown code runs.
+func (s *server) kill() {
+	s.cmd.Process.Signal(syscall.SIGKILL)
+	s.cmd.Wait()
+}
+
+// restart starts the server again on the same data folder.
+func (s *server) restart() {
+	s.start()
+}
+
+func (s *server) stop() {
+	if s.cmd.ProcessState == nil {
+		s.cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { s.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			s.kill()
+			s.t.Errorf("tarn did not stop on SIGTERM within 10s")
+		}
+	}
+	if s.t.Failed() {
+		s.t.Logf("tarn log:\n%s", s.logText())
+	}
+	s.log.Close()
+}
+
+// httpClient trusts the self-signed certificate of a TLS server.
+func (s *server) httpClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
+	return &http.Client{Transport: tr, Timeout: 2 * time.Minute}
+}
+
+// client is an aws-sdk-go-v2 S3 client for the server with the given key.
+func (s *server) client(id, secret string, opts ...func(*s3.Options)) *s3.Client {
+	return s3.New(s3.Options{
+		BaseEndpoint: aws.String(s.URL()),
+		Region:       "us-east-1",
+		UsePathStyle: true,
+		Credentials:  credentials.NewStaticCredentialsProvider(id, secret, ""),
+		HTTPClient:   s.httpClient(),
+	}, opts...)
+}
+
+func (s *server) root() *s3.Client { return s.client(rootID, rootSecret) }
+
+func ctx(t testing.TB) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	t.Cleanup(cancel)
+	return c
+}
