@@ -16,14 +16,14 @@ import (
 // Config is everything serve needs; packages below get plain option structs
 // built from it.
 type Config struct {
-	Data     string    `yaml:"data"`
-	AWSAddr  string    `yaml:"aws_addr"`
-	HTTPAddr string    `yaml:"http_addr"`
-	PGAddr   string    `yaml:"pg_addr"`
-	SFTPAddr string    `yaml:"sftp_addr"`
-	TLS      TLSConfig `yaml:"tls"`
-	Log      LogConfig `yaml:"log"`
-	S3       S3Config  `yaml:"s3"`
+	Data     string     `yaml:"data"`
+	AWSAddr  string     `yaml:"aws_addr"`
+	HTTPAddr string     `yaml:"http_addr"`
+	PGAddr   string     `yaml:"pg_addr"`
+	SFTPAddr string     `yaml:"sftp_addr"`
+	TLS      TLSConfig  `yaml:"tls"`
+	Log      LogConfig  `yaml:"log"`
+	S3       S3Config   `yaml:"s3"`
 	Lake     LakeConfig `yaml:"lake"`
 }
 

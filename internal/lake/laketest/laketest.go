@@ -12,6 +12,11 @@
 //		})
 //	}
 //
+// Objects are checked for their bytes, size, ETag (hex MD5, or S3's
+// multipart form), Content-Type, user metadata and the headers S3 keeps:
+// Cache-Control, Content-Disposition, Content-Encoding, Content-Language and
+// Expires (see storedHeaders).
+//
 // Every subtest works in buckets of its own with random names (see
 // RandomBucket), because stores opened by open may share one remote server.
 // The suite empties and deletes its buckets when a subtest ends. It closes a

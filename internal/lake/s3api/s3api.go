@@ -26,10 +26,10 @@ type Options struct {
 
 // API is the S3 handler.
 type API struct {
-	store  lake.Store
-	log    *slog.Logger
-	opts   Options
-	owner  owner
+	store lake.Store
+	log   *slog.Logger
+	opts  Options
+	owner owner
 }
 
 // New serves store.
