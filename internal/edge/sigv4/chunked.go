@@ -220,7 +220,7 @@ func (c *chunkReader) parseHeader(line []byte) (int64, [sha256.Size]byte, error)
 	if !hasExt || !ok {
 		return 0, sig, errChunkFraming("a chunk has no chunk-signature")
 	}
-	if !decodeSignature(&sig, string(hexSig)) {
+	if !decodeSignature(&sig, hexSig) {
 		return 0, sig, errSignature("chunk")
 	}
 	return size, sig, nil

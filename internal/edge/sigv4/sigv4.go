@@ -350,7 +350,7 @@ func checkSignedHeaders(s string) string {
 	return ""
 }
 
-func decodeSignature(dst *[sha256.Size]byte, s string) bool {
+func decodeSignature[T string | []byte](dst *[sha256.Size]byte, s T) bool {
 	if len(s) != 2*sha256.Size {
 		return false
 	}

@@ -6,16 +6,15 @@ package localfs
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"golang.org/x/sys/unix"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
-	"sync"
 	"syscall"
 	"time"
 
@@ -176,8 +175,6 @@ func (s *Store) ListBuckets(ctx context.Context) ([]lake.Bucket, error) {
 	return out, nil
 }
 
-var copyBufs = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
-
 // writeTemp copies r into a new file under .tmp, hashing it with MD5, and
 // syncs it. The caller renames or removes the returned file.
 func (s *Store) writeTemp(r io.Reader, size int64, wantMD5 []byte, m *meta) (path string, n int64, sum []byte, err error) {
@@ -193,17 +190,13 @@ func (s *Store) writeTemp(r io.Reader, size int64, wantMD5 []byte, m *meta) (pat
 			os.Remove(f.Name())
 		}
 	}()
-	h := md5.New()
-	buf := copyBufs.Get().(*[]byte)
-	n, err = io.CopyBuffer(io.MultiWriter(f, h), r, *buf)
-	copyBufs.Put(buf)
+	n, sum, err = copyHashed(&writeBehind{f: f}, r, size)
 	if err != nil {
 		return f.Name(), n, nil, err
 	}
 	if size >= 0 && n != size {
 		return f.Name(), n, nil, fmt.Errorf("%w: got %d bytes, expected %d", lake.ErrIncompleteBody, n, size)
 	}
-	sum = h.Sum(nil)
 	if wantMD5 != nil && !bytes.Equal(sum, wantMD5) {
 		return f.Name(), n, nil, fmt.Errorf("%w: sent %x, received %x", lake.ErrBadDigest, wantMD5, sum)
 	}
@@ -219,7 +212,14 @@ func (s *Store) writeTemp(r io.Reader, size int64, wantMD5 []byte, m *meta) (pat
 }
 
 // place renames tmp to dst, creating parent folders, and makes it durable.
-func place(bucketDir, tmp, dst string) error {
+// An object it replaces is first linked into .tmp and removed in the
+// background: freeing a large file's blocks would otherwise hold up the
+// rename, and so the writer's acknowledgement.
+func (s *Store) place(bucketDir, tmp, dst string) error {
+	trash := tmp + ".old"
+	if err := os.Link(dst, trash); err == nil {
+		defer func() { go os.Remove(trash) }()
+	}
 	for attempt := 0; ; attempt++ {
 		if err := mkdirAllSync(bucketDir, filepath.Dir(dst)); err != nil {
 			return err
@@ -273,4 +273,24 @@ func syncDir(dir string) error {
 	}
 	err = f.Sync()
 	return errors.Join(err, f.Close())
+}
+
+// writeBehind starts writeback of every few MiB as it is written, so that the
+// final fsync of a large object waits for little more than its last chunk.
+type writeBehind struct {
+	f         *os.File
+	off, sent int64
+}
+
+const writeBehindChunk = 1 << 20
+
+func (w *writeBehind) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.off += int64(n)
+	if w.off-w.sent >= writeBehindChunk {
+		// Best effort: a failure here shows up again at fsync.
+		unix.SyncFileRange(int(w.f.Fd()), w.sent, w.off-w.sent, unix.SYNC_FILE_RANGE_WRITE)
+		w.sent = w.off
+	}
+	return n, err
 }

@@ -202,7 +202,7 @@ func (s *Store) CompleteUpload(ctx context.Context, bucket, key, id string, want
 	if err != nil {
 		return lake.ObjectInfo{}, fmt.Errorf("complete %s/%s: %w", bucket, key, err)
 	}
-	if err := place(bucketDir, tmp, dst); err != nil {
+	if err := s.place(bucketDir, tmp, dst); err != nil {
 		os.Remove(tmp)
 		return lake.ObjectInfo{}, fmt.Errorf("complete %s/%s: %w", bucket, key, err)
 	}

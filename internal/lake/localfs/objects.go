@@ -22,7 +22,7 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts l
 	if err != nil {
 		return lake.ObjectInfo{}, fmt.Errorf("put %s/%s: %w", bucket, key, err)
 	}
-	if err := place(dir, tmp, dst); err != nil {
+	if err := s.place(dir, tmp, dst); err != nil {
 		os.Remove(tmp)
 		return lake.ObjectInfo{}, fmt.Errorf("put %s/%s: %w", bucket, key, err)
 	}

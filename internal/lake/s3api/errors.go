@@ -31,6 +31,7 @@ var s3Errors = []struct {
 	{lake.ErrEntityTooSmall, "EntityTooSmall", http.StatusBadRequest},
 	{lake.ErrInvalidRange, "InvalidRange", http.StatusRequestedRangeNotSatisfiable},
 	{lake.ErrIncompleteBody, "IncompleteBody", http.StatusBadRequest},
+	{lake.ErrBadDigest, "BadDigest", http.StatusBadRequest},
 	{io.ErrUnexpectedEOF, "IncompleteBody", http.StatusBadRequest},
 }
 

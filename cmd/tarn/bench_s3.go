@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/tarnlake/tarn/internal/access"
+)
+
+type benchOptions struct {
+	endpoint, dir    string
+	runs, bigObjects int
+	clients          int
+	smallFor         time.Duration
+}
+
+const bigSize = 16 << 20
+
+func benchS3(ctx context.Context, o benchOptions) error {
+	if o.smallFor == 0 {
+		o.smallFor = 3 * time.Second
+	}
+	if o.dir == "" {
+		d, err := os.MkdirTemp("", "tarn-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		o.dir = d
+	}
+	id, secret := os.Getenv("TARN_ACCESS_KEY_ID"), os.Getenv("TARN_SECRET_ACCESS_KEY")
+	var pid int
+	if o.endpoint == "" {
+		k := access.NewKey("bench")
+		id, secret = k.ID, k.Secret
+		ep, p, stop, err := startBenchServer(ctx, o.dir, id, secret)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		o.endpoint, pid = ep, p
+	}
+	if id == "" {
+		return fmt.Errorf("bench: set TARN_ACCESS_KEY_ID and TARN_SECRET_ACCESS_KEY for %s", o.endpoint)
+	}
+	c := s3.New(s3.Options{
+		BaseEndpoint: aws.String(o.endpoint), Region: "us-east-1", UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""),
+		HTTPClient:  &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}},
+		// Measure the server, not the client's SHA256 of each body.
+		APIOptions: []func(*middleware.Stack) error{v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware},
+	})
+	bucket := fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if pid != 0 {
+		time.Sleep(500 * time.Millisecond)
+		fmt.Printf("idle RSS of tarn serve: %.1f MiB\n", rssMiB(pid))
+	}
+	refDir := filepath.Join(o.dir, "reference")
+	if err := os.MkdirAll(refDir, 0o755); err != nil {
+		return err
+	}
+	big := bytes.Repeat([]byte("tarn-lake-bench!"), bigSize/16)
+	put16 := &figure{name: "PUT 16 MiB", unit: "MiB/s"}
+	get16 := &figure{name: "GET 16 MiB", unit: "MiB/s"}
+	put4k := &figure{name: "PUT 4 KiB x" + strconv.Itoa(o.clients), unit: "ops/s"}
+	for run := 1; run <= o.runs; run++ {
+		ref, err := refWriteFsync(refDir, big, o.bigObjects)
+		if err != nil {
+			return err
+		}
+		got, err := timeBig(o.bigObjects, bigSize, func(i int) error {
+			_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: aws.String(fmt.Sprintf("big/%d", i)), Body: bytes.NewReader(big)})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("bench PUT: %w", err)
+		}
+		put16.add(got, ref)
+
+		if ref, err = refTCPCopy(big, o.bigObjects); err != nil {
+			return err
+		}
+		got, err = timeBig(o.bigObjects, bigSize, func(i int) error {
+			out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: aws.String(fmt.Sprintf("big/%d", i))})
+			if err != nil {
+				return err
+			}
+			defer out.Body.Close()
+			_, err = io.Copy(io.Discard, out.Body)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("bench GET: %w", err)
+		}
+		get16.add(got, ref)
+
+		ref = refSmallFsync(refDir, o.clients, o.smallFor)
+		got, err = timeSmall(o.clients, o.smallFor, func(w, i int) error {
+			_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: aws.String(fmt.Sprintf("small/%d/%d", w, i)), Body: bytes.NewReader(big[:4096])})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("bench PUT 4 KiB: %w", err)
+		}
+		put4k.add(got, ref)
+		fmt.Printf("run %d/%d: PUT 16 MiB %.0f MiB/s (ref %.0f), GET 16 MiB %.0f MiB/s (ref %.0f), PUT 4 KiB %.0f ops/s (ref %.0f)\n",
+			run, o.runs, put16.got[run-1], put16.ref[run-1], get16.got[run-1], get16.ref[run-1], put4k.got[run-1], put4k.ref[run-1])
+	}
+	fmt.Println("medians:")
+	for _, f := range []*figure{put16, get16, put4k} {
+		fmt.Println(" ", f)
+	}
+	if pid != 0 {
+		fmt.Printf("  RSS of tarn serve after the run: %.1f MiB\n", rssMiB(pid))
+	}
+	return nil
+}
+
+// timeBig runs n sequential transfers of size bytes and returns MiB/s.
+func timeBig(n, size int, do func(i int) error) (float64, error) {
+	start := time.Now()
+	for i := range n {
+		if err := do(i); err != nil {
+			return 0, err
+		}
+	}
+	return float64(n*size) / (1 << 20) / time.Since(start).Seconds(), nil
+}
+
+// timeSmall runs clients loops for d and returns operations per second.
+func timeSmall(clients int, d time.Duration, do func(w, i int) error) (float64, error) {
+	var ops atomic.Int64
+	var firstErr atomic.Value
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; time.Now().Before(deadline); i++ {
+				if err := do(w, i); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				ops.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if err, _ := firstErr.Load().(error); err != nil {
+		return 0, err
+	}
+	return float64(ops.Load()) / time.Since(start).Seconds(), nil
+}
+
+// refWriteFsync writes n files of data with fsync: the durable-write ceiling.
+func refWriteFsync(dir string, data []byte, n int) (float64, error) {
+	return timeBig(n, len(data), func(i int) error {
+		f, err := os.CreateTemp(dir, "big-*")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		if _, err := f.Write(data); err != nil {
+			return err
+		}
+		return f.Sync()
+	})
+}
+
+// refTCPCopy sends data n times over one loopback TCP connection.
+func refTCPCopy(data []byte, n int) (float64, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		for range n {
+			c.Write(data)
+		}
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	return timeBig(n, len(data), func(int) error {
+		_, err := io.CopyN(io.Discard, c, int64(len(data)))
+		return err
+	})
+}
+
+// refSmallFsync runs clients loops of 4 KiB write+fsync+rename for d.
+func refSmallFsync(dir string, clients int, d time.Duration) float64 {
+	data := bytes.Repeat([]byte("x"), 4096)
+	ops, _ := timeSmall(clients, d, func(w, i int) error {
+		f, err := os.CreateTemp(dir, "small-*")
+		if err != nil {
+			return err
+		}
+		f.Write(data)
+		f.Sync()
+		f.Close()
+		return os.Rename(f.Name(), filepath.Join(dir, fmt.Sprintf("s-%d-%d", w, i%64)))
+	})
+	return ops
+}
+
+// startBenchServer runs this binary's serve on free ports.
+func startBenchServer(ctx context.Context, dir, id, secret string) (endpoint string, pid int, stop func(), err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", 0, nil, err
+	}
+	addr := func() string {
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		defer ln.Close()
+		return ln.Addr().String()
+	}
+	aws := addr()
+	cmd := exec.CommandContext(ctx, exe, "serve", "--data", filepath.Join(dir, "data"), "--aws-addr", aws,
+		"--http-addr", addr(), "--pg-addr", addr(), "--sftp-addr", addr(), "--log-level", "warn")
+	cmd.Env = append(os.Environ(), "TARN_ACCESS_KEY_ID="+id, "TARN_SECRET_ACCESS_KEY="+secret)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", 0, nil, err
+	}
+	stop = func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if c, err := net.Dial("tcp", aws); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return "", 0, nil, fmt.Errorf("bench: tarn serve did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return "http://" + aws, cmd.Process.Pid, stop, nil
+}
+
+// rssMiB reads a process's resident set size from /proc.
+func rssMiB(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
