@@ -1,0 +1,50 @@
+package arch
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const mod = "github.com/tarnlake/tarn/"
+
+// Each rule: packages matching from may not import packages matching to.
+var rules = []struct{ from, to, why string }{
+	{"internal/", "cmd/", "nothing imports the command"},
+	{"internal/", "internal/edge", "parts do not know the edge (only cmd wires it)"},
+	{"internal/lake", "internal/lake/localfs", "only cmd chooses a backend"},
+	{"internal/lake", "internal/lake/s3", "only cmd chooses a backend"},
+	{"internal/lake", "internal/lake/s3api", "the seam and backends do not know the API"},
+	{"internal/access", "internal/lake", "access keys know no parts"},
+	{"internal/awsapi", "internal/lake", "the wire shapes know no parts"},
+}
+
+func TestLayering(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, mod+"...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], mod)
+		for _, imp := range fields[1:] {
+			if !strings.HasPrefix(imp, mod) {
+				continue
+			}
+			imp = strings.TrimPrefix(imp, mod)
+			for _, r := range rules {
+				if under(pkg, r.from) && under(imp, r.to) && !under(pkg, r.to) {
+					t.Errorf("%s imports %s: %s", pkg, imp, r.why)
+				}
+			}
+		}
+	}
+}
+
+// under reports whether pkg is p or below it ("internal/" matches all).
+func under(pkg, p string) bool {
+	if strings.HasSuffix(p, "/") {
+		return strings.HasPrefix(pkg, p)
+	}
+	return pkg == p || strings.HasPrefix(pkg, p+"/")
+}
