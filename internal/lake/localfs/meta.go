@@ -74,7 +74,7 @@ func info(key string, fi os.FileInfo, m meta) lake.ObjectInfo {
 		Key:          key,
 		Size:         fi.Size(),
 		ETag:         m.ETag,
-		LastModified: fi.ModTime().UTC().Truncate(time.Millisecond),
+		LastModified: fi.ModTime().UTC().Truncate(time.Second), // S3 keeps seconds
 		ContentType:  m.ContentType,
 		Headers:      m.Headers,
 		Metadata:     m.Metadata,

@@ -56,6 +56,9 @@ func (a *API) completeUpload(w http.ResponseWriter, r *http.Request, bucket, key
 	if err := readXML(r.Body, 4<<20, &req); err != nil {
 		return err
 	}
+	if len(req.Parts) == 0 {
+		return awsapi.Errorf(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema: no Part elements")
+	}
 	parts := make([]lake.Part, len(req.Parts))
 	for i, p := range req.Parts {
 		parts[i] = lake.Part{Number: p.PartNumber, ETag: p.ETag}
@@ -130,9 +133,23 @@ func (a *API) listUploads(w http.ResponseWriter, r *http.Request, bucket, _ stri
 	}
 	km, im := q.Get("key-marker"), q.Get("upload-id-marker")
 	res := listUploadsResult{NS: s3NS, Bucket: bucket, KeyMarker: km, UploadIDMarker: im, Prefix: q.Get("prefix"), MaxUploads: maxUploads}
+	// Resume after the marker's place in the store's order (key, then
+	// initiation), not after its id: ids are random.
+	passed := km == ""
 	for _, u := range ups {
-		if u.Key < km || u.Key == km && (im == "" || u.ID <= im) {
-			continue
+		if !passed {
+			switch {
+			case u.Key < km:
+				continue
+			case u.Key == km && im == "":
+				continue
+			case u.Key == km && u.ID == im:
+				passed = true
+				continue
+			case u.Key == km:
+				continue
+			}
+			passed = true
 		}
 		if len(res.Uploads) == maxUploads {
 			res.IsTruncated = true
