@@ -162,7 +162,14 @@ func (a *API) getObject(w http.ResponseWriter, r *http.Request, bucket, key stri
 	w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
 	w.WriteHeader(status)
 	if body != nil {
-		io.Copy(w, body) // a client that goes away mid-body only ends its own response
+		// A client that goes away mid-body only ends its own response. The
+		// writer's ReadFrom comes first: io.Copy would prefer the file's
+		// WriteTo, which cannot sendfile into a wrapped ResponseWriter.
+		if rf, ok := w.(io.ReaderFrom); ok {
+			rf.ReadFrom(body)
+		} else {
+			io.Copy(w, body)
+		}
 	}
 	return nil
 }
