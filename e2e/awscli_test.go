@@ -857,3 +857,25 @@ func TestAWSCLIOverTLS(t *testing.T) {
 		{"presign", func(t *testing.T) { testPresign(t, cli, true) }},
 	})
 }
+
+// TestAWSCLIv1StdinOverTLS: the v1 CLI, where one is on PATH, streams stdin
+// over HTTPS as aws-chunked with a trailing CRC32. A fresh machine has only
+// Debian's v2, so this skips there.
+func TestAWSCLIv1StdinOverTLS(t *testing.T) {
+	bin, err := exec.LookPath("aws")
+	if err != nil || !awsCLIIsV1(t, bin, t.TempDir()) {
+		t.Skip("no aws CLI v1 on PATH (pip install awscli gives one)")
+	}
+	srv := startServer(t, "--tls-self-signed")
+	cli := newAWSCLI(t, bin, srv)
+	data := genBytes(11, 3<<20)
+	cli.must(t, "s3", "mb", "s3://cli-v1")
+	if _, stderr, err := cli.run(t, bytes.NewReader(data), "s3", "cp", "-", "s3://cli-v1/stdin.bin"); err != nil {
+		t.Fatalf("cp - over TLS: %v\n%s", err, stderr)
+	}
+	dst := filepath.Join(t.TempDir(), "stdin.out")
+	cli.must(t, "s3", "cp", "s3://cli-v1/stdin.bin", dst, "--no-progress")
+	if got := readFile(t, dst); !bytes.Equal(got, data) {
+		t.Fatalf("stored %d bytes, want %d", len(got), len(data))
+	}
+}
