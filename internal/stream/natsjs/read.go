@@ -1,0 +1,194 @@
+package natsjs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/tarnlake/tarn/internal/stream"
+)
+
+// Read serves GetRecords. A reader that goes on where its last call ended
+// (the usual case) reuses that call's JetStream consumer, already
+// positioned; any other start gets a new ephemeral consumer.
+func (s *Store) Read(ctx context.Context, name, shard string, from uint64, max int) ([]stream.Record, error) {
+	if max <= 0 {
+		return nil, nil
+	}
+	r, err := s.readers.get(ctx, name, shard, from)
+	if err != nil {
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return nil, fmt.Errorf("%w: %s", stream.ErrNotFound, name)
+		}
+		return nil, fmt.Errorf("read %s/%s: %w", name, shard, err)
+	}
+	batch, err := r.cons.FetchNoWait(max)
+	if err != nil {
+		s.readers.drop(r)
+		return nil, fmt.Errorf("read %s/%s: %w", name, shard, err)
+	}
+	var recs []stream.Record
+	for m := range batch.Messages() {
+		md, err := m.Metadata()
+		if err != nil {
+			continue
+		}
+		recs = append(recs, stream.Record{
+			Shard: shard, Seq: md.Sequence.Stream, PartitionKey: m.Headers().Get(keyHeader),
+			Data: m.Data(), Arrival: md.Timestamp,
+		})
+	}
+	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
+		s.readers.drop(r)
+		return nil, fmt.Errorf("read %s/%s: %w", name, shard, err)
+	}
+	next := from
+	if len(recs) > 0 {
+		next = recs[len(recs)-1].Seq + 1
+	}
+	s.readers.put(r, next)
+	return recs, nil
+}
+
+// Tail is the stream's last sequence number.
+func (s *Store) Tail(ctx context.Context, name string) (uint64, error) {
+	st, err := s.js.Stream(ctx, jsName(name))
+	if err != nil {
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return 0, fmt.Errorf("%w: %s", stream.ErrNotFound, name)
+		}
+		return 0, err
+	}
+	return st.CachedInfo().State.LastSeq, nil
+}
+
+// SeqAt finds the first record stored at or after t.
+func (s *Store) SeqAt(ctx context.Context, name string, t time.Time) (uint64, error) {
+	cons, err := s.js.CreateConsumer(ctx, jsName(name), jetstream.ConsumerConfig{
+		DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &t,
+		AckPolicy: jetstream.AckNonePolicy, MemoryStorage: true, InactiveThreshold: 10 * time.Second,
+	})
+	if err != nil {
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return 0, fmt.Errorf("%w: %s", stream.ErrNotFound, name)
+		}
+		return 0, err
+	}
+	defer s.js.DeleteConsumer(context.WithoutCancel(ctx), jsName(name), cons.CachedInfo().Name)
+	batch, err := cons.FetchNoWait(1)
+	if err != nil {
+		return 0, err
+	}
+	for m := range batch.Messages() {
+		if md, err := m.Metadata(); err == nil {
+			return md.Sequence.Stream, nil
+		}
+	}
+	tail, err := s.Tail(ctx, name)
+	return tail + 1, err
+}
+
+// readerCache keeps idle per-shard consumers keyed by where they stand.
+type readerCache struct {
+	js   jetstream.JetStream
+	mu   sync.Mutex
+	idle map[readerKey]*reader
+	quit chan struct{}
+}
+
+type readerKey struct {
+	name, shard string
+	next        uint64
+}
+
+type reader struct {
+	key  readerKey
+	cons jetstream.Consumer
+	used time.Time
+}
+
+// readerIdle is how long an unused consumer is kept; JetStream removes it
+// itself a little later if tarn dies.
+const readerIdle = 30 * time.Second
+
+func newReaderCache(js jetstream.JetStream) *readerCache {
+	c := &readerCache{js: js, idle: map[readerKey]*reader{}, quit: make(chan struct{})}
+	go c.expire()
+	return c
+}
+
+func (c *readerCache) get(ctx context.Context, name, shard string, from uint64) (*reader, error) {
+	k := readerKey{name, shard, from}
+	c.mu.Lock()
+	r := c.idle[k]
+	delete(c.idle, k)
+	c.mu.Unlock()
+	if r != nil {
+		return r, nil
+	}
+	cons, err := c.js.CreateConsumer(ctx, jsName(name), jetstream.ConsumerConfig{
+		FilterSubject: subject(name, shard),
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: max(from, 1),
+		AckPolicy: jetstream.AckNonePolicy, MemoryStorage: true, InactiveThreshold: 2 * readerIdle,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &reader{key: k, cons: cons}, nil
+}
+
+// put keeps r for a reader that continues at next.
+func (c *readerCache) put(r *reader, next uint64) {
+	r.key.next, r.used = next, time.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.idle[r.key]; old != nil {
+		go c.delete(old)
+	}
+	c.idle[r.key] = r
+}
+
+func (c *readerCache) drop(r *reader) { go c.delete(r) }
+
+func (c *readerCache) delete(r *reader) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c.js.DeleteConsumer(ctx, jsName(r.key.name), r.cons.CachedInfo().Name)
+}
+
+// forget drops every reader of a deleted stream.
+func (c *readerCache) forget(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.idle {
+		if k.name == name {
+			delete(c.idle, k)
+		}
+	}
+}
+
+func (c *readerCache) expire() {
+	t := time.NewTicker(readerIdle / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.quit:
+			return
+		case <-t.C:
+		}
+		c.mu.Lock()
+		for k, r := range c.idle {
+			if time.Since(r.used) > readerIdle {
+				delete(c.idle, k)
+				go c.delete(r)
+			}
+		}
+		c.mu.Unlock()
+	}
+}
+
+func (c *readerCache) close() { close(c.quit) }

@@ -1,0 +1,356 @@
+// Package streamtest is the conformance suite every stream.Store backend
+// passes.
+package streamtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tarnlake/tarn/internal/stream"
+)
+
+// Run runs the suite; open returns a store for one subtest (it may share a
+// server with other subtests: names are unique).
+func Run(t *testing.T, open func(t *testing.T) stream.Store) {
+	for _, c := range []struct {
+		name string
+		fn   func(*testing.T, stream.Store)
+	}{
+		{"Lifecycle", lifecycle},
+		{"UpdateInfo", updateInfo},
+		{"AppendRead", appendRead},
+		{"SequentialReads", sequentialReads},
+		{"SeqAt", seqAt},
+		{"Consumer", consumer},
+		{"Retention", retention},
+		{"MissingStream", missing},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
+	}
+}
+
+// Name returns a stream name unique to this run.
+func Name(t *testing.T) string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return "test.stream-" + hex.EncodeToString(b)
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return c
+}
+
+func shards(n int) []stream.Shard {
+	out := make([]stream.Shard, n)
+	for i := range out {
+		out[i] = stream.Shard{ID: fmt.Sprintf("shardId-%012d", i), HashStart: fmt.Sprint(i), HashEnd: fmt.Sprint(i), StartSeq: 1}
+	}
+	return out
+}
+
+// create makes a stream that the test deletes when it ends.
+func create(t *testing.T, s stream.Store, nShards int, retention time.Duration) string {
+	t.Helper()
+	name := Name(t)
+	if err := s.Create(ctx(t), stream.Info{Name: name, Retention: retention, Status: "ACTIVE", Shards: shards(nShards), Tags: map[string]string{"k": "v"}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Delete(context.Background(), name) })
+	return name
+}
+
+func lifecycle(t *testing.T, s stream.Store) {
+	c := ctx(t)
+	name := create(t, s, 2, time.Hour)
+	if err := s.Create(c, stream.Info{Name: name, Retention: time.Hour}); !errors.Is(err, stream.ErrExists) {
+		t.Fatalf("create twice: %v, want ErrExists", err)
+	}
+	info, err := s.Info(c, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Name != name || info.Retention != time.Hour || len(info.Shards) != 2 || info.Tags["k"] != "v" || info.Created.IsZero() || info.Revision == 0 {
+		t.Fatalf("info: %+v", info)
+	}
+	names, err := s.List(c)
+	if err != nil || !contains(names, name) {
+		t.Fatalf("list %v does not hold %s: %v", names, name, err)
+	}
+	if err := s.Delete(c, name); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Info(c, name); !errors.Is(err, stream.ErrNotFound) {
+		t.Fatalf("info after delete: %v", err)
+	}
+	if err := s.Delete(c, name); !errors.Is(err, stream.ErrNotFound) {
+		t.Fatalf("delete twice: %v", err)
+	}
+	// The name can be used again.
+	if err := s.Create(c, stream.Info{Name: name, Retention: time.Hour, Shards: shards(1)}); err != nil {
+		t.Fatalf("create after delete: %v", err)
+	}
+	if tail, err := s.Tail(c, name); err != nil || tail != 0 {
+		t.Fatalf("a new stream's tail: %d %v", tail, err)
+	}
+}
+
+func updateInfo(t *testing.T, s stream.Store) {
+	c := ctx(t)
+	name := create(t, s, 1, time.Hour)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.UpdateInfo(c, name, func(i *stream.Info) error {
+				i.Tags["n"] += "x"
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	info, _ := s.Info(c, name)
+	if info.Tags["n"] != "xxxxxxxx" {
+		t.Fatalf("concurrent updates lost some: %q", info.Tags["n"])
+	}
+	boom := errors.New("boom")
+	if _, err := s.UpdateInfo(c, name, func(*stream.Info) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("fn's error: %v", err)
+	}
+	if _, err := s.UpdateInfo(c, name, func(i *stream.Info) error { i.Retention = 48 * time.Hour; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := s.Info(c, name); info.Retention != 48*time.Hour {
+		t.Fatalf("retention not updated: %v", info.Retention)
+	}
+}
+
+func appendRead(t *testing.T, s stream.Store) {
+	c := ctx(t)
+	name := create(t, s, 3, time.Hour)
+	var recs []stream.Record
+	for i := range 900 {
+		recs = append(recs, stream.Record{Shard: shards(3)[i%3].ID, PartitionKey: fmt.Sprintf("key-%d", i), Data: []byte(fmt.Sprintf("data-%d", i))})
+	}
+	// Large, but within a default NATS max_payload (1 MiB) with headers.
+	recs = append(recs, stream.Record{Shard: shards(3)[0].ID, PartitionKey: "big", Data: bytes.Repeat([]byte("b"), 1000<<10)})
+	seqs, err := s.Append(c, name, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] <= seqs[i-1] {
+			t.Fatalf("sequence numbers not increasing: %d then %d", seqs[i-1], seqs[i])
+		}
+	}
+	if tail, err := s.Tail(c, name); err != nil || tail != seqs[len(seqs)-1] {
+		t.Fatalf("tail %d %v, want %d", tail, err, seqs[len(seqs)-1])
+	}
+	for sh := range 3 {
+		id := shards(3)[sh].ID
+		got, err := s.Read(c, name, id, 0, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 300
+		if sh == 0 {
+			want = 301
+		}
+		if len(got) != want {
+			t.Fatalf("shard %s: %d records, want %d", id, len(got), want)
+		}
+		for j, r := range got[:300] {
+			i := j*3 + sh
+			if r.Seq != seqs[i] || r.Shard != id || r.PartitionKey != recs[i].PartitionKey || !bytes.Equal(r.Data, recs[i].Data) || r.Arrival.IsZero() {
+				t.Fatalf("shard %s record %d: %+v, want seq %d key %s", id, j, r, seqs[i], recs[i].PartitionKey)
+			}
+		}
+	}
+	// From the middle, with a limit.
+	got, err := s.Read(c, name, shards(3)[1].ID, seqs[301], 5)
+	if err != nil || len(got) != 5 || got[0].Seq != seqs[301] {
+		t.Fatalf("read from the middle: %d records, first %+v, %v", len(got), got, err)
+	}
+	if got, err := s.Read(c, name, shards(3)[1].ID, seqs[len(seqs)-1]+1, 10); err != nil || len(got) != 0 {
+		t.Fatalf("read past the tail: %d %v", len(got), err)
+	}
+}
+
+func sequentialReads(t *testing.T, s stream.Store) {
+	c := ctx(t)
+	name := create(t, s, 1, time.Hour)
+	id := shards(1)[0].ID
+	var all []uint64
+	for range 5 {
+		recs := make([]stream.Record, 100)
+		for i := range recs {
+			recs[i] = stream.Record{Shard: id, PartitionKey: "k", Data: []byte{byte(i)}}
+		}
+		seqs, err := s.Append(c, name, recs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, seqs...)
+	}
+	var seen []uint64
+	for next := uint64(0); ; {
+		got, err := s.Read(c, name, id, next, 37)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 {
+			break
+		}
+		for _, r := range got {
+			seen = append(seen, r.Seq)
+		}
+		next = got[len(got)-1].Seq + 1
+	}
+	if fmt.Sprint(seen) != fmt.Sprint(all) {
+		t.Fatalf("paged reads saw %d records, want %d exactly once in order", len(seen), len(all))
+	}
+}
+
+func seqAt(t *testing.T, s stream.Store) {
+	c := ctx(t)
+	name := create(t, s, 1, time.Hour)
+	id := shards(1)[0].ID
+	if _, err := s.Append(c, name, []stream.Record{{Shard: id, PartitionKey: "a", Data: []byte("1")}}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond)
+	mid := time.Now()
+	time.Sleep(20 * time.Millisecond)
+	seqs, err := s.Append(c, name, []stream.Record{{Shard: id, PartitionKey: "a", Data: []byte("2")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.SeqAt(c, name, mid); err != nil || got != seqs[0] {
+		t.Fatalf("SeqAt(mid) = %d %v, want %d", got, err, seqs[0])
+	}
+	if got, err := s.SeqAt(c, name, time.Now().Add(time.Hour)); err != nil || got != seqs[0]+1 {
+		t.Fatalf("SeqAt(future) = %d %v, want tail+1 = %d", got, err, seqs[0]+1)
+	}
+}
+
+func consumer(t *testing.T, s stream.Store) {
+	c := ctx(t)
+	name := create(t, s, 2, time.Hour)
+	recs := make([]stream.Record, 20)
+	for i := range recs {
+		recs[i] = stream.Record{Shard: shards(2)[i%2].ID, PartitionKey: "k", Data: []byte{byte(i)}}
+	}
+	seqs, err := s.Append(c, name, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cons, err := s.Consumer(c, name, "delivery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := cons.Fetch(c, 10, time.Second)
+	if err != nil || len(got) != 10 || got[0].Seq != seqs[0] || got[0].Shard != recs[0].Shard {
+		t.Fatalf("fetch: %d records %v", len(got), err)
+	}
+	if err := cons.Ack(c, got[4]); err != nil {
+		t.Fatal(err)
+	}
+	cons.Close()
+	if err := s.DeleteConsumer(c, name, "nope"); !errors.Is(err, stream.ErrNoSuchConsumer) {
+		t.Fatalf("delete unknown consumer: %v", err)
+	}
+	// Reopened (as after a crash), the consumer starts again right after
+	// what was acknowledged: the fetched but unacknowledged come first.
+	cons, err = s.Consumer(c, name, "delivery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = cons.Fetch(c, 20, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []uint64
+	for _, r := range got {
+		seen = append(seen, r.Seq)
+	}
+	if fmt.Sprint(seen) != fmt.Sprint(seqs[5:]) {
+		t.Fatalf("reopened consumer delivered %v, want %v", seen, seqs[5:])
+	}
+	if err := cons.Ack(c, got[len(got)-1]); err != nil {
+		t.Fatal(err)
+	}
+	cons.Close()
+	cons, err = s.Consumer(c, name, "delivery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close()
+	if got, err := cons.Fetch(c, 20, 200*time.Millisecond); err != nil || len(got) != 0 {
+		t.Fatalf("all acknowledged, yet %d records came again (%v)", len(got), err)
+	}
+	if err := s.DeleteConsumer(c, name, "delivery"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func retention(t *testing.T, s stream.Store) {
+	c := ctx(t)
+	name := create(t, s, 1, time.Second)
+	id := shards(1)[0].ID
+	if _, err := s.Append(c, name, []stream.Record{{Shard: id, PartitionKey: "k", Data: []byte("old")}}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := s.Read(c, name, id, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a record past retention is still there")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func missing(t *testing.T, s stream.Store) {
+	c := ctx(t)
+	name := Name(t)
+	if _, err := s.Append(c, name, []stream.Record{{Shard: "shardId-000000000000", PartitionKey: "k", Data: []byte("x")}}); !errors.Is(err, stream.ErrNotFound) {
+		t.Fatalf("append to a missing stream: %v", err)
+	}
+	if _, err := s.Read(c, name, "shardId-000000000000", 0, 1); !errors.Is(err, stream.ErrNotFound) {
+		t.Fatalf("read a missing stream: %v", err)
+	}
+	if _, err := s.Tail(c, name); !errors.Is(err, stream.ErrNotFound) {
+		t.Fatalf("tail of a missing stream: %v", err)
+	}
+	if _, err := s.Consumer(c, name, "x"); !errors.Is(err, stream.ErrNotFound) {
+		t.Fatalf("consumer of a missing stream: %v", err)
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
