@@ -29,12 +29,12 @@ var _ stream.Store = (*Store)(nil)
 // Options picks and configures the JetStream to use.
 type Options struct {
 	// URL of an external NATS server or cluster; empty runs one embedded.
-	URL      string
-	User     string
-	Password string
-	Token    string
+	URL       string
+	User      string
+	Password  string
+	Token     string
 	CredsFile string
-	Replicas int // for external clusters; default 1
+	Replicas  int // for external clusters; default 1
 
 	// Embedded server only.
 	StoreDir string // where JetStream keeps its files

@@ -353,4 +353,3 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
-
