@@ -9,28 +9,33 @@ import (
 	"strings"
 )
 
-const benchUsage = `Usage: tarn bench s3 [flags]
+const benchUsage = `Usage: tarn bench s3|streams [flags]
 
-Measures the S3 API and, in the same run, the reference each figure is
-compared with, and prints the median ratio over the runs:
+Measures a served API and, in the same run, the reference each figure is
+compared with, and prints the median ratio over the runs.
+s3:
   PUT 16 MiB       vs writing the same bytes to a file with fsync
   GET 16 MiB       vs copying the same bytes over loopback TCP
   PUT 4 KiB x 32   vs 32 loops of 4 KiB write+fsync+rename
-  idle RSS of tarn serve (when bench starts the server itself)
+streams (100-byte records, one shard, 4 producers):
+  PutRecords x500  vs async publishes of the same records to JetStream in-process
+  GetRecords       vs a JetStream pull consumer reading them
+  put→GetRecords latency, p50 and p99
+Both print the idle RSS of tarn serve when bench starts the server itself.
 Without --endpoint it starts its own tarn serve on a temporary data folder.
 
 Flags:
 `
 
 func bench(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "s3" {
+	if len(args) == 0 || args[0] != "s3" && args[0] != "streams" {
 		fmt.Fprint(os.Stderr, benchUsage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return nil
 		}
-		return fmt.Errorf("bench: name a part to measure (s3)")
+		return fmt.Errorf("bench: name a part to measure (s3, streams)")
 	}
-	fs := flag.NewFlagSet("bench s3", flag.ContinueOnError)
+	fs := flag.NewFlagSet("bench "+args[0], flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), benchUsage); fs.PrintDefaults() }
 	var o benchOptions
 	fs.StringVar(&o.endpoint, "endpoint", "", "S3 endpoint of a running tarn (default: start one)")
@@ -39,11 +44,15 @@ func bench(ctx context.Context, args []string) error {
 	fs.IntVar(&o.bigObjects, "big", 16, "16 MiB objects per run")
 	fs.IntVar(&o.clients, "clients", 32, "concurrent clients for 4 KiB PUTs")
 	fs.DurationVar(&o.smallFor, "small-for", 0, "how long to PUT 4 KiB objects per run (default 3s)")
+	fs.IntVar(&o.records, "records", 200000, "streams: records per run")
 	if err := fs.Parse(args[1:]); err != nil {
 		if err == flag.ErrHelp {
 			return nil
 		}
 		return err
+	}
+	if args[0] == "streams" {
+		return benchStreams(ctx, o)
 	}
 	return benchS3(ctx, o)
 }

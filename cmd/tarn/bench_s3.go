@@ -20,7 +20,6 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/tarnlake/tarn/internal/access"
 )
@@ -28,53 +27,76 @@ import (
 type benchOptions struct {
 	endpoint, dir    string
 	runs, bigObjects int
-	clients          int
+	clients, records int
 	smallFor         time.Duration
 }
 
 const bigSize = 16 << 20
 
+// benchTarget is the server under test and a client configuration for it.
+type benchTarget struct {
+	cfg  aws.Config
+	http *http.Client
+	pid  int // of a server bench started itself, else 0
+}
+
+// benchClient starts a tarn serve unless o names an endpoint, and returns
+// how to reach it.
+func benchClient(ctx context.Context, o *benchOptions) (*benchTarget, func(), error) {
+	stop := func() {}
+	if o.dir == "" {
+		d, err := os.MkdirTemp("", "tarn-bench-")
+		if err != nil {
+			return nil, nil, err
+		}
+		o.dir = d
+		stop = func() { os.RemoveAll(d) }
+	}
+	id, secret := os.Getenv("TARN_ACCESS_KEY_ID"), os.Getenv("TARN_SECRET_ACCESS_KEY")
+	t := &benchTarget{http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+	if o.endpoint == "" {
+		k := access.NewKey("bench")
+		id, secret = k.ID, k.Secret
+		ep, pid, stopServer, err := startBenchServer(ctx, o.dir, id, secret)
+		if err != nil {
+			stop()
+			return nil, nil, err
+		}
+		o.endpoint, t.pid = ep, pid
+		rm := stop
+		stop = func() { stopServer(); rm() }
+	}
+	if id == "" {
+		stop()
+		return nil, nil, fmt.Errorf("bench: set TARN_ACCESS_KEY_ID and TARN_SECRET_ACCESS_KEY for %s", o.endpoint)
+	}
+	t.cfg = aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(o.endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")}
+	if t.pid != 0 {
+		time.Sleep(500 * time.Millisecond)
+		fmt.Printf("idle RSS of tarn serve: %.1f MiB\n", rssMiB(t.pid))
+	}
+	return t, stop, nil
+}
+
 func benchS3(ctx context.Context, o benchOptions) error {
 	if o.smallFor == 0 {
 		o.smallFor = 3 * time.Second
 	}
-	if o.dir == "" {
-		d, err := os.MkdirTemp("", "tarn-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(d)
-		o.dir = d
+	t, stop, err := benchClient(ctx, &o)
+	if err != nil {
+		return err
 	}
-	id, secret := os.Getenv("TARN_ACCESS_KEY_ID"), os.Getenv("TARN_SECRET_ACCESS_KEY")
-	var pid int
-	if o.endpoint == "" {
-		k := access.NewKey("bench")
-		id, secret = k.ID, k.Secret
-		ep, p, stop, err := startBenchServer(ctx, o.dir, id, secret)
-		if err != nil {
-			return err
-		}
-		defer stop()
-		o.endpoint, pid = ep, p
-	}
-	if id == "" {
-		return fmt.Errorf("bench: set TARN_ACCESS_KEY_ID and TARN_SECRET_ACCESS_KEY for %s", o.endpoint)
-	}
-	c := s3.New(s3.Options{
-		BaseEndpoint: aws.String(o.endpoint), Region: "us-east-1", UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""),
-		HTTPClient:  &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}},
+	defer stop()
+	pid := t.pid
+	c := s3.NewFromConfig(t.cfg, func(so *s3.Options) {
+		so.UsePathStyle, so.HTTPClient = true, t.http
 		// Measure the server, not the client's SHA256 of each body.
-		APIOptions: []func(*middleware.Stack) error{v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware},
+		so.APIOptions = append(so.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
 	})
 	bucket := fmt.Sprintf("bench-%d", time.Now().UnixNano())
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
 		return fmt.Errorf("bench: %w", err)
-	}
-	if pid != 0 {
-		time.Sleep(500 * time.Millisecond)
-		fmt.Printf("idle RSS of tarn serve: %.1f MiB\n", rssMiB(pid))
 	}
 	refDir := filepath.Join(o.dir, "reference")
 	if err := os.MkdirAll(refDir, 0o755); err != nil {

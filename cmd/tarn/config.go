@@ -16,15 +16,16 @@ import (
 // Config is everything serve needs; packages below get plain option structs
 // built from it.
 type Config struct {
-	Data     string     `yaml:"data"`
-	AWSAddr  string     `yaml:"aws_addr"`
-	HTTPAddr string     `yaml:"http_addr"`
-	PGAddr   string     `yaml:"pg_addr"`
-	SFTPAddr string     `yaml:"sftp_addr"`
-	TLS      TLSConfig  `yaml:"tls"`
-	Log      LogConfig  `yaml:"log"`
-	S3       S3Config   `yaml:"s3"`
-	Lake     LakeConfig `yaml:"lake"`
+	Data     string        `yaml:"data"`
+	AWSAddr  string        `yaml:"aws_addr"`
+	HTTPAddr string        `yaml:"http_addr"`
+	PGAddr   string        `yaml:"pg_addr"`
+	SFTPAddr string        `yaml:"sftp_addr"`
+	TLS      TLSConfig     `yaml:"tls"`
+	Log      LogConfig     `yaml:"log"`
+	S3       S3Config      `yaml:"s3"`
+	Lake     LakeConfig    `yaml:"lake"`
+	Streams  StreamsConfig `yaml:"streams"`
 }
 
 // TLSConfig serves every listener over TLS when Cert and Key are set, or
@@ -57,6 +58,24 @@ type LakeConfig struct {
 	PathStyle       bool   `yaml:"path_style"`
 }
 
+// StreamsConfig picks where streams live: NATS JetStream embedded in tarn
+// (default, files under the data folder) or an external NATS cluster.
+type StreamsConfig struct {
+	NATSURL  string `yaml:"nats_url"` // empty: embedded
+	User     string `yaml:"user"`
+	Password string `yaml:"password"`
+	Token    string `yaml:"token"`
+	Creds    string `yaml:"creds"`
+	Replicas int    `yaml:"replicas"`
+	// Listen opens the embedded server to NATS clients (root key as user
+	// and password); empty keeps it in-process only.
+	Listen string `yaml:"listen"`
+	// Per-shard write limits; past them PutRecord(s) answer
+	// ProvisionedThroughputExceededException. 0: no limit.
+	ShardRecordsPerSec int `yaml:"shard_records_per_sec"`
+	ShardBytesPerSec   int `yaml:"shard_bytes_per_sec"`
+}
+
 func defaultConfig() Config {
 	return Config{
 		Data:     "./tarn-data",
@@ -82,6 +101,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.StringVar(&flagCfg.HTTPAddr, "http-addr", "", "HTTP listener: /metrics, /healthz, console (default "+cfg.HTTPAddr+")")
 	fs.StringVar(&flagCfg.PGAddr, "pg-addr", "", "PostgreSQL wire listener (default "+cfg.PGAddr+")")
 	fs.StringVar(&flagCfg.SFTPAddr, "sftp-addr", "", "SFTP listener (default "+cfg.SFTPAddr+")")
+	fs.StringVar(&flagCfg.Streams.NATSURL, "nats-url", "", "external NATS JetStream for streams (default: embedded)")
 	fs.StringVar(&flagCfg.TLS.Cert, "tls-cert", "", "TLS certificate `file` (PEM) for every listener")
 	fs.StringVar(&flagCfg.TLS.Key, "tls-key", "", "TLS key `file` (PEM)")
 	fs.BoolVar(&flagCfg.TLS.SelfSigned, "tls-self-signed", false, "serve TLS with a self-signed certificate generated into the data folder (development)")
@@ -101,7 +121,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	for _, e := range []struct {
 		env string
 		dst *string
-	}{{"TARN_DATA", &cfg.Data}, {"TARN_AWS_ADDR", &cfg.AWSAddr}, {"TARN_HTTP_ADDR", &cfg.HTTPAddr}, {"TARN_PG_ADDR", &cfg.PGAddr}, {"TARN_SFTP_ADDR", &cfg.SFTPAddr}} {
+	}{{"TARN_DATA", &cfg.Data}, {"TARN_AWS_ADDR", &cfg.AWSAddr}, {"TARN_HTTP_ADDR", &cfg.HTTPAddr}, {"TARN_PG_ADDR", &cfg.PGAddr}, {"TARN_SFTP_ADDR", &cfg.SFTPAddr}, {"TARN_NATS_URL", &cfg.Streams.NATSURL}} {
 		if v := os.Getenv(e.env); v != "" {
 			*e.dst = v
 		}
@@ -118,6 +138,8 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 			cfg.PGAddr = flagCfg.PGAddr
 		case "sftp-addr":
 			cfg.SFTPAddr = flagCfg.SFTPAddr
+		case "nats-url":
+			cfg.Streams.NATSURL = flagCfg.Streams.NATSURL
 		case "tls-cert":
 			cfg.TLS.Cert = flagCfg.TLS.Cert
 		case "tls-key":

@@ -16,6 +16,7 @@ const usage = `tarn — a data lake in one binary.
 Usage:
   tarn serve [flags]        run every part on one machine (see tarn serve --help)
   tarn keys add|list|remove manage access keys and their bucket grants
+  tarn stream put|tail NAME put lines into a stream, or print its records
   tarn bench s3 [flags]     measure the S3 API against its references
   tarn version              print the version
 
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string) error {
 		return serve(ctx, rest)
 	case "keys":
 		return keys(rest)
+	case "stream":
+		return streamCmd(ctx, rest)
 	case "bench":
 		return bench(ctx, rest)
 	case "version", "--version":

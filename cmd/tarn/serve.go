@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,8 @@ import (
 	"github.com/tarnlake/tarn/internal/lake/localfs"
 	lakes3 "github.com/tarnlake/tarn/internal/lake/s3"
 	"github.com/tarnlake/tarn/internal/lake/s3api"
+	"github.com/tarnlake/tarn/internal/stream/kinesisapi"
+	"github.com/tarnlake/tarn/internal/stream/natsjs"
 )
 
 func serve(ctx context.Context, args []string) error {
@@ -86,15 +89,29 @@ Flags:
 	defer store.Close()
 	store = lake.WithEvents(store, eventLog(log, reg))
 
+	streams, err := openStreams(ctx, cfg, root, log)
+	if err != nil {
+		return err
+	}
+	defer streams.Close()
+
 	aws := edge.New(log, edge.NewMetrics(reg), edge.Options{
 		Verifier: &sigv4.Verifier{Secrets: keyring},
 		Keys:     keyring,
 		SpoolDir: spoolDir,
 		S3:       s3api.New(store, log, s3api.Options{Domains: cfg.S3.Domains, Region: cfg.S3.Region}),
+		Targets: map[string]edge.Target{
+			"Kinesis_20131202": {API: "kinesis", Handler: kinesisapi.New(streams, log, kinesisapi.Options{
+				Region: cfg.S3.Region, ShardWriteRecordsPerSec: cfg.Streams.ShardRecordsPerSec, ShardWriteBytesPerSec: cfg.Streams.ShardBytesPerSec,
+			})},
+		},
 	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.Handle("GET /metrics", basicAuth(keyring, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	// Profiles for whoever holds a key: where the time goes is a feature too.
+	mux.Handle("/debug/pprof/", basicAuth(keyring, http.HandlerFunc(pprof.Index)))
+	mux.Handle("/debug/pprof/profile", basicAuth(keyring, http.HandlerFunc(pprof.Profile)))
 
 	servers := []*listener{
 		{name: "aws", addr: cfg.AWSAddr, handler: aws},
@@ -147,6 +164,20 @@ func openLake(cfg Config) (lake.Store, error) {
 	default:
 		return localfs.Open(filepath.Join(cfg.Data, "lake"))
 	}
+}
+
+func openStreams(ctx context.Context, cfg Config, root access.Key, log *slog.Logger) (*natsjs.Store, error) {
+	sc := cfg.Streams
+	opts := natsjs.Options{URL: sc.NATSURL, User: sc.User, Password: sc.Password, Token: sc.Token,
+		CredsFile: sc.Creds, Replicas: sc.Replicas, StoreDir: filepath.Join(cfg.Data, "streams"), Listen: sc.Listen}
+	if sc.NATSURL == "" && sc.Listen != "" && opts.User == "" {
+		opts.User, opts.Password = root.ID, root.Secret
+	}
+	s, err := natsjs.Open(ctx, log, opts)
+	if err != nil {
+		return nil, fmt.Errorf("streams: %w", err)
+	}
+	return s, nil
 }
 
 type listener struct {
