@@ -17,13 +17,14 @@ Usage:
   tarn serve [flags]        run every part on one machine (see tarn serve --help)
   tarn keys add|list|remove manage access keys and their bucket grants
   tarn stream put|tail NAME put lines into a stream, or print its records
-  tarn bench s3 [flags]     measure the S3 API against its references
+  tarn bench s3|streams     measure a served API against its references
   tarn version              print the version
 
 Environment:
   TARN_ACCESS_KEY_ID, TARN_SECRET_ACCESS_KEY   root credentials (else generated into the data folder)
-  TARN_DATA, TARN_AWS_ADDR, TARN_HTTP_ADDR, TARN_PG_ADDR, TARN_SFTP_ADDR, TARN_CONFIG
+  TARN_DATA, TARN_AWS_ADDR, TARN_HTTP_ADDR, TARN_PG_ADDR, TARN_SFTP_ADDR, TARN_NATS_URL, TARN_CONFIG
                                                override the config file; flags override both
+  TARN_ENDPOINT                                the endpoint stream and bench commands talk to
 `
 
 func main() {

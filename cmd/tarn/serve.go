@@ -38,8 +38,11 @@ func serve(ctx context.Context, args []string) error {
 
 Runs tarn on this machine. With no flags it keeps everything in ./tarn-data
 and listens on 127.0.0.1 only:
-  AWS API (S3 today)   127.0.0.1:9800   aws --endpoint-url http://127.0.0.1:9800 s3 ls
-  HTTP                 127.0.0.1:9801   /healthz, /metrics (basic auth: access key id and secret)
+  AWS API (S3, Kinesis)  127.0.0.1:9800   aws --endpoint-url http://127.0.0.1:9800 s3 ls
+  HTTP                   127.0.0.1:9801   /healthz; /metrics and /debug/pprof/ (basic auth:
+                                          an access key id and its secret)
+Streams live in an embedded NATS JetStream (DATA/streams, no port) unless
+--nats-url names an external one.
 
 Flags:
 `)
