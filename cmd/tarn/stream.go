@@ -141,8 +141,15 @@ func streamTail(ctx context.Context, c *kinesis.Client, name string, from types.
 	if err != nil {
 		return err
 	}
+	listed := map[string]bool{}
+	for _, s := range shards.Shards {
+		listed[aws.ToString(s.ShardId)] = true
+	}
 	iters := map[string]*string{}
 	for _, s := range shards.Shards {
+		if listed[aws.ToString(s.ParentShardId)] || listed[aws.ToString(s.AdjacentParentShardId)] {
+			continue // started once its parents are read to their end
+		}
 		it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: &name, ShardId: s.ShardId, ShardIteratorType: from})
 		if err != nil {
 			return err
