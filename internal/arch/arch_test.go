@@ -15,7 +15,12 @@ var rules = []struct{ from, to, why string }{
 	{"internal/lake", "internal/lake/localfs", "only cmd chooses a backend"},
 	{"internal/lake", "internal/lake/s3", "only cmd chooses a backend"},
 	{"internal/lake", "internal/lake/s3api", "the seam and backends do not know the API"},
+	{"internal/stream", "internal/stream/natsjs", "only cmd chooses a backend"},
+	{"internal/stream", "internal/stream/memstream", "the in-memory store is for tests"},
+	{"internal/stream", "internal/stream/kinesisapi", "the seam and backends do not know the API"},
 	{"internal/access", "internal/lake", "access keys know no parts"},
+	{"internal/lake", "internal/stream", "the lake and streams are separate parts"},
+	{"internal/stream", "internal/lake", "the lake and streams are separate parts"},
 	{"internal/awsapi", "internal/lake", "the wire shapes know no parts"},
 }
 
