@@ -31,7 +31,8 @@ func benchStreams(ctx context.Context, o benchOptions) error {
 	total := o.records - o.records%(producers*batch)
 	data := bytes.Repeat([]byte("x"), 100)
 	put := &figure{name: "PutRecords", unit: "rec/s"}
-	get := &figure{name: "GetRecords", unit: "rec/s"}
+	get := &figure{name: "GetRecords (SDK)", unit: "rec/s"}
+	lean := &figure{name: "GetRecords (lean)", unit: "rec/s"}
 	for run := 1; run <= o.runs; run++ {
 		refPut, refGet, err := rawJetStream(ctx, filepath.Join(o.dir, fmt.Sprintf("raw-%d", run)), data, total, producers, batch)
 		if err != nil {
@@ -72,9 +73,15 @@ func benchStreams(ctx context.Context, o benchOptions) error {
 			return fmt.Errorf("bench GetRecords: read %d records, put %d", n, total)
 		}
 		get.add(float64(n)/time.Since(start).Seconds(), refGet)
+
+		start = time.Now()
+		if n, err = leanGetRecords(ctx, c, name); err != nil || n != total {
+			return fmt.Errorf("bench GetRecords: read %d records of %d: %v", n, total, err)
+		}
+		lean.add(float64(n)/time.Since(start).Seconds(), refGet)
 		kc.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: &name})
-		fmt.Printf("run %d/%d: PutRecords %.0f rec/s (raw %.0f), GetRecords %.0f rec/s (raw %.0f)\n",
-			run, o.runs, put.got[run-1], refPut, get.got[run-1], refGet)
+		fmt.Printf("run %d/%d: PutRecords %.0f rec/s (raw %.0f), GetRecords %.0f rec/s with the SDK, %.0f lean (raw %.0f)\n",
+			run, o.runs, put.got[run-1], refPut, get.got[run-1], lean.got[run-1], refGet)
 	}
 	p50, p99, err := putReadLatency(ctx, kc, 300)
 	if err != nil {
@@ -83,6 +90,7 @@ func benchStreams(ctx context.Context, o benchOptions) error {
 	fmt.Println("medians:")
 	fmt.Println(" ", put)
 	fmt.Println(" ", get)
+	fmt.Println(" ", lean)
 	fmt.Printf("  put→GetRecords latency p50 %.2f ms, p99 %.2f ms (reader polling without pause)\n", p50, p99)
 	if c.pid != 0 {
 		fmt.Printf("  RSS of tarn serve after the run: %.1f MiB\n", rssMiB(c.pid))

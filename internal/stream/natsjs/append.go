@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tarnlake/tarn/internal/stream"
@@ -18,10 +17,7 @@ func (s *Store) Append(ctx context.Context, name string, recs []stream.Record) (
 	js := jsName(name)
 	futures := make([]jetstream.PubAckFuture, len(recs))
 	for i, r := range recs {
-		m := nats.NewMsg(subject(name, r.Shard))
-		m.Header.Set(keyHeader, r.PartitionKey)
-		m.Data = r.Data
-		f, err := s.js.PublishMsgAsync(m, jetstream.WithExpectStream(js))
+		f, err := s.js.PublishAsync(subject(name, r.Shard), encodeRecord(r.PartitionKey, r.Data), jetstream.WithExpectStream(js))
 		if err != nil {
 			return nil, fmt.Errorf("append to %s: %w", name, err)
 		}

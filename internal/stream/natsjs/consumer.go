@@ -78,8 +78,12 @@ func (d *durable) Fetch(ctx context.Context, max int, wait time.Duration) ([]str
 			continue
 		}
 		d.pending[md.Sequence.Stream] = m
+		key, data, ok := decodeRecord(m.Data())
+		if !ok {
+			continue
+		}
 		recs = append(recs, stream.Record{Shard: shardOf(m.Subject()), Seq: md.Sequence.Stream,
-			PartitionKey: m.Headers().Get(keyHeader), Data: m.Data(), Arrival: md.Timestamp})
+			PartitionKey: key, Data: data, Arrival: md.Timestamp})
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
 		return recs, err

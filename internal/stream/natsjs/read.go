@@ -37,10 +37,11 @@ func (s *Store) Read(ctx context.Context, name, shard string, from uint64, max i
 		if err != nil {
 			continue
 		}
-		recs = append(recs, stream.Record{
-			Shard: shard, Seq: md.Sequence.Stream, PartitionKey: m.Headers().Get(keyHeader),
-			Data: m.Data(), Arrival: md.Timestamp,
-		})
+		key, data, ok := decodeRecord(m.Data())
+		if !ok {
+			continue // not written by tarn
+		}
+		recs = append(recs, stream.Record{Shard: shard, Seq: md.Sequence.Stream, PartitionKey: key, Data: data, Arrival: md.Timestamp})
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
 		s.readers.drop(r)

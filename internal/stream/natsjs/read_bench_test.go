@@ -1,0 +1,93 @@
+package natsjs
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/tarnlake/tarn/internal/stream"
+)
+
+// BenchmarkRead reads 100,000 100-byte records of one shard, 10,000 a call,
+// as GetRecords does.
+func BenchmarkRead(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, slog.New(slog.DiscardHandler), Options{StoreDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	sh := []stream.Shard{{ID: "shardId-000000000000", HashStart: "0", HashEnd: "1", StartSeq: 1}}
+	if err := s.Create(ctx, stream.Info{Name: "bench", Retention: time.Hour, Shards: sh}); err != nil {
+		b.Fatal(err)
+	}
+	const total = 100000
+	recs := make([]stream.Record, 500)
+	for i := range recs {
+		recs[i] = stream.Record{Shard: sh[0].ID, PartitionKey: "k", Data: bytes.Repeat([]byte("x"), 100)}
+	}
+	for range total / 500 {
+		if _, err := s.Append(ctx, "bench", recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		n := 0
+		for next := uint64(1); n < total; {
+			got, err := s.Read(ctx, "bench", sh[0].ID, next, 10000)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(got)
+			next = got[len(got)-1].Seq + 1
+		}
+	}
+	b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkReadRaw is BenchmarkRead's reference: a JetStream pull consumer
+// fetching the same records, 10,000 at a time, doing nothing with them.
+func BenchmarkReadRaw(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, slog.New(slog.DiscardHandler), Options{StoreDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	sh := []stream.Shard{{ID: "shardId-000000000000", HashStart: "0", HashEnd: "1", StartSeq: 1}}
+	if err := s.Create(ctx, stream.Info{Name: "bench", Retention: time.Hour, Shards: sh}); err != nil {
+		b.Fatal(err)
+	}
+	const total = 100000
+	recs := make([]stream.Record, 500)
+	for i := range recs {
+		recs[i] = stream.Record{Shard: sh[0].ID, PartitionKey: "k", Data: bytes.Repeat([]byte("x"), 100)}
+	}
+	for range total / 500 {
+		if _, err := s.Append(ctx, "bench", recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		cons, err := s.js.CreateConsumer(ctx, jsName("bench"), jetstream.ConsumerConfig{AckPolicy: jetstream.AckNonePolicy, FilterSubject: subject("bench", sh[0].ID)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for n := 0; n < total; {
+			batch, err := cons.Fetch(10000, jetstream.FetchMaxWait(time.Second))
+			if err != nil {
+				b.Fatal(err)
+			}
+			for range batch.Messages() {
+				n++
+			}
+		}
+	}
+	b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "records/s")
+}
