@@ -14,7 +14,8 @@ import (
 
 // Read serves GetRecords. A reader that goes on where its last call ended
 // (the usual case) reuses that call's JetStream consumer, already
-// positioned; any other start gets a new ephemeral consumer.
+// positioned, and finds the next records already fetched: each full read
+// starts fetching the next batch while the caller sends this one on.
 func (s *Store) Read(ctx context.Context, name, shard string, from uint64, max int) ([]stream.Record, error) {
 	if max <= 0 {
 		return nil, nil
@@ -26,12 +27,89 @@ func (s *Store) Read(ctx context.Context, name, shard string, from uint64, max i
 		}
 		return nil, fmt.Errorf("read %s/%s: %w", name, shard, err)
 	}
-	batch, err := r.cons.FetchNoWait(max)
+	recs, err := r.read(ctx, max)
 	if err != nil {
 		s.readers.drop(r)
 		return nil, fmt.Errorf("read %s/%s: %w", name, shard, err)
 	}
-	var recs []stream.Record
+	next := from
+	if len(recs) > 0 {
+		next = recs[len(recs)-1].Seq + 1
+	}
+	if len(recs) == max && r.ahead == nil {
+		r.prefetch(recs)
+	}
+	s.readers.put(r, next)
+	return recs, nil
+}
+
+// fetched is a batch read ahead of its request.
+type fetched struct {
+	recs []stream.Record
+	full bool // as many as asked for: more may follow
+	err  error
+}
+
+// read returns up to max records, from what was read ahead first.
+func (r *reader) read(ctx context.Context, max int) ([]stream.Record, error) {
+	if r.ahead == nil {
+		recs, err := r.fetch(max)
+		return recs, err
+	}
+	var f fetched
+	select {
+	case f = <-r.ahead:
+	case <-ctx.Done():
+		return nil, ctx.Err() // the read-ahead is lost with the reader
+	}
+	r.ahead = nil
+	if f.err != nil {
+		return nil, f.err
+	}
+	recs := f.recs
+	if len(recs) > max { // keep the rest for the next call
+		r.ahead = make(chan fetched, 1)
+		r.ahead <- fetched{recs: recs[max:], full: f.full}
+		return recs[:max], nil
+	}
+	if len(recs) < max && f.full {
+		more, err := r.fetch(max - len(recs))
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, more...)
+	}
+	return recs, nil
+}
+
+// readAheadBytes bounds what one idle reader holds.
+const readAheadBytes = 10 << 20
+
+// prefetch starts reading the batch after recs, about as large.
+func (r *reader) prefetch(recs []stream.Record) {
+	size := 0
+	for _, rec := range recs {
+		size += len(rec.Data) + len(rec.PartitionKey)
+	}
+	n := len(recs)
+	if avg := size / len(recs); avg > 0 {
+		n = min(n, max(1, readAheadBytes/avg))
+	}
+	ch := make(chan fetched, 1)
+	r.ahead = ch
+	go func() {
+		recs, err := r.fetch(n)
+		ch <- fetched{recs: recs, full: len(recs) == n, err: err}
+	}()
+}
+
+// fetch takes up to max records from the consumer without waiting for more.
+func (r *reader) fetch(max int) ([]stream.Record, error) {
+	batch, err := r.cons.FetchNoWait(max)
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]stream.Record, 0, max)
 	for m := range batch.Messages() {
 		md, err := m.Metadata()
 		if err != nil {
@@ -41,17 +119,11 @@ func (s *Store) Read(ctx context.Context, name, shard string, from uint64, max i
 		if !ok {
 			continue // not written by tarn
 		}
-		recs = append(recs, stream.Record{Shard: shard, Seq: md.Sequence.Stream, PartitionKey: key, Data: data, Arrival: md.Timestamp})
+		recs = append(recs, stream.Record{Shard: r.key.shard, Seq: md.Sequence.Stream, PartitionKey: key, Data: data, Arrival: md.Timestamp})
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
-		s.readers.drop(r)
-		return nil, fmt.Errorf("read %s/%s: %w", name, shard, err)
+		return nil, err
 	}
-	next := from
-	if len(recs) > 0 {
-		next = recs[len(recs)-1].Seq + 1
-	}
-	s.readers.put(r, next)
 	return recs, nil
 }
 
@@ -107,9 +179,10 @@ type readerKey struct {
 }
 
 type reader struct {
-	key  readerKey
-	cons jetstream.Consumer
-	used time.Time
+	key   readerKey
+	cons  jetstream.Consumer
+	used  time.Time
+	ahead chan fetched // the batch at key.next, being read or read; nil if none
 }
 
 // readerIdle is how long an unused consumer is kept; JetStream removes it
