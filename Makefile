@@ -10,10 +10,12 @@ build:
 run: build
 	./bin/tarn serve --data $(DATA)
 
-# Unit, conformance and end-to-end tests (the e2e tests build and drive bin/tarn).
+# Unit and conformance tests under the race detector, then the end-to-end
+# tests (they build the binary and drive it with real clients).
 test:
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -count=1 -race -timeout 20m ./internal/... ./cmd/...
+	$(GO) test -count=1 -timeout 20m ./e2e/...
 
 lint:
 	$(GO) vet ./...
@@ -25,7 +27,10 @@ fuzz:
 	$(GO) test ./internal/lake/localfs -run '^$$' -fuzz FuzzKeyToPath -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/edge/sigv4 -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/edge/sigv4 -run '^$$' -fuzz FuzzChunked -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/stream/kinesisapi -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./internal/lake/localfs ./internal/edge/sigv4
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/stream/natsjs
 	./bin/tarn bench s3
+	./bin/tarn bench streams
