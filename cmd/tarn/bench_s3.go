@@ -129,8 +129,7 @@ func benchS3(ctx context.Context, o benchOptions) error {
 				return err
 			}
 			defer out.Body.Close()
-			_, err = io.Copy(io.Discard, out.Body)
-			return err
+			return drain(out.Body, int64(bigSize))
 		})
 		if err != nil {
 			return fmt.Errorf("bench GET: %w", err)
@@ -235,10 +234,24 @@ func refTCPCopy(data []byte, n int) (float64, error) {
 		return 0, err
 	}
 	defer c.Close()
-	return timeBig(n, len(data), func(int) error {
-		_, err := io.CopyN(io.Discard, c, int64(len(data)))
-		return err
-	})
+	return timeBig(n, len(data), func(int) error { return drain(c, int64(len(data))) })
+}
+
+// drain reads n bytes from r in large reads, as a client that keeps what it
+// reads would; both a GET and its reference read this way.
+func drain(r io.Reader, n int64) error {
+	buf := make([]byte, 1<<20)
+	for n > 0 {
+		m, err := r.Read(buf[:min(int64(len(buf)), n)])
+		n -= int64(m)
+		if err == io.EOF && n == 0 {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // refSmallFsync runs clients loops of 4 KiB write+fsync+rename for d.
