@@ -69,6 +69,13 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 
 	if needsSpool(r) {
+		// The body is read before the signature can be checked: at least
+		// refuse unknown keys before storing anything.
+		if _, ok := e.opts.Keys.Lookup(claimedKey(r)); !ok {
+			in.Op = "Authenticate"
+			writeErr(sw, r, awsapi.Errorf(http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."))
+			return
+		}
 		cleanup, err := spool(r, e.opts.SpoolDir)
 		if err != nil {
 			in.Op = "Authenticate"

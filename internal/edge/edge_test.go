@@ -135,3 +135,21 @@ func TestSpoolsUnsentSignedLength(t *testing.T) {
 		t.Fatalf("status %d, handler got %d bytes: %s", resp.StatusCode, len(got), b)
 	}
 }
+
+// An unknown key is refused before a chunked body is spooled.
+func TestSpoolRefusesUnknownKeys(t *testing.T) {
+	srv := newEdge(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Error("handler reached") }))
+	req, _ := http.NewRequest("PUT", srv.URL+"/b/k", io.NopCloser(strings.NewReader("data")))
+	req.ContentLength = 4
+	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "NOPE", SecretAccessKey: "x"}, req, "UNSIGNED-PAYLOAD", "s3", "us-east-1", time.Now())
+	req.ContentLength = -1
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 403 || !strings.Contains(string(b), "InvalidAccessKeyId") {
+		t.Fatalf("status %d: %s", resp.StatusCode, b)
+	}
+}

@@ -14,6 +14,18 @@ import (
 // maxSpool bounds a body spooled to learn its length (S3's single PUT limit).
 const maxSpool = 5 << 30
 
+// claimedKey returns the access key id a request names, before any check.
+func claimedKey(r *http.Request) string {
+	cred := r.URL.Query().Get("X-Amz-Credential")
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		if _, rest, ok := strings.Cut(auth, "Credential="); ok {
+			cred = rest
+		}
+	}
+	id, _, _ := strings.Cut(cred, "/")
+	return strings.TrimSpace(id)
+}
+
 // needsSpool reports a request that signed a Content-Length it did not send:
 // aws-sdk-go-v2 over TLS streams a body of known size with HTTP chunked
 // transfer encoding yet signs its length. The signature can be checked only
