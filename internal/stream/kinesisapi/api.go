@@ -121,8 +121,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	b, err := json.Marshal(res)
-	if err != nil {
+	var b []byte
+	if aj, ok := res.(interface{ appendJSON([]byte) []byte }); ok {
+		b = aj.appendJSON(nil)
+	} else if b, err = json.Marshal(res); err != nil {
 		a.fail(w, r, err)
 		return
 	}

@@ -95,3 +95,22 @@ func epochTime(sec float64) (time.Time, bool) {
 	}
 	return time.UnixMilli(int64(math.Round(sec * 1000))), true
 }
+
+// appendJSONString appends s as a JSON string; plain ASCII, the usual
+// partition key, is copied as is.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return appendJSONValue(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// appendJSONValue appends v as encoding/json writes it.
+func appendJSONValue(b []byte, v any) []byte {
+	enc, _ := json.Marshal(v)
+	return append(b, enc...)
+}

@@ -1,16 +1,47 @@
 package kinesisapi
 
 import (
+	"encoding/base64"
 	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/stream"
+	"strconv"
 )
 
-type recordOut struct {
-	SequenceNumber              string
-	ApproximateArrivalTimestamp timestamp
-	Data                        []byte // base64 in JSON, as the protocol wants
-	PartitionKey                string
-	EncryptionType              string
+// getRecordsOut is GetRecords' answer. Its records are encoded by hand:
+// through reflection, and the checks encoding/json runs on each record's
+// timestamp, encoding cost more than reading them.
+type getRecordsOut struct {
+	Records            []stream.Record
+	NextShardIterator  *string
+	MillisBehindLatest int64
+	ChildShards        []childShard
+}
+
+func (o getRecordsOut) appendJSON(b []byte) []byte {
+	b = append(b, `{"Records":[`...)
+	for i, r := range o.Records {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"SequenceNumber":"`...)
+		b = append(b, formatSeq(r.Seq)...)
+		b = append(b, `","ApproximateArrivalTimestamp":`...)
+		b = strconv.AppendFloat(b, float64(r.Arrival.UnixMilli())/1000, 'f', -1, 64)
+		b = append(b, `,"Data":"`...)
+		b = base64.StdEncoding.AppendEncode(b, r.Data)
+		b = append(b, `","PartitionKey":`...)
+		b = appendJSONString(b, r.PartitionKey)
+		b = append(b, `,"EncryptionType":"NONE"}`...)
+	}
+	b = append(b, `],"NextShardIterator":`...)
+	b = appendJSONValue(b, o.NextShardIterator)
+	b = append(b, `,"MillisBehindLatest":`...)
+	b = strconv.AppendInt(b, o.MillisBehindLatest, 10)
+	if len(o.ChildShards) > 0 {
+		b = append(b, `,"ChildShards":`...)
+		b = appendJSONValue(b, o.ChildShards)
+	}
+	return append(b, '}')
 }
 
 type childShard struct {
@@ -71,22 +102,10 @@ func (a *API) getRecords(c *call) (any, error) {
 			return nil, storeErr(err, name)
 		}
 	}
-	res := struct {
-		Records            []recordOut
-		NextShardIterator  *string
-		MillisBehindLatest int64
-		ChildShards        []childShard `json:",omitempty"`
-	}{Records: make([]recordOut, len(recs))}
+	res := getRecordsOut{Records: recs}
 	next := it.Next
-	for i, r := range recs {
-		res.Records[i] = recordOut{
-			SequenceNumber:              formatSeq(r.Seq),
-			ApproximateArrivalTimestamp: timestamp(r.Arrival),
-			Data:                        r.Data,
-			PartitionKey:                r.PartitionKey,
-			EncryptionType:              "NONE",
-		}
-		next = r.Seq + 1
+	if len(recs) > 0 {
+		next = recs[len(recs)-1].Seq + 1
 	}
 	// MillisBehindLatest is how long ago the last returned record arrived
 	// when more remain to be read, and 0 once the reader has caught up with
