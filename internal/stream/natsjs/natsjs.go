@@ -96,7 +96,7 @@ func (s *Store) startEmbedded() error {
 	}
 	so := &server.Options{
 		ServerName: "tarn", JetStream: true, StoreDir: s.opts.StoreDir,
-		DontListen: s.opts.Listen == "", NoSigs: true, NoLog: true,
+		DontListen: s.opts.Listen == "", NoSigs: true,
 		MaxPayload: 2 << 20, // a Kinesis record is up to 1 MiB of data plus its key
 	}
 	if s.opts.Listen != "" {
@@ -117,6 +117,7 @@ func (s *Store) startEmbedded() error {
 	if err != nil {
 		return fmt.Errorf("embedded nats: %w", err)
 	}
+	srv.SetLoggerV2(natsLog{s.log.With("server", "nats")}, false, false, false)
 	srv.Start()
 	if !srv.ReadyForConnections(30 * time.Second) {
 		srv.Shutdown()
