@@ -99,12 +99,12 @@ func (a *API) putRecord(c *call) (any, error) {
 }
 
 func (a *API) putRecords(c *call) (any, error) {
-	var req struct {
-		streamRef
-		Records []putEntry
-	}
-	if err := c.decode(&req); err != nil {
-		return nil, err
+	var req putRecordsReq
+	if !scanPutRecords(c.body, &req) {
+		req = putRecordsReq{}
+		if err := c.decode(&req); err != nil {
+			return nil, err
+		}
 	}
 	var v validation
 	name := req.resolve(&v)
