@@ -1,0 +1,73 @@
+// Package catalog is the data catalog seam: one catalog of databases,
+// tables (with every version kept) and partitions for every table of the
+// lake, shaped like the AWS Glue Data Catalog. Backends live in sibling
+// packages: embedded (a bbolt file, one process) and postgres (shared by
+// several tarn processes); catalogtest holds the conformance suite they all
+// pass. The Glue wire API lives above, in its own package.
+package catalog
+
+import (
+	"context"
+	"errors"
+)
+
+// Errors every backend returns (wrapped with context); check with errors.Is.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrExists   = errors.New("already exists")
+	ErrConflict = errors.New("changed concurrently")
+	ErrInvalid  = errors.New("invalid input")
+)
+
+// Store is the seam. Names are case-insensitive: stores lower-case them
+// (see PrepareDatabase, PrepareTable) and every lookup does the same. Each
+// method is one transaction: it happens entirely or not at all.
+type Store interface {
+	// CreateDatabase stores d, setting Created when zero. ErrExists if a
+	// database of that name exists, ErrInvalid naming the bad field.
+	CreateDatabase(ctx context.Context, d Database) error
+	// GetDatabase returns the named database or ErrNotFound.
+	GetDatabase(ctx context.Context, name string) (Database, error)
+	// ListDatabases returns every database, ordered by name.
+	ListDatabases(ctx context.Context) ([]Database, error)
+	// DeleteDatabase deletes a database with its tables, their versions and
+	// partitions. ErrNotFound if it does not exist.
+	DeleteDatabase(ctx context.Context, name string) error
+
+	// CreateTable stores t as version 1 and returns it as stored.
+	// ErrNotFound if t.Database does not exist, ErrExists if the table does.
+	CreateTable(ctx context.Context, t Table) (Table, error)
+	// GetTable returns a table's current version or ErrNotFound.
+	GetTable(ctx context.Context, db, name string) (Table, error)
+	// ListTables returns the current version of the tables of db whose name
+	// starts with prefix ("" for all), ordered by name. ErrNotFound if db
+	// does not exist.
+	ListTables(ctx context.Context, db, prefix string) ([]Table, error)
+	// UpdateTable stores t as the table's next version (previous+1),
+	// keeping Created and every previous version, and returns it as stored.
+	// ErrConflict if expectedVersion is not 0 and not the current version;
+	// ErrNotFound if the table does not exist.
+	UpdateTable(ctx context.Context, t Table, expectedVersion int) (Table, error)
+	// DeleteTable deletes a table with its versions and partitions.
+	DeleteTable(ctx context.Context, db, name string) error
+	// GetTableVersions returns every version of a table, newest first.
+	GetTableVersions(ctx context.Context, db, name string) ([]Table, error)
+	// GetTableVersion returns one version of a table or ErrNotFound.
+	GetTableVersion(ctx context.Context, db, name string, version int) (Table, error)
+
+	// CreatePartitions adds partitions to a table. The result has one entry
+	// per partition: nil if stored, else ErrExists (a partition with the same
+	// Values exists, or came earlier in parts) or ErrInvalid. The error is
+	// for the whole call: ErrNotFound if the table does not exist.
+	CreatePartitions(ctx context.Context, db, table string, parts []Partition) ([]error, error)
+	// GetPartitions returns a table's partitions ordered by Values (element
+	// by element, bytewise). ErrNotFound if the table does not exist.
+	GetPartitions(ctx context.Context, db, table string) ([]Partition, error)
+	// GetPartition returns the partition with these values or ErrNotFound.
+	GetPartition(ctx context.Context, db, table string, values []string) (Partition, error)
+	// DeletePartition deletes the partition with these values or returns
+	// ErrNotFound.
+	DeletePartition(ctx context.Context, db, table string, values []string) error
+
+	Close() error
+}
