@@ -28,6 +28,9 @@ fuzz:
 	$(GO) test ./internal/edge/sigv4 -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/edge/sigv4 -run '^$$' -fuzz FuzzChunked -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/stream/kinesisapi -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/stream/kinesisapi -run '^$$' -fuzz FuzzScanPutRecords -fuzztime $(FUZZTIME)
+	for f in FuzzParseType FuzzJSON FuzzCSV FuzzClassify; do \
+		$(GO) test ./internal/format -run '^$$' -fuzz $$f -fuzztime $(FUZZTIME) -fuzzminimizetime 5s || exit 1; done
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./internal/lake/localfs ./internal/edge/sigv4

@@ -74,9 +74,21 @@ func info(key string, fi os.FileInfo, m meta) lake.ObjectInfo {
 		Key:          key,
 		Size:         fi.Size(),
 		ETag:         m.ETag,
-		LastModified: fi.ModTime().UTC().Truncate(time.Second), // S3 keeps seconds
+		LastModified: ceilSecond(fi.ModTime()),
 		ContentType:  m.ContentType,
 		Headers:      m.Headers,
 		Metadata:     m.Metadata,
 	}
+}
+
+// ceilSecond rounds up to S3's whole seconds: the object was surely last
+// modified by then, which keeps If-Modified-Since truthful and stops
+// `aws s3 sync` from taking a file written earlier in the same second for
+// newer than its upload.
+func ceilSecond(t time.Time) time.Time {
+	t = t.UTC()
+	if s := t.Truncate(time.Second); !s.Equal(t) {
+		return s.Add(time.Second)
+	}
+	return t
 }
