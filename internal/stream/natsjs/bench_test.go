@@ -16,21 +16,9 @@ import (
 // as GetRecords does.
 func BenchmarkRead(b *testing.B) {
 	ctx := context.Background()
-	s, err := Open(ctx, slog.New(slog.DiscardHandler), Options{StoreDir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	sh := []stream.Shard{{ID: "shardId-000000000000", HashStart: "0", HashEnd: "1", StartSeq: 1}}
-	if err := s.Create(ctx, stream.Info{Name: "bench", Retention: time.Hour, Shards: sh}); err != nil {
-		b.Fatal(err)
-	}
+	s, sh, recs := benchStream(b)
 	const total = 100000
-	recs := make([]stream.Record, 500)
-	for i := range recs {
-		recs[i] = stream.Record{Shard: sh[0].ID, PartitionKey: "k", Data: bytes.Repeat([]byte("x"), 100)}
-	}
-	for range total / 500 {
+	for range total / len(recs) {
 		if _, err := s.Append(ctx, "bench", recs); err != nil {
 			b.Fatal(err)
 		}
@@ -54,21 +42,9 @@ func BenchmarkRead(b *testing.B) {
 // fetching the same records, 10,000 at a time, doing nothing with them.
 func BenchmarkReadRaw(b *testing.B) {
 	ctx := context.Background()
-	s, err := Open(ctx, slog.New(slog.DiscardHandler), Options{StoreDir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	sh := []stream.Shard{{ID: "shardId-000000000000", HashStart: "0", HashEnd: "1", StartSeq: 1}}
-	if err := s.Create(ctx, stream.Info{Name: "bench", Retention: time.Hour, Shards: sh}); err != nil {
-		b.Fatal(err)
-	}
+	s, sh, recs := benchStream(b)
 	const total = 100000
-	recs := make([]stream.Record, 500)
-	for i := range recs {
-		recs[i] = stream.Record{Shard: sh[0].ID, PartitionKey: "k", Data: bytes.Repeat([]byte("x"), 100)}
-	}
-	for range total / 500 {
+	for range total / len(recs) {
 		if _, err := s.Append(ctx, "bench", recs); err != nil {
 			b.Fatal(err)
 		}
@@ -100,19 +76,7 @@ func BenchmarkAppendRaw(b *testing.B) { benchAppend(b, true) }
 
 func benchAppend(b *testing.B, raw bool) {
 	ctx := context.Background()
-	s, err := Open(ctx, slog.New(slog.DiscardHandler), Options{StoreDir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	sh := []stream.Shard{{ID: "shardId-000000000000", HashStart: "0", HashEnd: "1", StartSeq: 1}}
-	if err := s.Create(ctx, stream.Info{Name: "bench", Retention: time.Hour, Shards: sh}); err != nil {
-		b.Fatal(err)
-	}
-	recs := make([]stream.Record, 500)
-	for i := range recs {
-		recs[i] = stream.Record{Shard: sh[0].ID, PartitionKey: "k", Data: bytes.Repeat([]byte("x"), 100)}
-	}
+	s, _, recs := benchStream(b)
 	const total, workers = 100000, 4
 	b.ResetTimer()
 	for b.Loop() {
@@ -155,4 +119,24 @@ func benchAppend(b *testing.B, raw bool) {
 		}
 	}
 	b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// benchStream opens an embedded store with a one-shard stream "bench" and
+// returns a batch of 500 100-byte records for it.
+func benchStream(b *testing.B) (*Store, []stream.Shard, []stream.Record) {
+	ctx := context.Background()
+	s, err := Open(ctx, slog.New(slog.DiscardHandler), Options{StoreDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	sh := []stream.Shard{{ID: "shardId-000000000000", HashStart: "0", HashEnd: "1", StartSeq: 1}}
+	if err := s.Create(ctx, stream.Info{Name: "bench", Retention: time.Hour, Shards: sh}); err != nil {
+		b.Fatal(err)
+	}
+	recs := make([]stream.Record, 500)
+	for i := range recs {
+		recs[i] = stream.Record{Shard: sh[0].ID, PartitionKey: "k", Data: bytes.Repeat([]byte("x"), 100)}
+	}
+	return s, sh, recs
 }
