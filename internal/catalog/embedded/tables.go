@@ -16,9 +16,7 @@ func (s *Store) CreateTable(ctx context.Context, t catalog.Table) (catalog.Table
 	if err != nil {
 		return catalog.Table{}, err
 	}
-	t.Version = 1
-	t.Created = now()
-	t.Updated = t.Created
+	t = catalog.FirstVersion(t, now())
 	err = s.update(ctx, func(tx *bolt.Tx) error {
 		if _, err := getDatabase(tx, t.Database); err != nil {
 			return fmt.Errorf("create table %s: %w", t.Name, err)
@@ -97,12 +95,9 @@ func (s *Store) UpdateTable(ctx context.Context, t catalog.Table, expectedVersio
 		if err != nil {
 			return fmt.Errorf("update table: %w", err)
 		}
-		if expectedVersion != 0 && cur.Version != expectedVersion {
-			return fmt.Errorf("update table %s.%s: version is %d, not %d: %w", t.Database, t.Name, cur.Version, expectedVersion, catalog.ErrConflict)
+		if t, err = catalog.NextVersion(cur, t, expectedVersion, now()); err != nil {
+			return err
 		}
-		t.Version = cur.Version + 1
-		t.Created = cur.Created
-		t.Updated = now()
 		return putTable(tx, t)
 	})
 	if err != nil {

@@ -71,11 +71,7 @@ func (s *Store) sql(q string) string { return strings.ReplaceAll(q, "{s}", s.sch
 
 // tx runs fn in a transaction, committing if it returns nil.
 func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
-	if err != nil && s.pool.Ping(ctx) != nil {
-		return fmt.Errorf("catalog database: %w", err)
-	}
-	return err
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
 }
 
 func encode(v any) (string, error) {

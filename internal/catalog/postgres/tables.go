@@ -16,9 +16,7 @@ func (s *Store) CreateTable(ctx context.Context, t catalog.Table) (catalog.Table
 	if err != nil {
 		return catalog.Table{}, err
 	}
-	t.Version = 1
-	t.Created = now()
-	t.Updated = t.Created
+	t = catalog.FirstVersion(t, now())
 	err = s.tx(ctx, func(tx pgx.Tx) error {
 		if err := s.dbExists(ctx, tx, t.Database); err != nil {
 			return fmt.Errorf("create table %s: %w", t.Name, err)
@@ -111,12 +109,9 @@ func (s *Store) UpdateTable(ctx context.Context, t catalog.Table, expectedVersio
 		if err != nil {
 			return fmt.Errorf("update table: %w", err)
 		}
-		if expectedVersion != 0 && cur.Version != expectedVersion {
-			return fmt.Errorf("update table %s.%s: version is %d, not %d: %w", t.Database, t.Name, cur.Version, expectedVersion, catalog.ErrConflict)
+		if t, err = catalog.NextVersion(cur, t, expectedVersion, now()); err != nil {
+			return err
 		}
-		t.Version = cur.Version + 1
-		t.Created = cur.Created
-		t.Updated = now()
 		doc, err := encode(t)
 		if err != nil {
 			return fmt.Errorf("update table %s.%s: %w", t.Database, t.Name, err)
