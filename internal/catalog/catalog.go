@@ -69,5 +69,22 @@ type Store interface {
 	// ErrNotFound.
 	DeletePartition(ctx context.Context, db, table string, values []string) error
 
+	// PutDoc stores d (Kind, Name, Body) as the next revision of its
+	// document and returns it with Rev and Updated set. expectedRev 0 means
+	// the document must not exist (else ErrExists), AnyRev skips the check,
+	// any other value must be the current Rev (else ErrConflict; ErrNotFound
+	// if there is none).
+	PutDoc(ctx context.Context, d Doc, expectedRev int64) (Doc, error)
+	// GetDoc returns a document or ErrNotFound.
+	GetDoc(ctx context.Context, kind, name string) (Doc, error)
+	// ListDocs returns the documents of kind whose name starts with prefix,
+	// ordered by name.
+	ListDocs(ctx context.Context, kind, prefix string) ([]Doc, error)
+	// DeleteDoc deletes a document or returns ErrNotFound.
+	DeleteDoc(ctx context.Context, kind, name string) error
+
 	Close() error
 }
+
+// AnyRev makes PutDoc write whatever revision is current.
+const AnyRev = -1

@@ -69,3 +69,14 @@ type Partition struct {
 	Parameters map[string]string
 	Created    time.Time
 }
+
+// Doc is a JSON document kept beside the catalog for tarn's own
+// definitions (crawlers, classifiers, run history, recrawl state), so that
+// processes sharing a catalog store share them. Names are case-sensitive.
+type Doc struct {
+	Kind    string
+	Name    string
+	Body    []byte // JSON
+	Rev     int64  // 1 on create, +1 per put
+	Updated time.Time
+}

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -95,3 +96,32 @@ func PreparePartition(t Table, p Partition, now time.Time) (Partition, error) {
 
 // ComparePartitions orders partitions by Values, element by element.
 func ComparePartitions(a, b Partition) int { return slices.Compare(a.Values, b.Values) }
+
+// PrepareDoc validates a document about to be stored: kind and name are
+// non-empty without NUL (stores use it as separator), the body is JSON.
+func PrepareDoc(d Doc) (Doc, error) {
+	for field, v := range map[string]string{"document kind": d.Kind, "document name": d.Name} {
+		if v == "" || strings.IndexByte(v, 0) >= 0 || !utf8.ValidString(v) {
+			return Doc{}, fmt.Errorf("%w: %s %q is empty or not text", ErrInvalid, field, v)
+		}
+	}
+	if !json.Valid(d.Body) {
+		return Doc{}, fmt.Errorf("%w: document %s/%s is not JSON", ErrInvalid, d.Kind, d.Name)
+	}
+	return d, nil
+}
+
+// NextRev checks expectedRev against the current revision (0 when the
+// document does not exist) and returns the revision to store.
+func NextRev(kind, name string, current, expectedRev int64) (int64, error) {
+	switch {
+	case expectedRev == AnyRev:
+	case expectedRev == 0 && current != 0:
+		return 0, fmt.Errorf("document %s/%s: %w", kind, name, ErrExists)
+	case expectedRev != 0 && current == 0:
+		return 0, fmt.Errorf("document %s/%s: %w", kind, name, ErrNotFound)
+	case expectedRev != current:
+		return 0, fmt.Errorf("document %s/%s is at revision %d, not %d: %w", kind, name, current, expectedRev, ErrConflict)
+	}
+	return current + 1, nil
+}

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"Partitions", partitions},
 		{"DeleteDatabaseCascades", deleteDatabaseCascades},
 		{"DeleteTableCascades", deleteTableCascades},
+		{"Docs", docs},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}

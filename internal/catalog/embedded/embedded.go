@@ -50,7 +50,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketDatabases, bucketTables, bucketVersions, bucketPartitions} {
+		for _, b := range [][]byte{bucketDatabases, bucketTables, bucketVersions, bucketPartitions, bucketDocs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

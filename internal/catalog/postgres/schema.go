@@ -34,6 +34,13 @@ var ddl = []string{
 		doc  jsonb NOT NULL,
 		PRIMARY KEY (db, tbl, vals),
 		FOREIGN KEY (db, tbl) REFERENCES {s}.tables (db, name) ON DELETE CASCADE)`,
+	`CREATE TABLE IF NOT EXISTS {s}.docs (
+		kind    text NOT NULL,
+		name    text NOT NULL,
+		rev     bigint NOT NULL,
+		updated timestamptz NOT NULL,
+		body    text NOT NULL,
+		PRIMARY KEY (kind, name))`,
 }
 
 // migrate creates the schema and tables. IF NOT EXISTS alone races when
