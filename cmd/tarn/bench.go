@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-const benchUsage = `Usage: tarn bench s3|streams [flags]
+const benchUsage = `Usage: tarn bench s3|streams|crawl [flags]
 
 Measures a served API and, in the same run, the reference each figure is
 compared with, and prints the median ratio over the runs.
@@ -21,6 +21,10 @@ streams (100-byte records, one shard, 4 producers):
   PutRecords x500  vs async publishes of the same records to JetStream in-process
   GetRecords       vs a JetStream pull consumer reading them
   put→GetRecords latency, p50 and p99
+crawl (10,000 files: JSON.gz, CSV, Parquet, JSON; 1,000 partitions; ~10 GiB logical):
+  full crawl       vs listing the lake folder and reading each file's first and last 64 KiB
+  incremental      CRAWL_NEW_FOLDERS_ONLY after 100 new files in 10 partitions
+  bytes read by the full crawl
 Both print the idle RSS of tarn serve when bench starts the server itself.
 Without --endpoint it starts its own tarn serve on a temporary data folder.
 
@@ -28,12 +32,12 @@ Flags:
 `
 
 func bench(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "s3" && args[0] != "streams" {
+	if len(args) == 0 || args[0] != "s3" && args[0] != "streams" && args[0] != "crawl" {
 		fmt.Fprint(os.Stderr, benchUsage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return nil
 		}
-		return fmt.Errorf("bench: name a part to measure (s3, streams)")
+		return fmt.Errorf("bench: name a part to measure (s3, streams, crawl)")
 	}
 	fs := flag.NewFlagSet("bench "+args[0], flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), benchUsage); fs.PrintDefaults() }
@@ -51,8 +55,11 @@ func bench(ctx context.Context, args []string) error {
 		}
 		return err
 	}
-	if args[0] == "streams" {
+	switch args[0] {
+	case "streams":
 		return benchStreams(ctx, o)
+	case "crawl":
+		return benchCrawl(ctx, o)
 	}
 	return benchS3(ctx, o)
 }

@@ -26,6 +26,16 @@ type Config struct {
 	S3       S3Config      `yaml:"s3"`
 	Lake     LakeConfig    `yaml:"lake"`
 	Streams  StreamsConfig `yaml:"streams"`
+	Catalog  CatalogConfig `yaml:"catalog"`
+}
+
+// CatalogConfig picks where the catalog lives: a file under the data folder
+// (default) or PostgreSQL, shared by several tarn processes.
+type CatalogConfig struct {
+	// PostgresDSN, e.g. "postgres://tarn@db:5432/tarn"; empty: embedded.
+	PostgresDSN string `yaml:"postgres_dsn"`
+	// PostgresSchema holds the catalog's tables; default tarn_catalog.
+	PostgresSchema string `yaml:"postgres_schema"`
 }
 
 // TLSConfig serves every listener over TLS when Cert and Key are set, or
@@ -86,6 +96,7 @@ func defaultConfig() Config {
 		Log:      LogConfig{Level: "info", Format: "text"},
 		S3:       S3Config{Region: "us-east-1", Domains: []string{"localhost", "s3.localhost"}},
 		Lake:     LakeConfig{Backend: "local", Region: "us-east-1", PathStyle: true},
+		Catalog:  CatalogConfig{PostgresSchema: "tarn_catalog"},
 	}
 }
 
@@ -102,6 +113,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.StringVar(&flagCfg.PGAddr, "pg-addr", "", "PostgreSQL wire listener (default "+cfg.PGAddr+")")
 	fs.StringVar(&flagCfg.SFTPAddr, "sftp-addr", "", "SFTP listener (default "+cfg.SFTPAddr+")")
 	fs.StringVar(&flagCfg.Streams.NATSURL, "nats-url", "", "external NATS JetStream for streams (default: embedded)")
+	fs.StringVar(&flagCfg.Catalog.PostgresDSN, "catalog-dsn", "", "PostgreSQL `DSN` for the catalog (default: a file in the data folder)")
 	fs.StringVar(&flagCfg.TLS.Cert, "tls-cert", "", "TLS certificate `file` (PEM) for every listener")
 	fs.StringVar(&flagCfg.TLS.Key, "tls-key", "", "TLS key `file` (PEM)")
 	fs.BoolVar(&flagCfg.TLS.SelfSigned, "tls-self-signed", false, "serve TLS with a self-signed certificate generated into the data folder (development)")
@@ -121,7 +133,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	for _, e := range []struct {
 		env string
 		dst *string
-	}{{"TARN_DATA", &cfg.Data}, {"TARN_AWS_ADDR", &cfg.AWSAddr}, {"TARN_HTTP_ADDR", &cfg.HTTPAddr}, {"TARN_PG_ADDR", &cfg.PGAddr}, {"TARN_SFTP_ADDR", &cfg.SFTPAddr}, {"TARN_NATS_URL", &cfg.Streams.NATSURL}} {
+	}{{"TARN_DATA", &cfg.Data}, {"TARN_AWS_ADDR", &cfg.AWSAddr}, {"TARN_HTTP_ADDR", &cfg.HTTPAddr}, {"TARN_PG_ADDR", &cfg.PGAddr}, {"TARN_SFTP_ADDR", &cfg.SFTPAddr}, {"TARN_NATS_URL", &cfg.Streams.NATSURL}, {"TARN_CATALOG_DSN", &cfg.Catalog.PostgresDSN}, {"TARN_CATALOG_SCHEMA", &cfg.Catalog.PostgresSchema}} {
 		if v := os.Getenv(e.env); v != "" {
 			*e.dst = v
 		}
@@ -140,6 +152,8 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 			cfg.SFTPAddr = flagCfg.SFTPAddr
 		case "nats-url":
 			cfg.Streams.NATSURL = flagCfg.Streams.NATSURL
+		case "catalog-dsn":
+			cfg.Catalog.PostgresDSN = flagCfg.Catalog.PostgresDSN
 		case "tls-cert":
 			cfg.TLS.Cert = flagCfg.TLS.Cert
 		case "tls-key":

@@ -14,17 +14,19 @@ import (
 const usage = `tarn — a data lake in one binary.
 
 Usage:
-  tarn serve [flags]        run every part on one machine (see tarn serve --help)
-  tarn keys add|list|remove manage access keys and their bucket grants
-  tarn stream put|tail NAME put lines into a stream, or print its records
-  tarn bench s3|streams     measure a served API against its references
-  tarn version              print the version
+  tarn serve [flags]              run every part on one machine (see tarn serve --help)
+  tarn keys add|list|remove       manage access keys and their bucket grants
+  tarn stream put|tail NAME       put lines into a stream, or print its records
+  tarn crawl s3://BUCKET/PREFIX/  crawl a lake prefix into the catalog, with progress
+  tarn bench s3|streams|crawl     measure a served API against its references
+  tarn version                    print the version
 
 Environment:
   TARN_ACCESS_KEY_ID, TARN_SECRET_ACCESS_KEY   root credentials (else generated into the data folder)
-  TARN_DATA, TARN_AWS_ADDR, TARN_HTTP_ADDR, TARN_PG_ADDR, TARN_SFTP_ADDR, TARN_NATS_URL, TARN_CONFIG
+  TARN_DATA, TARN_AWS_ADDR, TARN_HTTP_ADDR, TARN_PG_ADDR, TARN_SFTP_ADDR, TARN_NATS_URL,
+  TARN_CATALOG_DSN, TARN_CATALOG_SCHEMA, TARN_CONFIG
                                                override the config file; flags override both
-  TARN_ENDPOINT                                the endpoint stream and bench commands talk to
+  TARN_ENDPOINT                                the endpoint stream, crawl and bench commands talk to
 `
 
 func main() {
@@ -48,6 +50,8 @@ func run(ctx context.Context, args []string) error {
 		return keys(rest)
 	case "stream":
 		return streamCmd(ctx, rest)
+	case "crawl":
+		return crawlCmd(ctx, rest)
 	case "bench":
 		return bench(ctx, rest)
 	case "version", "--version":

@@ -21,6 +21,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/catalog"
+	"github.com/tarnlake/tarn/internal/catalog/embedded"
+	"github.com/tarnlake/tarn/internal/catalog/glueapi"
+	"github.com/tarnlake/tarn/internal/catalog/postgres"
+	"github.com/tarnlake/tarn/internal/crawl"
 	"github.com/tarnlake/tarn/internal/edge"
 	"github.com/tarnlake/tarn/internal/edge/sigv4"
 	"github.com/tarnlake/tarn/internal/lake"
@@ -90,7 +95,16 @@ Flags:
 		return err
 	}
 	defer store.Close()
-	store = lake.WithEvents(store, eventLog(log, reg))
+	cat, err := openCatalog(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	crawler := crawl.New(crawl.Options{Catalog: cat, Lake: store, Log: log, Registerer: reg,
+		Exclusive: cfg.Catalog.PostgresDSN == ""})
+	// Crawls end (STOPPED) before the stores they use close.
+	defer crawler.Close()
+	store = lake.WithEvents(store, lake.Notifiers(eventLog(log, reg), crawler))
 
 	streams, err := openStreams(ctx, cfg, root, log)
 	if err != nil {
@@ -104,6 +118,7 @@ Flags:
 		SpoolDir: spoolDir,
 		S3:       s3api.New(store, log, s3api.Options{Domains: cfg.S3.Domains, Region: cfg.S3.Region}),
 		Targets: map[string]edge.Target{
+			"AWSGlue": {API: "glue", Handler: glueapi.New(cat, crawler, log, glueapi.Options{Region: cfg.S3.Region})},
 			"Kinesis_20131202": {API: "kinesis", Handler: kinesisapi.New(streams, log, kinesisapi.Options{
 				Region: cfg.S3.Region, ShardWriteRecordsPerSec: cfg.Streams.ShardRecordsPerSec, ShardWriteBytesPerSec: cfg.Streams.ShardBytesPerSec,
 			})},
@@ -167,6 +182,21 @@ func openLake(cfg Config) (lake.Store, error) {
 	default:
 		return localfs.Open(filepath.Join(cfg.Data, "lake"))
 	}
+}
+
+func openCatalog(ctx context.Context, cfg Config) (catalog.Store, error) {
+	if dsn := cfg.Catalog.PostgresDSN; dsn != "" {
+		s, err := postgres.OpenSchema(ctx, dsn, cfg.Catalog.PostgresSchema)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: %w", err)
+		}
+		return s, nil
+	}
+	s, err := embedded.Open(filepath.Join(cfg.Data, "catalog.db"))
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	return s, nil
 }
 
 func openStreams(ctx context.Context, cfg Config, root access.Key, log *slog.Logger) (*natsjs.Store, error) {

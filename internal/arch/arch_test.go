@@ -26,6 +26,12 @@ var rules = []struct{ from, to, why string }{
 	{"internal/lake", "internal/stream", "the lake and streams are separate parts"},
 	{"internal/stream", "internal/lake", "the lake and streams are separate parts"},
 	{"internal/awsapi", "internal/lake", "the wire shapes know no parts"},
+	{"internal/crawl", "internal/catalog/embedded", "only cmd chooses a backend"},
+	{"internal/crawl", "internal/catalog/postgres", "only cmd chooses a backend"},
+	{"internal/crawl", "internal/lake/localfs", "only cmd chooses a backend"},
+	{"internal/crawl", "internal/catalog/glueapi", "the crawler does not know the API above it"},
+	{"internal/format", "internal/catalog", "formats know files, not the catalog"},
+	{"internal/format", "internal/lake", "formats read any io.ReaderAt, not the lake"},
 }
 
 func TestLayering(t *testing.T) {

@@ -30,6 +30,9 @@ type Store interface {
 	GetDatabase(ctx context.Context, name string) (Database, error)
 	// ListDatabases returns every database, ordered by name.
 	ListDatabases(ctx context.Context) ([]Database, error)
+	// UpdateDatabase replaces a database's description, location and
+	// parameters, keeping Created. ErrNotFound if it does not exist.
+	UpdateDatabase(ctx context.Context, d Database) error
 	// DeleteDatabase deletes a database with its tables, their versions and
 	// partitions. ErrNotFound if it does not exist.
 	DeleteDatabase(ctx context.Context, name string) error

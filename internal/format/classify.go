@@ -2,6 +2,7 @@ package format
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -37,6 +38,12 @@ const (
 	confidenceCSVTyped      = 0.9
 	confidenceCSVStrings    = 0.6
 )
+
+// firstHead is how much of a text file is read first.
+const firstHead = 64 << 10
+
+// errNotTried marks a classifier not run on the head yet.
+var errNotTried = errors.New("not tried")
 
 var (
 	avroPrefix    = []byte("Obj\x01")
@@ -92,32 +99,54 @@ func classifyText(cr *countingReaderAt, size int64, opts Options) (Result, error
 		return Result{Compression: comp}, err
 	}
 	defer rc.Close()
-	// One copy of the head serves both classifiers; the cap bounds what a
+	// One copy of the head serves both classifiers. It starts small and
+	// grows only while the records sampled are fewer than wanted: most
+	// files hold MaxRecords records in far less than MaxBytes, and a crawl
+	// should not read a megabyte of each. The cap bounds what a
 	// decompression bomb can cost.
-	head, err := io.ReadAll(io.LimitReader(rc, opts.MaxBytes+1))
-	if err != nil {
-		return Result{Compression: comp}, fmt.Errorf("read %s stream: %w", comp, err)
-	}
-	if len(bytes.TrimSpace(head)) == 0 {
-		return Result{Compression: comp}, fmt.Errorf("%w: no data (compression %s)", ErrUnknownFormat, comp)
+	var head []byte
+	var jsonInfo JSONInfo
+	var info CSVInfo
+	var jsonErr, csvErr error
+	for want := min(opts.MaxBytes, firstHead); ; want = min(opts.MaxBytes, want*4) {
+		more, err := io.ReadAll(io.LimitReader(rc, want-int64(len(head))))
+		if err != nil {
+			return Result{Compression: comp}, fmt.Errorf("read %s stream: %w", comp, err)
+		}
+		head = append(head, more...)
+		whole := int64(len(head)) < want // the stream ended
+		if len(bytes.TrimSpace(head)) == 0 {
+			if whole || want == opts.MaxBytes {
+				return Result{Compression: comp}, fmt.Errorf("%w: no data (compression %s)", ErrUnknownFormat, comp)
+			}
+			continue
+		}
+		capped := !whole
+		jsonErr = errNotTried
+		if t := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n"); t[0] == '{' || t[0] == '[' {
+			jsonInfo, jsonErr = inferJSONBytes(head, capped, opts)
+			if jsonErr == nil && (jsonInfo.Records >= opts.MaxRecords || !capped || want == opts.MaxBytes) {
+				res := Result{Compression: comp, Classification: "json", Schema: jsonInfo.Schema, RecordsSampled: int64(jsonInfo.Records), Confidence: 1}
+				if jsonInfo.Conflicts {
+					res.Confidence = confidenceJSONConflicts
+				}
+				return res, nil
+			}
+		}
+		if jsonErr == nil || errors.Is(jsonErr, errTruncated) && capped && want < opts.MaxBytes {
+			continue // valid JSON so far: read more before deciding
+		}
+		info, csvErr = InferCSV(bytes.NewReader(head), opts)
+		if csvErr == nil && info.Records < opts.MaxRecords && capped && want < opts.MaxBytes {
+			continue
+		}
+		if !capped || want == opts.MaxBytes || csvErr == nil {
+			break
+		}
 	}
 	res := Result{Compression: comp}
-	var jsonErr error
-	if t := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n"); t[0] == '{' || t[0] == '[' {
-		info, err := InferJSON(bytes.NewReader(head), opts)
-		if err == nil {
-			res.Classification, res.Schema = "json", info.Schema
-			res.RecordsSampled, res.Confidence = int64(info.Records), 1
-			if info.Conflicts {
-				res.Confidence = confidenceJSONConflicts
-			}
-			return res, nil
-		}
-		jsonErr = err
-	}
-	info, csvErr := InferCSV(bytes.NewReader(head), opts)
 	if csvErr != nil {
-		if jsonErr != nil {
+		if jsonErr != nil && jsonErr != errNotTried {
 			return res, fmt.Errorf("%w: %v; %v", ErrUnknownFormat, jsonErr, csvErr)
 		}
 		return res, fmt.Errorf("%w: %v", ErrUnknownFormat, csvErr)

@@ -3,6 +3,7 @@ package format
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,4 +172,25 @@ func FuzzClassify(f *testing.F) {
 			t.Fatalf("implausible result %+v", res)
 		}
 	})
+}
+
+// A text file holding MaxRecords records early is not read to MaxBytes.
+func TestClassifyReadsOnlyTheHeadItNeeds(t *testing.T) {
+	var b strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&b, `{"i":%d,"s":"some text to make the line longer"}`+"\n", i)
+	}
+	for _, c := range []struct {
+		name string
+		data string
+	}{{"json", b.String()}, {"csv", strings.Repeat("a,b,c\n1,2,3\n", 2000)}} {
+		data := c.data + strings.Repeat(" ", 4<<20)
+		res, err := Classify(strings.NewReader(data), int64(len(data)), c.name, Options{})
+		if err != nil || res.Classification != c.name || res.RecordsSampled != 1000 {
+			t.Fatalf("%s: %+v %v", c.name, res, err)
+		}
+		if res.BytesRead > 300<<10 {
+			t.Errorf("%s: read %d bytes to sample 1000 records", c.name, res.BytesRead)
+		}
+	}
 }

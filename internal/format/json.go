@@ -2,6 +2,7 @@ package format
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,51 +34,70 @@ type JSONInfo struct {
 func InferJSON(r io.Reader, opts Options) (JSONInfo, error) {
 	opts = opts.withDefaults()
 	lr := &io.LimitedReader{R: r, N: opts.MaxBytes}
-	br := bufio.NewReader(lr)
-	first, skipped, err := firstByte(br)
+	data, err := io.ReadAll(lr)
 	if err != nil {
 		return JSONInfo{}, fmt.Errorf("%w: %v", ErrNotJSON, err)
 	}
+	return inferJSONBytes(data, lr.N == 0, opts)
+}
+
+// inferJSONBytes infers the schema of the records in data; capped says the
+// data may go on past its end, so a record cut there ends the sample.
+func inferJSONBytes(data []byte, capped bool, opts Options) (JSONInfo, error) {
+	s := &jsonScanner{b: bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), keys: map[string]string{}}
+	skipped := int64(len(data) - len(s.b))
+	s.ws()
+	if s.i >= len(s.b) {
+		return JSONInfo{}, fmt.Errorf("%w: no data", ErrNotJSON)
+	}
+	first := s.b[s.i]
 	if first != '{' && first != '[' {
 		return JSONInfo{}, fmt.Errorf("%w: starts with %q, want an object or array", ErrNotJSON, first)
 	}
-	dec := json.NewDecoder(br)
-	dec.UseNumber()
 	info := JSONInfo{Array: first == '['}
 	if info.Array {
-		if _, err := dec.Token(); err != nil {
-			return info, fmt.Errorf("%w: %v", ErrNotJSON, err)
-		}
+		s.i++
 	}
 	var rec Type
-	ok := true
+	ok, closed := true, false
 	for info.Records < opts.MaxRecords {
-		if !dec.More() {
+		s.ws()
+		if s.i >= len(s.b) {
 			break
 		}
-		start := dec.InputOffset()
-		t, err := inferJSONValue(dec, 0)
-		if err != nil {
-			// A record cut by the byte cap is not an error, once one is whole.
-			if lr.N == 0 && info.Records > 0 && isTruncation(err) {
+		if info.Array {
+			if s.b[s.i] == ']' {
+				s.i++
+				closed = true
 				break
 			}
-			return info, fmt.Errorf("%w: record %d at byte %d: %v", ErrNotJSON, info.Records+1, start, err)
+			if info.Records > 0 {
+				if s.b[s.i] != ',' {
+					return info, fmt.Errorf("%w: after record %d at byte %d: invalid character %q, want ',' or ']'", ErrNotJSON, info.Records, skipped+int64(s.i), s.b[s.i])
+				}
+				s.i++
+			}
+		}
+		start := s.i
+		t, err := s.value(0)
+		if err != nil {
+			// A record cut by the byte cap is not an error, once one is whole.
+			if errors.Is(err, errTruncated) && capped && info.Records > 0 {
+				break
+			}
+			return info, fmt.Errorf("%w: record %d at byte %d: %w", ErrNotJSON, info.Records+1, skipped+int64(start), err)
 		}
 		if t.Kind != KindStruct {
-			return info, fmt.Errorf("%w: record %d at byte %d is %s, want an object", ErrNotJSON, info.Records+1, start, t)
+			return info, fmt.Errorf("%w: record %d at byte %d is %s, want an object", ErrNotJSON, info.Records+1, skipped+int64(start), t)
 		}
 		var fine bool
 		rec, fine = Merge(rec, t)
 		ok = ok && fine
 		info.Records++
-		info.Bytes = skipped + dec.InputOffset()
+		info.Bytes = skipped + int64(s.i)
 	}
-	if info.Array && info.Records < opts.MaxRecords && lr.N > 0 {
-		if _, err := dec.Token(); err != nil && !(lr.N == 0 && isTruncation(err)) {
-			return info, fmt.Errorf("%w: closing the top-level array at byte %d: %v", ErrNotJSON, dec.InputOffset(), err)
-		}
-		info.Bytes = skipped + dec.InputOffset()
+	if info.Array && !closed && info.Records < opts.MaxRecords && !capped {
+		return info, fmt.Errorf("%w: closing the top-level array at byte %d: %v", ErrNotJSON, skipped+int64(s.i), errTruncated)
 	}
 	if info.Records == 0 {
 		return info, fmt.Errorf("%w: no records", ErrNotJSON)

@@ -67,6 +67,9 @@ func mergeSame(a, b Type) (Type, bool) {
 		v, ok2 := Merge(*a.Elem, *b.Elem)
 		return mapOf(k, v), ok1 && ok2
 	case KindStruct:
+		if a.Equal(b) { // records of one file mostly are
+			return a, true
+		}
 		f, ok := mergeColumns(a.Fields, b.Fields)
 		return structOf(f...), ok
 	}

@@ -86,7 +86,21 @@ func (c Column) String() string {
 func (s Schema) String() string { return structOf(s...).String() }
 
 // Equal reports whether t and u are the same type, field names included.
-func (t Type) Equal(u Type) bool { return t.String() == u.String() }
+func (t Type) Equal(u Type) bool {
+	if t.Kind != u.Kind || t.Precision != u.Precision || t.Scale != u.Scale || len(t.Fields) != len(u.Fields) ||
+		(t.Key == nil) != (u.Key == nil) || (t.Elem == nil) != (u.Elem == nil) {
+		return false
+	}
+	if t.Key != nil && !t.Key.Equal(*u.Key) || t.Elem != nil && !t.Elem.Equal(*u.Elem) {
+		return false
+	}
+	for i := range t.Fields {
+		if t.Fields[i].Name != u.Fields[i].Name || !t.Fields[i].Type.Equal(u.Fields[i].Type) {
+			return false
+		}
+	}
+	return true
+}
 
 // String returns the canonical Glue spelling, which ParseType reads back.
 func (t Type) String() string {

@@ -29,6 +29,15 @@ type NotifierFunc func(ctx context.Context, e Event)
 
 func (f NotifierFunc) Notify(ctx context.Context, e Event) { f(ctx, e) }
 
+// Notifiers tells each of ns about every event, in order.
+func Notifiers(ns ...Notifier) Notifier {
+	return NotifierFunc(func(ctx context.Context, e Event) {
+		for _, n := range ns {
+			n.Notify(ctx, e)
+		}
+	})
+}
+
 type eventNameKey struct{}
 
 // WithEventName names the event that a Put on ctx emits (default

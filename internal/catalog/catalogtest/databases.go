@@ -23,6 +23,15 @@ func databases(t *testing.T, s catalog.Store) {
 	if d.Name != name || d.Description != "d" || d.LocationURI != "s3://lake/"+name || d.Parameters["k"] != "v" || d.Created.IsZero() {
 		t.Fatalf("get: %+v", d)
 	}
+	if err := s.UpdateDatabase(c, catalog.Database{Name: strings.ToUpper(name), Description: "new", Parameters: map[string]string{"x": "y"}}); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := s.GetDatabase(c, name); err != nil || u.Description != "new" || u.LocationURI != "" || u.Parameters["x"] != "y" || !u.Created.Equal(d.Created) {
+		t.Fatalf("after update: %+v %v (created %v)", u, err, d.Created)
+	}
+	if err := s.UpdateDatabase(c, catalog.Database{Name: name + "_missing"}); !errors.Is(err, catalog.ErrNotFound) {
+		t.Fatalf("update of a missing database: %v", err)
+	}
 	other := createDB(t, s)
 	all, err := s.ListDatabases(c)
 	if err != nil {

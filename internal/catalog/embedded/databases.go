@@ -64,6 +64,22 @@ func (s *Store) ListDatabases(ctx context.Context) ([]catalog.Database, error) {
 	return out, err
 }
 
+// UpdateDatabase implements catalog.Store.
+func (s *Store) UpdateDatabase(ctx context.Context, d catalog.Database) error {
+	d, err := catalog.PrepareDatabase(d, now())
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		cur, err := getDatabase(tx, d.Name)
+		if err != nil {
+			return err
+		}
+		d.Created = cur.Created
+		return put(tx.Bucket(bucketDatabases), key(d.Name), d)
+	})
+}
+
 // DeleteDatabase implements catalog.Store.
 func (s *Store) DeleteDatabase(ctx context.Context, name string) error {
 	name = lower(name)

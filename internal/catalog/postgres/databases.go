@@ -32,6 +32,35 @@ func (s *Store) CreateDatabase(ctx context.Context, d catalog.Database) error {
 	})
 }
 
+// UpdateDatabase implements catalog.Store.
+func (s *Store) UpdateDatabase(ctx context.Context, d catalog.Database) error {
+	d, err := catalog.PrepareDatabase(d, now())
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		var doc []byte
+		err := tx.QueryRow(ctx, s.sql(`SELECT doc FROM {s}.databases WHERE name = $1 FOR UPDATE`), d.Name).Scan(&doc)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("database %s: %w", d.Name, catalog.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("update database %s: %w", d.Name, err)
+		}
+		var cur catalog.Database
+		if err := decode(doc, &cur); err != nil {
+			return err
+		}
+		d.Created = cur.Created
+		enc, err := encode(d)
+		if err != nil {
+			return fmt.Errorf("update database %s: %w", d.Name, err)
+		}
+		_, err = tx.Exec(ctx, s.sql(`UPDATE {s}.databases SET doc = $2 WHERE name = $1`), d.Name, enc)
+		return err
+	})
+}
+
 // GetDatabase implements catalog.Store.
 func (s *Store) GetDatabase(ctx context.Context, name string) (catalog.Database, error) {
 	name = lower(name)

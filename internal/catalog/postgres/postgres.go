@@ -38,11 +38,12 @@ type Store struct {
 // Open connects to the database at dsn (a libpq URL or key=value string)
 // and creates the catalog's schema and tables if they do not exist.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	return open(ctx, dsn, Schema)
+	return OpenSchema(ctx, dsn, Schema)
 }
 
-// open is Open with the schema chosen, so tests can use their own.
-func open(ctx context.Context, dsn, schema string) (*Store, error) {
+// OpenSchema is Open with the schema chosen: tests use their own, and so may
+// several tarn deployments sharing one database.
+func OpenSchema(ctx context.Context, dsn, schema string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse catalog dsn: %w", err)

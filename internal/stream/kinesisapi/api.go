@@ -6,13 +6,8 @@
 package kinesisapi
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/tarnlake/tarn/internal/access"
@@ -41,7 +36,7 @@ type API struct {
 	log    *slog.Logger
 	opts   Options
 	limits *limiter
-	ops    map[string]operation
+	srv    *awsapi.JSONServer
 }
 
 // New serves store.
@@ -55,106 +50,56 @@ func New(store stream.Store, log *slog.Logger, opts Options) *API {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &API{
+	a := &API{
 		store:  store,
 		log:    log.With("component", "kinesisapi"),
 		opts:   opts,
 		limits: newLimiter(opts.ShardWriteRecordsPerSec, opts.ShardWriteBytesPerSec),
-		ops:    operations(),
 	}
+	a.srv = &awsapi.JSONServer{
+		Service: "Kinesis", MaxBody: maxBody, Internal: "InternalFailure", Log: a.log,
+		TooLarge: func(n int) error { return invalidArg("the request body is larger than %d bytes", n) },
+		BadBody:  func(err error) error { return serialization("%v", err) },
+		Ops:      a.operations(),
+	}
+	return a
 }
 
 // call is one request as an operation sees it.
-type call struct {
-	ctx    context.Context
-	op     string
-	caller *access.Key // nil only in unit tests: may do everything
-	body   []byte
-}
-
-type operation func(a *API, c *call) (any, error)
+type call = awsapi.Request
 
 // operations maps X-Amz-Target's operation part to its implementation.
-func operations() map[string]operation {
-	return map[string]operation{
-		"CreateStream":                  (*API).createStream,
-		"DeleteStream":                  (*API).deleteStream,
-		"DescribeStream":                (*API).describeStream,
-		"DescribeStreamSummary":         (*API).describeStreamSummary,
-		"ListStreams":                   (*API).listStreams,
-		"ListShards":                    (*API).listShards,
-		"UpdateShardCount":              (*API).updateShardCount,
-		"IncreaseStreamRetentionPeriod": (*API).increaseRetention,
-		"DecreaseStreamRetentionPeriod": (*API).decreaseRetention,
-		"AddTagsToStream":               (*API).addTags,
-		"RemoveTagsFromStream":          (*API).removeTags,
-		"ListTagsForStream":             (*API).listTags,
-		"PutRecord":                     (*API).putRecord,
-		"PutRecords":                    (*API).putRecords,
-		"GetShardIterator":              (*API).getShardIterator,
-		"GetRecords":                    (*API).getRecords,
+func (a *API) operations() map[string]func(*call) (any, error) {
+	return map[string]func(*call) (any, error){
+		"CreateStream":                  a.createStream,
+		"DeleteStream":                  a.deleteStream,
+		"DescribeStream":                a.describeStream,
+		"DescribeStreamSummary":         a.describeStreamSummary,
+		"ListStreams":                   a.listStreams,
+		"ListShards":                    a.listShards,
+		"UpdateShardCount":              a.updateShardCount,
+		"IncreaseStreamRetentionPeriod": a.increaseRetention,
+		"DecreaseStreamRetentionPeriod": a.decreaseRetention,
+		"AddTagsToStream":               a.addTags,
+		"RemoveTagsFromStream":          a.removeTags,
+		"ListTagsForStream":             a.listTags,
+		"PutRecord":                     a.putRecord,
+		"PutRecords":                    a.putRecords,
+		"GetShardIterator":              a.getShardIterator,
+		"GetRecords":                    a.getRecords,
 	}
 }
 
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	in := awsapi.InfoFrom(r.Context())
-	_, name, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
-	op, ok := a.ops[name]
-	if !ok {
-		in.Op = "Unknown" // keep metric labels bounded
-		awsapi.WriteJSON(w, r, awsapi.Errorf(http.StatusBadRequest, "UnknownOperationException",
-			"tarn does not serve Kinesis operation %q", name))
-		return
-	}
-	in.Op = name
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if len(body) > maxBody {
-		a.fail(w, r, invalidArg("the request body is larger than %d bytes", maxBody))
-		return
-	}
-	res, err := op(a, &call{ctx: r.Context(), op: name, caller: in.Key, body: body})
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var b []byte
-	if aj, ok := res.(interface{ appendJSON([]byte) []byte }); ok {
-		b = aj.appendJSON(nil)
-	} else if b, err = json.Marshal(res); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("x-amzn-RequestId", in.RequestID)
-	w.Write(b)
-}
-
-// fail writes err as a Kinesis error; what is not the client's fault is logged.
-func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var ae *awsapi.Error
-	switch {
-	case errors.As(err, &ae):
-	case errors.Is(err, context.Canceled):
-		return // the client went away
-	default:
-		a.log.Error("request failed", "op", awsapi.InfoFrom(r.Context()).Op, "err", err)
-		ae = awsapi.Errorf(http.StatusInternalServerError, "InternalFailure", "Internal service failure.")
-	}
-	awsapi.WriteJSON(w, r, ae)
-}
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.srv.ServeHTTP(w, r) }
 
 // authorize checks that the caller may act on the stream.
 func (a *API) authorize(c *call, act access.Action, name string) error {
-	if c.caller == nil || c.caller.Allowed(act, resource(name)) {
+	if c.Caller == nil || c.Caller.Allowed(act, resource(name)) {
 		return nil
 	}
 	return awsapi.Errorf(http.StatusBadRequest, "AccessDeniedException",
 		"User: %s is not authorized to perform: kinesis:%s on resource: %s",
-		c.caller.ID, c.op, a.arn(name))
+		c.Caller.ID, c.Op, a.arn(name))
 }
 
 // resource names a stream in access grants.

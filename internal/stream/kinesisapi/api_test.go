@@ -7,14 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/tarnlake/tarn/internal/access"
-	"github.com/tarnlake/tarn/internal/awsapi"
+	"github.com/tarnlake/tarn/internal/awsapi/awsapitest"
 	"github.com/tarnlake/tarn/internal/stream/memstream"
 )
 
@@ -57,34 +56,7 @@ func newEnv(t *testing.T, opts Options) *env {
 // aws CLI does and returns the status and the decoded answer.
 func (e *env) do(op string, body any) (int, map[string]any) {
 	e.t.Helper()
-	raw, ok := body.(string)
-	if !ok {
-		b, err := json.Marshal(body)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		raw = string(b)
-	}
-	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(raw))
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "Kinesis_20131202."+op)
-	ctx, in := awsapi.NewInfo(req.Context())
-	in.Key = e.key
-	rec := httptest.NewRecorder()
-	e.api.ServeHTTP(rec, req.WithContext(ctx))
-	if ct := rec.Header().Get("Content-Type"); ct != "application/x-amz-json-1.1" {
-		e.t.Fatalf("%s: content type %q", op, ct)
-	}
-	if in.Op == "" {
-		e.t.Fatalf("%s: Op not set", op)
-	}
-	var out map[string]any
-	d := json.NewDecoder(bytes.NewReader(rec.Body.Bytes()))
-	d.UseNumber()
-	if err := d.Decode(&out); err != nil {
-		e.t.Fatalf("%s: answer is not JSON: %v: %q", op, err, rec.Body.String())
-	}
-	return rec.Code, out
+	return awsapitest.Do(e.t, e.api, "Kinesis_20131202."+op, e.key, body)
 }
 
 // ok calls op and fails the test unless it succeeds.

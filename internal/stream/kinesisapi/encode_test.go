@@ -22,8 +22,8 @@ func TestGetRecordsEncoding(t *testing.T) {
 		ChildShards: []childShard{{ShardId: "shardId-000000000002", ParentShards: []string{"shardId-000000000000"}}},
 	}
 	var got map[string]any
-	if err := json.Unmarshal(out.appendJSON(nil), &got); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out.appendJSON(nil))
+	if err := json.Unmarshal(out.AppendJSON(nil), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out.AppendJSON(nil))
 	}
 	want := map[string]any{
 		"Records": []any{
@@ -37,7 +37,7 @@ func TestGetRecordsEncoding(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got  %#v\nwant %#v", got, want)
 	}
-	if b := (getRecordsOut{Records: []stream.Record{}}).appendJSON(nil); string(b) != `{"Records":[],"NextShardIterator":null,"MillisBehindLatest":0}` {
+	if b := (getRecordsOut{Records: []stream.Record{}}).AppendJSON(nil); string(b) != `{"Records":[],"NextShardIterator":null,"MillisBehindLatest":0}` {
 		t.Fatalf("empty: %s", b)
 	}
 }

@@ -2,18 +2,14 @@ package kinesisapi
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"maps"
-	"net/http"
-	"net/http/httptest"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/tarnlake/tarn/internal/awsapi"
+	"github.com/tarnlake/tarn/internal/awsapi/awsapitest"
 	"github.com/tarnlake/tarn/internal/stream"
 	"github.com/tarnlake/tarn/internal/stream/memstream"
 )
@@ -38,7 +34,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add(seed)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ops := slices.Sorted(maps.Keys(New(memstream.New(), log, Options{}).ops))
+	ops := slices.Sorted(maps.Keys(New(memstream.New(), log, Options{}).srv.Ops))
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, op := range ops {
 			store := memstream.New()
@@ -46,24 +42,7 @@ func FuzzDecode(f *testing.F) {
 			store.Create(ctx, stream.Info{Name: "s", Retention: time.Hour, Status: "ACTIVE", Shards: newShards(2, 0, 1, nil), Created: time.Now()})
 			store.Append(ctx, "s", []stream.Record{{Shard: "shardId-000000000000", Data: []byte("x")}, {Shard: "shardId-000000000001", Data: []byte("y")}})
 			api := New(store, log, Options{ShardWriteRecordsPerSec: 5})
-			req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-			req.Header.Set("X-Amz-Target", "Kinesis_20131202."+op)
-			rctx, _ := awsapi.NewInfo(req.Context())
-			rec := httptest.NewRecorder()
-			api.ServeHTTP(rec, req.WithContext(rctx))
-			var out map[string]any
-			if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
-				t.Fatalf("%s %q: answer is not JSON: %q", op, body, rec.Body.String())
-			}
-			switch rec.Code {
-			case http.StatusOK:
-			case http.StatusBadRequest:
-				if out["__type"] == nil || out["message"] == nil {
-					t.Fatalf("%s %q: error without type: %v", op, body, out)
-				}
-			default:
-				t.Fatalf("%s %q: status %d %v", op, body, rec.Code, out)
-			}
+			awsapitest.DoFuzz(t, api, "Kinesis_20131202."+op, body)
 		}
 	})
 }

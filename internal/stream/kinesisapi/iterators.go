@@ -110,7 +110,7 @@ func (a *API) getShardIterator(c *call) (any, error) {
 		StartingSequenceNumber *string
 		Timestamp              *float64
 	}
-	if err := c.decode(&req); err != nil {
+	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
 	var v validation
@@ -137,7 +137,7 @@ func (a *API) getShardIterator(c *call) (any, error) {
 	if err := a.authorize(c, access.Read, name); err != nil {
 		return nil, err
 	}
-	info, err := a.store.Info(c.ctx, name)
+	info, err := a.store.Info(c.Ctx, name)
 	if err != nil {
 		return nil, storeErr(err, name)
 	}
@@ -166,7 +166,7 @@ func (a *API) position(c *call, info stream.Info, sh stream.Shard, typ string, s
 		if !sh.Open() {
 			return end, nil
 		}
-		tail, err := a.store.Tail(c.ctx, info.Name)
+		tail, err := a.store.Tail(c.Ctx, info.Name)
 		if err != nil {
 			return 0, storeErr(err, info.Name)
 		}
@@ -176,7 +176,7 @@ func (a *API) position(c *call, info stream.Info, sh stream.Shard, typ string, s
 		if !ok {
 			return 0, invalidArg("Timestamp %v is not a valid time.", *ts)
 		}
-		seq, err := a.store.SeqAt(c.ctx, info.Name, t)
+		seq, err := a.store.SeqAt(c.Ctx, info.Name, t)
 		if err != nil {
 			return 0, storeErr(err, info.Name)
 		}
@@ -193,7 +193,7 @@ func (a *API) position(c *call, info stream.Info, sh stream.Shard, typ string, s
 	}
 	last := sh.EndSeq
 	if sh.Open() {
-		tail, err := a.store.Tail(c.ctx, info.Name)
+		tail, err := a.store.Tail(c.Ctx, info.Name)
 		if err != nil {
 			return 0, storeErr(err, info.Name)
 		}

@@ -1,32 +1,12 @@
 package kinesisapi
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 )
-
-// decode reads a request body into v. Unknown members are ignored, as AWS
-// does; members of the wrong type are SerializationExceptions.
-func (c *call) decode(v any) error {
-	body := bytes.TrimSpace(c.body)
-	if len(body) == 0 {
-		return nil // the CLI sends nothing for an operation without members
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return serialization("member %s cannot be a JSON %s", te.Field, te.Value)
-		}
-		return serialization("the request body is not valid JSON: %v", err)
-	}
-	return nil
-}
 
 // streamRef names a stream by StreamName or StreamARN, as every stream
 // operation allows.
@@ -76,15 +56,6 @@ func blob(field string, s string) ([]byte, error) {
 		return nil, serialization("member %s is not valid base64: %v", field, err)
 	}
 	return b, nil
-}
-
-// timestamp marshals as epoch seconds with milliseconds, the JSON
-// protocol's timestamp format.
-type timestamp time.Time
-
-func (t timestamp) MarshalJSON() ([]byte, error) {
-	ms := time.Time(t).UnixMilli()
-	return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
 }
 
 // epochTime converts a request's epoch seconds; ok is false for values no

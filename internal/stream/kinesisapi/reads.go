@@ -2,9 +2,10 @@ package kinesisapi
 
 import (
 	"encoding/base64"
+	"strconv"
+
 	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/stream"
-	"strconv"
 )
 
 // getRecordsOut is GetRecords' answer. Its records are encoded by hand:
@@ -17,7 +18,7 @@ type getRecordsOut struct {
 	ChildShards        []childShard
 }
 
-func (o getRecordsOut) appendJSON(b []byte) []byte {
+func (o getRecordsOut) AppendJSON(b []byte) []byte {
 	b = append(b, `{"Records":[`...)
 	for i, r := range o.Records {
 		if i > 0 {
@@ -56,7 +57,7 @@ func (a *API) getRecords(c *call) (any, error) {
 		Limit         *int64
 		StreamARN     *string
 	}
-	if err := c.decode(&req); err != nil {
+	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
 	var v validation
@@ -80,7 +81,7 @@ func (a *API) getRecords(c *call) (any, error) {
 	if err := a.authorize(c, access.Read, name); err != nil {
 		return nil, err
 	}
-	info, err := a.store.Info(c.ctx, name)
+	info, err := a.store.Info(c.Ctx, name)
 	if err != nil {
 		return nil, storeErr(err, name)
 	}
@@ -142,7 +143,7 @@ func (a *API) read(c *call, name string, sh stream.Shard, from uint64, limit int
 	size := 0
 	for chunk := 64; ; {
 		n := min(chunk, limit-len(out))
-		got, err := a.store.Read(c.ctx, name, sh.ID, from, n)
+		got, err := a.store.Read(c.Ctx, name, sh.ID, from, n)
 		if err != nil {
 			return nil, false, err
 		}

@@ -68,7 +68,7 @@ func (a *API) putRecord(c *call) (any, error) {
 		putEntry
 		SequenceNumberForOrdering *string // Seq always grows; nothing to order by
 	}
-	if err := c.decode(&req); err != nil {
+	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
 	var v validation
@@ -100,9 +100,9 @@ func (a *API) putRecord(c *call) (any, error) {
 
 func (a *API) putRecords(c *call) (any, error) {
 	var req putRecordsReq
-	if !scanPutRecords(c.body, &req) {
+	if !scanPutRecords(c.Body, &req) {
 		req = putRecordsReq{}
-		if err := c.decode(&req); err != nil {
+		if err := c.Decode(&req); err != nil {
 			return nil, err
 		}
 	}
@@ -173,7 +173,7 @@ func (a *API) putRecords(c *call) (any, error) {
 // UPDATING step, during which the closing Seq is being chosen) and appends
 // such records once more to the shard that now holds their key.
 func (a *API) put(c *call, name string, entries []entry, all bool) error {
-	info, err := a.store.Info(c.ctx, name)
+	info, err := a.store.Info(c.Ctx, name)
 	if err != nil {
 		return storeErr(err, name)
 	}
@@ -207,7 +207,7 @@ func (a *API) put(c *call, name string, entries []entry, all bool) error {
 		for j, i := range pending {
 			recs[j] = entries[i].rec
 		}
-		seqs, err := a.store.Append(c.ctx, name, recs)
+		seqs, err := a.store.Append(c.Ctx, name, recs)
 		if err != nil {
 			if errors.Is(err, stream.ErrNotFound) {
 				return streamNotFound(name)
@@ -253,14 +253,14 @@ func (a *API) put(c *call, name string, entries []entry, all bool) error {
 func (a *API) settled(c *call, name string) (stream.Info, error) {
 	const poll, patience = 5 * time.Millisecond, 5 * time.Second
 	for waited := time.Duration(0); ; waited += poll {
-		info, err := a.store.Info(c.ctx, name)
+		info, err := a.store.Info(c.Ctx, name)
 		if err != nil || info.Status != "UPDATING" || waited >= patience {
 			return info, storeErr(err, name)
 		}
 		select {
 		case <-time.After(poll):
-		case <-c.ctx.Done():
-			return stream.Info{}, c.ctx.Err()
+		case <-c.Ctx.Done():
+			return stream.Info{}, c.Ctx.Err()
 		}
 	}
 }

@@ -16,7 +16,7 @@ func (a *API) updateShardCount(c *call) (any, error) {
 		TargetShardCount *int64
 		ScalingType      *string
 	}
-	if err := c.decode(&req); err != nil {
+	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
 	var v validation
@@ -37,7 +37,7 @@ func (a *API) updateShardCount(c *call) (any, error) {
 	if err := a.authorize(c, access.Write, name); err != nil {
 		return nil, err
 	}
-	info, err := a.store.Info(c.ctx, name)
+	info, err := a.store.Info(c.Ctx, name)
 	if err != nil {
 		return nil, storeErr(err, name)
 	}
@@ -66,7 +66,7 @@ func (a *API) updateShardCount(c *call) (any, error) {
 // the stream is marked UPDATING, then the tail is read, then the shards
 // change and the stream is ACTIVE again.
 func (a *API) reshard(c *call, name string, target int) error {
-	marked, err := a.store.UpdateInfo(c.ctx, name, func(info *stream.Info) error {
+	marked, err := a.store.UpdateInfo(c.Ctx, name, func(info *stream.Info) error {
 		if info.Status != "ACTIVE" && info.Status != "UPDATING" { // UPDATING: a reshard died half way
 			return inUse("Stream %s under account %s not ACTIVE, instead in state %s", name, account, info.Status)
 		}
@@ -76,13 +76,13 @@ func (a *API) reshard(c *call, name string, target int) error {
 	if err != nil {
 		return storeErr(err, name)
 	}
-	tail, err := a.store.Tail(c.ctx, name)
+	tail, err := a.store.Tail(c.Ctx, name)
 	if err == nil {
 		err = a.finishReshard(c, name, target, tail, len(marked.Shards))
 	}
 	if err != nil && !errors.Is(err, errResharded) {
 		// Left UPDATING, the stream would make every writer wait.
-		a.store.UpdateInfo(context.WithoutCancel(c.ctx), name, func(info *stream.Info) error {
+		a.store.UpdateInfo(context.WithoutCancel(c.Ctx), name, func(info *stream.Info) error {
 			if info.Status == "UPDATING" && len(info.Shards) == len(marked.Shards) {
 				info.Status = "ACTIVE"
 			}
@@ -101,7 +101,7 @@ var errResharded = errors.New("resharded concurrently")
 // finishReshard closes the open shards at tail and adds the children.
 // shards is how many the stream had when it was marked UPDATING.
 func (a *API) finishReshard(c *call, name string, target int, tail uint64, shards int) error {
-	_, err := a.store.UpdateInfo(c.ctx, name, func(info *stream.Info) error {
+	_, err := a.store.UpdateInfo(c.Ctx, name, func(info *stream.Info) error {
 		if len(info.Shards) != shards {
 			return errResharded
 		}

@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -15,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/tarnlake/tarn/internal/awsapi"
+	"github.com/tarnlake/tarn/internal/awsapi/awsapitest"
 )
 
 // The real SDK client decodes tarn's answers into its own types. The
@@ -23,11 +21,7 @@ import (
 func TestSDKRoundTrip(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.clock.t = time.Now() // the SDK reads arrival times against its own clock
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, _ := awsapi.NewInfo(r.Context())
-		e.api.ServeHTTP(w, r.WithContext(ctx))
-	}))
-	defer srv.Close()
+	srv := awsapitest.Server(t, e.api, nil)
 	client := kinesis.New(kinesis.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(srv.URL),

@@ -103,7 +103,7 @@ func describeShards(shards []stream.Shard) []shardOut {
 
 // horizonSeq is the first sequence number still within retention.
 func (a *API) horizonSeq(c *call, info stream.Info) (uint64, error) {
-	seq, err := a.store.SeqAt(c.ctx, info.Name, a.opts.Now().Add(-info.Retention))
+	seq, err := a.store.SeqAt(c.Ctx, info.Name, a.opts.Now().Add(-info.Retention))
 	return seq, storeErr(err, info.Name)
 }
 
@@ -159,7 +159,7 @@ func (a *API) listShards(c *call) (any, error) {
 		StreamCreationTimestamp *float64
 		ShardFilter             *shardFilter
 	}
-	if err := c.decode(&req); err != nil {
+	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
 	var v validation
@@ -202,7 +202,7 @@ func (a *API) listShards(c *call) (any, error) {
 	if err := a.authorize(c, access.Read, name); err != nil {
 		return nil, err
 	}
-	info, err := a.store.Info(c.ctx, name)
+	info, err := a.store.Info(c.Ctx, name)
 	if err != nil {
 		return nil, storeErr(err, name)
 	}
@@ -256,7 +256,7 @@ func (a *API) filterShards(c *call, info stream.Info, f *shardFilter) ([]stream.
 		if !ok {
 			return 0, invalidArg("ShardFilter.Timestamp %v is not a valid time.", *f.Timestamp)
 		}
-		seq, err := a.store.SeqAt(c.ctx, info.Name, t)
+		seq, err := a.store.SeqAt(c.Ctx, info.Name, t)
 		return seq, storeErr(err, info.Name)
 	}
 	switch *f.Type {

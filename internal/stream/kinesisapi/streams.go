@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/awsapi"
 	"github.com/tarnlake/tarn/internal/stream"
 )
 
@@ -39,7 +40,7 @@ func (a *API) createStream(c *call) (any, error) {
 		StreamModeDetails *modeDetails
 		Tags              map[string]string
 	}
-	if err := c.decode(&req); err != nil {
+	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
 	var v validation
@@ -82,7 +83,7 @@ func (a *API) createStream(c *call) (any, error) {
 		Shards:    newShards(count, 0, 1, nil),
 		Tags:      req.Tags,
 	}
-	if err := a.store.Create(c.ctx, info); err != nil {
+	if err := a.store.Create(c.Ctx, info); err != nil {
 		return nil, storeErr(err, name)
 	}
 	return struct{}{}, nil
@@ -98,7 +99,7 @@ func (a *API) deleteStream(c *call) (any, error) {
 		streamRef
 		EnforceConsumerDeletion *bool // tarn has no registered consumers to delete
 	}
-	if err := c.decode(&req); err != nil {
+	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
 	var v validation
@@ -109,7 +110,7 @@ func (a *API) deleteStream(c *call) (any, error) {
 	if err := a.authorize(c, access.Write, name); err != nil {
 		return nil, err
 	}
-	if err := a.store.Delete(c.ctx, name); err != nil {
+	if err := a.store.Delete(c.Ctx, name); err != nil {
 		return nil, storeErr(err, name)
 	}
 	a.limits.forget(name)
@@ -124,7 +125,7 @@ type streamDescription struct {
 	Shards                  []shardOut
 	HasMoreShards           bool
 	RetentionPeriodHours    int
-	StreamCreationTimestamp timestamp
+	StreamCreationTimestamp awsapi.Timestamp
 	EnhancedMonitoring      []enhancedMonitoring
 	EncryptionType          string
 }
@@ -135,7 +136,7 @@ func (a *API) describeStream(c *call) (any, error) {
 		Limit                 *int64
 		ExclusiveStartShardId *string
 	}
-	if err := c.decode(&req); err != nil {
+	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
 	var v validation
@@ -148,7 +149,7 @@ func (a *API) describeStream(c *call) (any, error) {
 	if err := a.authorize(c, access.Read, name); err != nil {
 		return nil, err
 	}
-	info, err := a.store.Info(c.ctx, name)
+	info, err := a.store.Info(c.Ctx, name)
 	if err != nil {
 		return nil, storeErr(err, name)
 	}
@@ -175,7 +176,7 @@ func (a *API) describeStream(c *call) (any, error) {
 		Shards:                  describeShards(shards),
 		HasMoreShards:           more,
 		RetentionPeriodHours:    int(info.Retention / time.Hour),
-		StreamCreationTimestamp: timestamp(info.Created),
+		StreamCreationTimestamp: awsapi.Timestamp(info.Created),
 		EnhancedMonitoring:      noMonitoring(),
 		EncryptionType:          "NONE",
 	}}, nil
@@ -183,7 +184,7 @@ func (a *API) describeStream(c *call) (any, error) {
 
 func (a *API) describeStreamSummary(c *call) (any, error) {
 	var req struct{ streamRef }
-	if err := c.decode(&req); err != nil {
+	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
 	var v validation
@@ -194,7 +195,7 @@ func (a *API) describeStreamSummary(c *call) (any, error) {
 	if err := a.authorize(c, access.Read, name); err != nil {
 		return nil, err
 	}
-	info, err := a.store.Info(c.ctx, name)
+	info, err := a.store.Info(c.Ctx, name)
 	if err != nil {
 		return nil, storeErr(err, name)
 	}
@@ -210,7 +211,7 @@ func (a *API) describeStreamSummary(c *call) (any, error) {
 		StreamStatus            string
 		StreamModeDetails       modeDetails
 		RetentionPeriodHours    int
-		StreamCreationTimestamp timestamp
+		StreamCreationTimestamp awsapi.Timestamp
 		EnhancedMonitoring      []enhancedMonitoring
 		EncryptionType          string
 		OpenShardCount          int
@@ -222,7 +223,7 @@ func (a *API) describeStreamSummary(c *call) (any, error) {
 		StreamStatus:            info.Status,
 		StreamModeDetails:       mode(info),
 		RetentionPeriodHours:    int(info.Retention / time.Hour),
-		StreamCreationTimestamp: timestamp(info.Created),
+		StreamCreationTimestamp: awsapi.Timestamp(info.Created),
 		EnhancedMonitoring:      noMonitoring(),
 		EncryptionType:          "NONE",
 		OpenShardCount:          open,
@@ -235,7 +236,7 @@ func (a *API) listStreams(c *call) (any, error) {
 		ExclusiveStartStreamName *string
 		NextToken                *string
 	}
-	if err := c.decode(&req); err != nil {
+	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
 	var v validation
@@ -262,7 +263,7 @@ func (a *API) listStreams(c *call) (any, error) {
 	if req.Limit != nil {
 		limit = int(*req.Limit)
 	}
-	names, err := a.store.List(c.ctx)
+	names, err := a.store.List(c.Ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list streams: %w", err)
 	}
@@ -272,7 +273,7 @@ func (a *API) listStreams(c *call) (any, error) {
 		StreamARN               string
 		StreamStatus            string
 		StreamModeDetails       modeDetails
-		StreamCreationTimestamp timestamp
+		StreamCreationTimestamp awsapi.Timestamp
 	}
 	res := struct {
 		StreamNames     []string
@@ -281,7 +282,7 @@ func (a *API) listStreams(c *call) (any, error) {
 		StreamSummaries []summary
 	}{StreamNames: []string{}, StreamSummaries: []summary{}}
 	for _, name := range names {
-		if name <= start || c.caller != nil && !c.caller.Allowed(access.Read, resource(name)) {
+		if name <= start || c.Caller != nil && !c.Caller.Allowed(access.Read, resource(name)) {
 			continue
 		}
 		if len(res.StreamNames) == limit {
@@ -289,7 +290,7 @@ func (a *API) listStreams(c *call) (any, error) {
 			res.NextToken = base64.RawURLEncoding.EncodeToString([]byte(res.StreamNames[limit-1]))
 			break
 		}
-		info, err := a.store.Info(c.ctx, name)
+		info, err := a.store.Info(c.Ctx, name)
 		if err != nil {
 			continue // deleted since List
 		}
@@ -299,7 +300,7 @@ func (a *API) listStreams(c *call) (any, error) {
 			StreamARN:               a.arn(name),
 			StreamStatus:            info.Status,
 			StreamModeDetails:       mode(info),
-			StreamCreationTimestamp: timestamp(info.Created),
+			StreamCreationTimestamp: awsapi.Timestamp(info.Created),
 		})
 	}
 	return res, nil
@@ -313,7 +314,7 @@ func (a *API) setRetention(c *call, increase bool) (any, error) {
 		streamRef
 		RetentionPeriodHours *int64
 	}
-	if err := c.decode(&req); err != nil {
+	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
 	var v validation
@@ -335,7 +336,7 @@ func (a *API) setRetention(c *call, increase bool) (any, error) {
 		return nil, err
 	}
 	want := time.Duration(hours) * time.Hour
-	_, err := a.store.UpdateInfo(c.ctx, name, func(info *stream.Info) error {
+	_, err := a.store.UpdateInfo(c.Ctx, name, func(info *stream.Info) error {
 		cur := int64(info.Retention / time.Hour)
 		if increase && want < info.Retention {
 			return invalidArg("Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", hours, name, cur)

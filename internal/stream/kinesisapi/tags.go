@@ -23,7 +23,7 @@ func (a *API) addTags(c *call) (any, error) {
 		streamRef
 		Tags map[string]string
 	}
-	if err := c.decode(&req); err != nil {
+	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
 	var v validation
@@ -40,7 +40,7 @@ func (a *API) addTags(c *call) (any, error) {
 	if err := a.authorize(c, access.Write, name); err != nil {
 		return nil, err
 	}
-	_, err := a.store.UpdateInfo(c.ctx, name, func(info *stream.Info) error {
+	_, err := a.store.UpdateInfo(c.Ctx, name, func(info *stream.Info) error {
 		if info.Tags == nil {
 			info.Tags = map[string]string{}
 		}
@@ -62,7 +62,7 @@ func (a *API) removeTags(c *call) (any, error) {
 		streamRef
 		TagKeys []string
 	}
-	if err := c.decode(&req); err != nil {
+	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
 	var v validation
@@ -81,7 +81,7 @@ func (a *API) removeTags(c *call) (any, error) {
 	if err := a.authorize(c, access.Write, name); err != nil {
 		return nil, err
 	}
-	_, err := a.store.UpdateInfo(c.ctx, name, func(info *stream.Info) error {
+	_, err := a.store.UpdateInfo(c.Ctx, name, func(info *stream.Info) error {
 		for _, k := range req.TagKeys {
 			delete(info.Tags, k)
 		}
@@ -99,7 +99,7 @@ func (a *API) listTags(c *call) (any, error) {
 		ExclusiveStartTagKey *string
 		Limit                *int64
 	}
-	if err := c.decode(&req); err != nil {
+	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
 	var v validation
@@ -114,7 +114,7 @@ func (a *API) listTags(c *call) (any, error) {
 	if err := a.authorize(c, access.Read, name); err != nil {
 		return nil, err
 	}
-	info, err := a.store.Info(c.ctx, name)
+	info, err := a.store.Info(c.Ctx, name)
 	if err != nil {
 		return nil, storeErr(err, name)
 	}

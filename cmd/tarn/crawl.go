@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tarnlake/tarn/internal/crawl"
+)
+
+const crawlUsage = `Usage:
+  tarn crawl s3://BUCKET/PREFIX/ [--database NAME] [--name CRAWLER] [flags]
+
+Crawls a prefix of the lake through a running tarn: classifies its files
+(JSON, CSV, Parquet, Avro, compressed or not), infers and merges schemas,
+finds partitions and writes tables into the catalog. The crawler is created
+on first use (named after the path unless --name is given) and kept, so the
+next run reads only what changed. A progress bar shows files classified;
+the summary lists tables created and updated, partitions added, and files
+skipped with the reason.
+
+Examples:
+  tarn crawl s3://lake/events/ --database analytics
+  tarn crawl s3://lake/ --exclude '**.tmp' --exclude 'scratch/**'
+  tarn crawl s3://lake/logs/ --update-behavior LOG   # report schema changes, make none
+
+Flags:
+`
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func crawlCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), crawlUsage); fs.PrintDefaults() }
+	var cf clientFlags
+	cf.register(fs)
+	db := fs.String("database", "default", "catalog `database` of the tables")
+	name := fs.String("name", "", "crawler `name` (default: made from the path)")
+	prefix := fs.String("table-prefix", "", "`prefix` of the names of the tables made")
+	update := fs.String("update-behavior", crawl.UpdateInDB, "UPDATE_IN_DATABASE or LOG (report changes to existing tables only)")
+	del := fs.String("delete-behavior", crawl.DeprecateInDB, "DEPRECATE_IN_DATABASE, DELETE_FROM_DATABASE or LOG, for tables whose files are gone")
+	var excl stringList
+	fs.Var(&excl, "exclude", "glob of keys to leave out, relative to the path (repeatable)")
+	var paths []string
+	for len(args) > 0 { // the path may come before or after the flags
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		paths = append(paths, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(paths) != 1 || !strings.HasPrefix(paths[0], "s3://") {
+		fs.Usage()
+		return errors.New("crawl: want one s3://bucket/prefix/ path")
+	}
+	cfg, err := cf.awsConfig()
+	if err != nil {
+		return err
+	}
+	c := newJSONClient(cfg, nil, "AWSGlue", "glue")
+	if *name == "" {
+		*name = "tarn-crawl-" + strings.Trim(strings.NewReplacer("/", "-", ":", "").Replace(strings.TrimPrefix(paths[0], "s3://")), "-")
+	}
+	def := crawlerDef{name: *name, db: *db, path: paths[0], prefix: *prefix, update: *update, del: *del, excl: excl}
+	if err := def.ensure(ctx, c); err != nil {
+		return err
+	}
+	if err := c.call(ctx, "StartCrawler", map[string]string{"Name": *name}, nil); err != nil {
+		return fmt.Errorf("start crawler %s: %w", *name, err)
+	}
+	run, err := waitCrawl(ctx, c, *name, os.Stderr)
+	if err != nil {
+		return err
+	}
+	printSummary(os.Stdout, *name, run)
+	if run.State != crawl.RunCompleted {
+		return fmt.Errorf("crawl %s: %s", run.State, run.ErrorMessage)
+	}
+	return nil
+}
+
+type crawlerDef struct {
+	name, db, path, prefix, update, del string
+	excl                                []string
+}
+
+// ensure creates the crawler, or updates it to these flags.
+func (d crawlerDef) ensure(ctx context.Context, c *jsonClient) error {
+	def := map[string]any{
+		"Name": d.name, "DatabaseName": d.db, "TablePrefix": d.prefix,
+		"Targets":            map[string]any{"S3Targets": []map[string]any{{"Path": d.path, "Exclusions": d.excl}}},
+		"SchemaChangePolicy": map[string]string{"UpdateBehavior": d.update, "DeleteBehavior": d.del},
+	}
+	err := c.call(ctx, "UpdateCrawler", def, nil)
+	if errCode(err) == "EntityNotFoundException" {
+		def["Role"] = "tarn"
+		err = c.call(ctx, "CreateCrawler", def, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("crawler %s: %w", d.name, err)
+	}
+	return nil
+}
+
+// crawlRun is a crawl as ListCrawls returns it.
+type crawlRun struct {
+	CrawlId, State, ErrorMessage string
+	StartTime, EndTime           float64
+	Summary                      string
+}
+
+// summary decodes the Summary JSON tarn puts in a crawl's history entry.
+func (r crawlRun) summary() crawl.Summary {
+	var s crawl.Summary
+	json.Unmarshal([]byte(r.Summary), &s)
+	return s
+}
+
+// latestCrawl returns the crawler's newest run, if any.
+func latestCrawl(ctx context.Context, c *jsonClient, name string) (*crawlRun, error) {
+	var out struct{ Crawls []crawlRun }
+	if err := c.call(ctx, "ListCrawls", map[string]any{"CrawlerName": name, "MaxResults": 1}, &out); err != nil {
+		return nil, fmt.Errorf("crawl %s: %w", name, err)
+	}
+	if len(out.Crawls) == 0 {
+		return nil, nil
+	}
+	return &out.Crawls[0], nil
+}
+
+// waitCrawl shows progress until the crawler's newest run ends.
+func waitCrawl(ctx context.Context, c *jsonClient, name string, progress io.Writer) (crawlRun, error) {
+	start := time.Now()
+	for {
+		run, err := latestCrawl(ctx, c, name)
+		if err != nil {
+			return crawlRun{}, err
+		}
+		if run != nil {
+			sum := run.summary()
+			fmt.Fprintf(progress, "\r%s %d/%d files classified, %s read, %.1fs ",
+				bar(sum.FilesClassified, sum.FilesListed, 30), sum.FilesClassified, sum.FilesListed, bytesIEC(sum.BytesRead), time.Since(start).Seconds())
+			if run.State != crawl.RunRunning {
+				fmt.Fprintln(progress)
+				return *run, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			c.call(context.WithoutCancel(ctx), "StopCrawler", map[string]string{"Name": name}, nil)
+			fmt.Fprintln(progress)
+			return crawlRun{}, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func bar(n, total, width int) string {
+	fill := 0
+	if total > 0 {
+		fill = min(width, n*width/total)
+	}
+	return "[" + strings.Repeat("=", fill) + strings.Repeat(" ", width-fill) + "]"
+}
+
+func bytesIEC(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+func printSummary(w io.Writer, name string, run crawlRun) {
+	s := run.summary()
+	fmt.Fprintf(w, "crawler %s: %s in %.1fs\n", name, run.State, run.EndTime-run.StartTime)
+	fmt.Fprintf(w, "  files: %d listed, %d classified, %d skipped; %s read\n", s.FilesListed, s.FilesClassified, s.FilesSkipped, bytesIEC(s.BytesRead))
+	fmt.Fprintf(w, "  tables: %d created, %d updated, %d deleted; %d partitions added\n", s.TablesCreated, s.TablesUpdated, s.TablesDeleted, s.PartitionsAdded)
+	for _, c := range s.Changes {
+		fmt.Fprintln(w, "  -", c)
+	}
+	for i, sk := range s.Skipped {
+		if i == 20 {
+			fmt.Fprintf(w, "  … and %d more skipped files (see ListCrawls)\n", len(s.Skipped)-20)
+			break
+		}
+		fmt.Fprintf(w, "  skipped %s: %s\n", sk.Path, sk.Reason)
+	}
+}
