@@ -29,11 +29,15 @@ fuzz:
 	$(GO) test ./internal/edge/sigv4 -run '^$$' -fuzz FuzzChunked -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/stream/kinesisapi -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/stream/kinesisapi -run '^$$' -fuzz FuzzScanPutRecords -fuzztime $(FUZZTIME)
-	for f in FuzzParseType FuzzJSON FuzzCSV FuzzClassify; do \
+	for f in FuzzPartitionExpression FuzzBodies; do \
+		$(GO) test ./internal/catalog/glueapi -run '^$$' -fuzz $$f -fuzztime $(FUZZTIME) || exit 1; done
+	for f in FuzzParseType FuzzJSON FuzzCSV FuzzClassify FuzzGrok FuzzJSONPath FuzzCSVSpec; do \
 		$(GO) test ./internal/format -run '^$$' -fuzz $$f -fuzztime $(FUZZTIME) -fuzzminimizetime 5s || exit 1; done
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./internal/lake/localfs ./internal/edge/sigv4
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/stream/natsjs
 	./bin/tarn bench s3
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/crawl
 	./bin/tarn bench streams
+	./bin/tarn bench crawl
