@@ -58,6 +58,11 @@ func (c *jsonClient) call(ctx context.Context, op string, in, out any) error {
 	if err != nil {
 		return err
 	}
+	return c.callRaw(ctx, op, body, out)
+}
+
+// callRaw is call with the request body encoded already.
+func (c *jsonClient) callRaw(ctx context.Context, op string, body []byte, out any) error {
 	req, err := http.NewRequestWithContext(ctx, "POST", strings.TrimSuffix(aws.ToString(c.cfg.BaseEndpoint), "/")+"/", bytes.NewReader(body))
 	if err != nil {
 		return err

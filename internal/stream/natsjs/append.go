@@ -17,7 +17,7 @@ func (s *Store) Append(ctx context.Context, name string, recs []stream.Record) (
 	js := jsName(name)
 	futures := make([]jetstream.PubAckFuture, len(recs))
 	for i, r := range recs {
-		f, err := s.js.PublishAsync(subject(name, r.Shard), encodeRecord(r.PartitionKey, r.Data), jetstream.WithExpectStream(js))
+		f, err := s.js.PublishAsync(subject(name, r.Shard), encodeRecord(r.PartitionKey, r.Data))
 		if err != nil {
 			return nil, fmt.Errorf("append to %s: %w", name, err)
 		}
@@ -27,6 +27,11 @@ func (s *Store) Append(ctx context.Context, name string, recs []stream.Record) (
 	for i, f := range futures {
 		select {
 		case ack := <-f.Ok():
+			// Checked here rather than with an expected-stream header on
+			// every message, which costs the server a header parse each.
+			if ack.Stream != js {
+				return nil, fmt.Errorf("append to %s: stored in JetStream stream %s, not %s", name, ack.Stream, js)
+			}
 			seqs[i] = ack.Sequence
 		case err := <-f.Err():
 			return nil, s.appendErr(ctx, name, err)
