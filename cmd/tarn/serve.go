@@ -32,6 +32,8 @@ import (
 	"github.com/tarnlake/tarn/internal/lake/localfs"
 	lakes3 "github.com/tarnlake/tarn/internal/lake/s3"
 	"github.com/tarnlake/tarn/internal/lake/s3api"
+	"github.com/tarnlake/tarn/internal/query/athenaapi"
+	"github.com/tarnlake/tarn/internal/query/httpsql"
 	"github.com/tarnlake/tarn/internal/stream/kinesisapi"
 	"github.com/tarnlake/tarn/internal/stream/natsjs"
 )
@@ -95,6 +97,7 @@ Flags:
 		return err
 	}
 	defer store.Close()
+	baseLake := store
 	cat, err := openCatalog(ctx, cfg)
 	if err != nil {
 		return err
@@ -105,6 +108,16 @@ Flags:
 	// Crawls end (STOPPED) before the stores they use close.
 	defer crawler.Close()
 	store = lake.WithEvents(store, lake.Notifiers(eventLog(log, reg), crawler))
+
+	eng, err := openEngine(cfg, cat, baseLake, log)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	sqlEngine := &grantedEngine{Engine: eng, keys: keyring}
+	athena := athenaapi.New(sqlEngine, cat, store, log, athenaapi.Options{Region: cfg.S3.Region,
+		Exclusive: cfg.Catalog.PostgresDSN == "", Registerer: reg})
+	defer athena.Close()
 
 	streams, err := openStreams(ctx, cfg, root, log)
 	if err != nil {
@@ -118,7 +131,8 @@ Flags:
 		SpoolDir: spoolDir,
 		S3:       s3api.New(store, log, s3api.Options{Domains: cfg.S3.Domains, Region: cfg.S3.Region}),
 		Targets: map[string]edge.Target{
-			"AWSGlue": {API: "glue", Handler: glueapi.New(cat, crawler, log, glueapi.Options{Region: cfg.S3.Region})},
+			"AWSGlue":      {API: "glue", Handler: glueapi.New(cat, crawler, log, glueapi.Options{Region: cfg.S3.Region})},
+			"AmazonAthena": {API: "athena", Handler: athena},
 			"Kinesis_20131202": {API: "kinesis", Handler: kinesisapi.New(streams, log, kinesisapi.Options{
 				Region: cfg.S3.Region, ShardWriteRecordsPerSec: cfg.Streams.ShardRecordsPerSec, ShardWriteBytesPerSec: cfg.Streams.ShardBytesPerSec,
 			})},
@@ -127,6 +141,8 @@ Flags:
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.Handle("GET /metrics", basicAuth(keyring, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	mux.Handle("/v1/sql", basicAuth(keyring, &httpsql.Handler{Engine: sqlEngine, Log: log,
+		User: func(r *http.Request) string { id, _, _ := r.BasicAuth(); return id }}))
 	// Profiles for whoever holds a key: where the time goes is a feature too.
 	mux.Handle("/debug/pprof/", basicAuth(keyring, http.HandlerFunc(pprof.Index)))
 	mux.Handle("/debug/pprof/profile", basicAuth(keyring, http.HandlerFunc(pprof.Profile)))

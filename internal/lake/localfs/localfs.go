@@ -9,14 +9,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"golang.org/x/sys/unix"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/tarnlake/tarn/internal/lake"
 )
@@ -89,6 +91,18 @@ func (s *Store) bucketDir(name string) (string, error) {
 		return "", err
 	}
 	return dir, nil
+}
+
+// LocalPath returns the file that holds key in bucket, or for a prefix
+// ending in "/" its folder: the lake as other programs on this machine (the
+// query engine) read it in place.
+func (s *Store) LocalPath(bucket, key string) (string, error) {
+	key = strings.TrimSuffix(key, "/")
+	if key == "" {
+		return s.bucketDir(bucket)
+	}
+	_, p, err := s.objectPath(bucket, key)
+	return p, err
 }
 
 func (s *Store) objectPath(bucket, key string) (string, string, error) {

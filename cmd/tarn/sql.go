@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/catalog"
+	"github.com/tarnlake/tarn/internal/engine"
+	"github.com/tarnlake/tarn/internal/lake"
+	"github.com/tarnlake/tarn/internal/query"
+)
+
+// openEngine starts the query engine over the catalog. On the folder
+// backend it reads the lake's files in place.
+func openEngine(cfg Config, cat catalog.Store, store lake.Store, log *slog.Logger) (*engine.Engine, error) {
+	opts := engine.Options{Catalog: cat, Path: filepath.Join(cfg.Data, "query.duckdb"), Log: log}
+	if l, ok := store.(interface {
+		LocalPath(bucket, key string) (string, error)
+	}); ok {
+		opts.LocalPath = l.LocalPath
+	}
+	e, err := engine.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("query engine: %w", err)
+	}
+	return e, nil
+}
+
+// grantedEngine lets a key run SQL only with an account-wide read grant
+// (the root key or "*"): a statement can reach every catalog table.
+type grantedEngine struct {
+	query.Engine
+	keys *access.Keyring
+}
+
+func (g *grantedEngine) Session(ctx context.Context, user string) (query.Session, error) {
+	k, ok := g.keys.Lookup(user)
+	if !ok || !k.Allowed(access.Read, "") {
+		return nil, &query.Error{Code: "42501", Message: fmt.Sprintf("permission denied: key %s has no read grant on every bucket ('*'), which SQL needs", user)}
+	}
+	return g.Engine.Session(ctx, user)
+}

@@ -1,0 +1,115 @@
+// Package engine runs SQL over every catalog table with embedded DuckDB:
+// each catalog database is a SQL schema and each lake table a view over
+// its files, read in place (read_parquet, read_json, read_csv with the
+// catalog's schema and hive partitioning). Views follow the catalog: they
+// are rebuilt when a table changes. All of tarn's cgo lives here.
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/tarnlake/tarn/internal/catalog"
+	"github.com/tarnlake/tarn/internal/query"
+)
+
+// Options configures the engine.
+type Options struct {
+	Catalog catalog.Store
+	// LocalPath maps a lake location (bucket, key or prefix) to the local
+	// file or folder holding it; nil when the lake is not on this machine.
+	LocalPath func(bucket, key string) (string, error)
+	// Path is the DuckDB database file for tables made in SQL; "" keeps
+	// them in memory.
+	Path string
+	// MemoryLimit bounds DuckDB's memory ("2GB"); default DuckDB's (80% of RAM).
+	MemoryLimit string
+	// Threads DuckDB uses; 0: one per core.
+	Threads int
+	// SyncEvery is how stale views may be: the catalog is checked at most
+	// this often; default 1s.
+	SyncEvery time.Duration
+	Log       *slog.Logger
+}
+
+// Engine is DuckDB with views over the catalog.
+type Engine struct {
+	opts Options
+	conn *duckdb.Connector
+	db   *sql.DB
+	log  *slog.Logger
+
+	syncMu   sync.Mutex
+	synced   time.Time
+	views    map[string]viewState // "db.table" → what its view was made from
+	schemas  map[string]bool
+	lastSync error
+}
+
+var _ query.Engine = (*Engine)(nil)
+
+// Open starts DuckDB. Extensions that are not linked in are never fetched
+// from the network: a query needing one fails at once.
+func Open(opts Options) (*Engine, error) {
+	if opts.SyncEvery == 0 {
+		opts.SyncEvery = time.Second
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	conn, err := duckdb.NewConnector(opts.Path, func(ex driver.ExecerContext) error {
+		return initConn(ex, opts)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb %q: %w", opts.Path, err)
+	}
+	e := &Engine{opts: opts, conn: conn, db: sql.OpenDB(conn), log: opts.Log.With("component", "engine"),
+		views: map[string]viewState{}, schemas: map[string]bool{}}
+	if err := e.db.Ping(); err != nil {
+		return nil, errors.Join(fmt.Errorf("open duckdb %q: %w", opts.Path, err), e.Close())
+	}
+	return e, nil
+}
+
+// initConn sets up each connection: DuckDB wants every connection of one
+// database configured alike.
+func initConn(ex driver.ExecerContext, opts Options) error {
+	stmts := []string{
+		"SET autoinstall_known_extensions = false",
+		"SET autoload_known_extensions = false",
+	}
+	if opts.MemoryLimit != "" {
+		stmts = append(stmts, fmt.Sprintf("SET memory_limit = '%s'", quoteString(opts.MemoryLimit)))
+	}
+	if opts.Threads > 0 {
+		stmts = append(stmts, fmt.Sprintf("SET threads = %d", opts.Threads))
+	}
+	for _, s := range stmts {
+		if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	return nil
+}
+
+// Close closes DuckDB.
+func (e *Engine) Close() error {
+	return errors.Join(e.db.Close(), e.conn.Close())
+}
+
+// Session opens a session on its own DuckDB connection.
+func (e *Engine) Session(ctx context.Context, user string) (query.Session, error) {
+	c, err := e.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open session: %w", err)
+	}
+	return &session{e: e, conn: c, user: user}, nil
+}

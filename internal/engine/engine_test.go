@@ -1,0 +1,228 @@
+package engine
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tarnlake/tarn/internal/catalog"
+	"github.com/tarnlake/tarn/internal/catalog/embedded"
+	"github.com/tarnlake/tarn/internal/crawl"
+	"github.com/tarnlake/tarn/internal/lake"
+	"github.com/tarnlake/tarn/internal/lake/localfs"
+	"github.com/tarnlake/tarn/internal/query"
+)
+
+type env struct {
+	t    *testing.T
+	lake *localfs.Store
+	cat  catalog.Store
+	crw  *crawl.Service
+	eng  *Engine
+}
+
+func newEnv(t *testing.T) *env {
+	dir := t.TempDir()
+	lk, err := localfs.Open(filepath.Join(dir, "lake"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := embedded.Open(filepath.Join(dir, "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := Open(Options{Catalog: cat, LocalPath: lk.LocalPath, SyncEvery: time.Nanosecond, Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, lake: lk, cat: cat, crw: crawl.New(crawl.Options{Catalog: cat, Lake: lk}), eng: eng}
+	t.Cleanup(func() { e.crw.Close(); eng.Close(); cat.Close(); lk.Close() })
+	if err := lk.CreateBucket(context.Background(), "lake"); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *env) put(key string, data []byte) {
+	e.t.Helper()
+	if _, err := e.lake.Put(context.Background(), "lake", key, bytes.NewReader(data), lake.PutOptions{Size: int64(len(data))}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) crawl() {
+	e.t.Helper()
+	ctx := context.Background()
+	if err := e.crw.CreateCrawler(ctx, crawl.Crawler{Name: "c", DatabaseName: "db", Targets: []crawl.S3Target{{Path: "s3://lake/"}}}); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.crw.StartCrawler(ctx, "c"); err != nil {
+		e.t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if c, _ := e.crw.GetCrawler(ctx, "c"); c.State == crawl.StateReady {
+			if c.LastCrawl.Status != crawl.LastSucceeded {
+				e.t.Fatalf("crawl: %+v", c.LastCrawl)
+			}
+			return
+		}
+	}
+	e.t.Fatal("crawl did not end")
+}
+
+// rows runs text and returns its rows as strings.
+func (e *env) rows(s query.Session, text string, args ...any) [][]string {
+	e.t.Helper()
+	res, err := s.Query(context.Background(), text, args...)
+	if err != nil {
+		e.t.Fatalf("%s: %v", text, err)
+	}
+	defer res.Rows.Close()
+	var out [][]string
+	for res.Rows.Next() {
+		var row []string
+		for _, v := range res.Rows.Values() {
+			row = append(row, fmt.Sprint(v))
+		}
+		out = append(out, row)
+	}
+	if err := res.Rows.Err(); err != nil {
+		e.t.Fatalf("%s: %v", text, err)
+	}
+	return out
+}
+
+// duckParquet writes a Parquet file with DuckDB itself.
+func (e *env) duckParquet(s query.Session, from, to int) []byte {
+	e.t.Helper()
+	p := filepath.Join(e.t.TempDir(), "x.parquet")
+	e.rows(s, fmt.Sprintf("COPY (SELECT range AS id, 'n' || range AS name, range::DOUBLE * 1.5 AS score FROM range(%d, %d)) TO '%s' (FORMAT parquet)", from, to, p))
+	b, err := os.ReadFile(p)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return b
+}
+
+func gz(s string) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write([]byte(s))
+	w.Close()
+	return b.Bytes()
+}
+
+func TestViewsOverCrawledTables(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	s, err := e.eng.Session(ctx, "root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	e.put("duck/year=2025/a.parquet", e.duckParquet(s, 0, 50))
+	e.put("duck/year=2026/b.parquet", e.duckParquet(s, 50, 150))
+	e.put("events/dt=1/a.json.gz", gz(`{"id":1,"user":"a"}`+"\n"+`{"id":60,"user":"b"}`+"\n"))
+	e.put("events/dt=2/b.json.gz", gz(`{"id":70,"user":"c","extra":true}`+"\n"))
+	e.put("sales/2026/01/s.csv", []byte("sku,qty\na,1\nb,2\n"))
+	e.put("sales/2026/02/s.csv", []byte("sku,qty\nc,3\n"))
+	e.crawl()
+
+	// The crawler read DuckDB's Parquet as Glue would.
+	duck, err := e.cat.GetTable(ctx, "db", "duck")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(duck.Storage.Columns); got != "[{id bigint } {name string } {score double }]" || duck.PartitionKeys[0].Name != "year" {
+		t.Fatalf("duck table: %s %v", got, duck.PartitionKeys)
+	}
+	if got := e.rows(s, "SELECT count(*), sum(id), min(year) FROM db.duck WHERE year = '2026'"); fmt.Sprint(got) != "[[100 9950 2026]]" {
+		t.Fatalf("duck: %v", got)
+	}
+	if got := e.rows(s, "SELECT id, \"user\", extra, dt FROM db.events ORDER BY id"); fmt.Sprint(got) != "[[1 a <nil> 1] [60 b <nil> 1] [70 c true 2]]" {
+		t.Fatalf("events: %v", got)
+	}
+	if got := e.rows(s, "SELECT partition_0, partition_1, sum(qty) FROM db.sales GROUP BY ALL ORDER BY ALL"); fmt.Sprint(got) != "[[2026 01 3] [2026 02 3]]" {
+		t.Fatalf("sales: %v", got)
+	}
+	// A join across formats, with a parameter.
+	if got := e.rows(s, "SELECT e.\"user\", d.name FROM db.events e JOIN db.duck d ON d.id = e.id WHERE e.id > $1 ORDER BY 1", 50); fmt.Sprint(got) != "[[b n60] [c n70]]" {
+		t.Fatalf("join: %v", got)
+	}
+	n, cols, err := s.Describe(ctx, "SELECT id, name FROM db.duck WHERE id = $1")
+	if err != nil || n != 1 || fmt.Sprint(cols) != "[{id BIGINT} {name VARCHAR}]" {
+		t.Fatalf("describe: %d %v %v", n, cols, err)
+	}
+
+	// A new file is seen after the next crawl, without restarting anything.
+	e.put("duck/year=2027/c.parquet", e.duckParquet(s, 150, 151))
+	if err := e.crw.StartCrawler(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if got := e.rows(s, "SELECT count(*) FROM db.duck"); fmt.Sprint(got) == "[[151]]" {
+			break
+		}
+	}
+	if got := e.rows(s, "SELECT count(*) FROM db.duck"); fmt.Sprint(got) != "[[151]]" {
+		t.Fatalf("after a new partition: %v", got)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	s, err := e.eng.Session(ctx, "root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, c := range []struct {
+		sql  string
+		code string
+		pos  int
+	}{
+		{"SELEC 1", query.CodeSyntax, 1},
+		{"SELECT 1 FROM WHERE", query.CodeSyntax, 15},
+		{"SELECT * FROM nope", query.CodeUndefinedTable, 0},
+		{"SELECT nope FROM range(1)", query.CodeUndefinedColumn, 0},
+		{"SELECT CAST('x' AS INTEGER)", query.CodeDataException, 0},
+	} {
+		res, err := s.Query(ctx, c.sql)
+		if err == nil { // some errors come while rows are read
+			for res.Rows.Next() {
+			}
+			err = res.Rows.Err()
+			res.Rows.Close()
+		}
+		var qe *query.Error
+		if !errors.As(err, &qe) || qe.Code != c.code || c.pos != 0 && qe.Position != c.pos {
+			t.Errorf("%s: %#v", c.sql, err)
+		}
+	}
+	// A cancelled statement stops.
+	cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	res, err := s.Query(cctx, "SELECT count(*) FROM range(10000000000) a, range(10) b")
+	if err == nil {
+		for res.Rows.Next() {
+		}
+		err = res.Rows.Err()
+		res.Rows.Close()
+	}
+	var qe *query.Error
+	if !errors.As(err, &qe) || qe.Code != query.CodeQueryCanceled || time.Since(start) > 10*time.Second {
+		t.Fatalf("cancel: %v after %v", err, time.Since(start))
+	}
+	// The session still works.
+	if got := e.rows(s, "SELECT 42"); fmt.Sprint(got) != "[[42]]" {
+		t.Fatal(got)
+	}
+}

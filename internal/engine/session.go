@@ -1,0 +1,113 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/tarnlake/tarn/internal/query"
+)
+
+// session is one client's DuckDB connection: its settings and USE last.
+type session struct {
+	e    *Engine
+	conn *sql.Conn
+	user string
+}
+
+// Query implements query.Session.
+func (s *session) Query(ctx context.Context, text string, args ...any) (query.Result, error) {
+	if err := s.e.sync(ctx); err != nil {
+		s.e.log.Warn("views not refreshed", "err", err)
+	}
+	tag := commandTag(text)
+	rows, err := s.conn.QueryContext(ctx, text, args...)
+	if err != nil {
+		return query.Result{}, sqlError(ctx, err, text)
+	}
+	r, err := newRows(ctx, rows, text)
+	if err != nil {
+		rows.Close()
+		return query.Result{}, err
+	}
+	switch tag {
+	case "INSERT", "UPDATE", "DELETE":
+		// DuckDB answers a one-row "Count" result; clients expect the count
+		// in the command tag.
+		n := int64(0)
+		if r.Next() {
+			fmt.Sscan(fmt.Sprint(r.Values()[0]), &n)
+		}
+		if err := r.Close(); err != nil {
+			return query.Result{}, err
+		}
+		if tag == "INSERT" {
+			return query.Result{Rows: emptyRows{}, Tag: fmt.Sprintf("INSERT 0 %d", n)}, nil
+		}
+		return query.Result{Rows: emptyRows{}, Tag: fmt.Sprintf("%s %d", tag, n)}, nil
+	}
+	return query.Result{Rows: r, Tag: tag}, nil
+}
+
+// Describe implements query.Session: it prepares the statement and reads
+// its parameters and result columns without running it.
+func (s *session) Describe(ctx context.Context, text string) (int, []query.Column, error) {
+	if err := s.e.sync(ctx); err != nil {
+		s.e.log.Warn("views not refreshed", "err", err)
+	}
+	params, cols, err := describe(ctx, s.conn, text)
+	if err != nil {
+		return 0, nil, sqlError(ctx, err, text)
+	}
+	return params, cols, nil
+}
+
+// Close implements query.Session.
+func (s *session) Close() error { return s.conn.Close() }
+
+// commandTag names the statement as PostgreSQL's CommandComplete does:
+// its first keyword, two for CREATE/DROP/ALTER (CREATE TABLE).
+func commandTag(text string) string {
+	words := strings.Fields(strings.ToUpper(stripComments(text)))
+	if len(words) == 0 {
+		return ""
+	}
+	w := strings.TrimSuffix(words[0], ";")
+	switch w {
+	case "CREATE", "DROP", "ALTER":
+		for _, next := range words[1:] {
+			switch next {
+			case "OR", "REPLACE", "TEMP", "TEMPORARY", "EXTERNAL", "UNIQUE", "IF", "NOT", "EXISTS":
+				continue
+			}
+			return w + " " + strings.TrimSuffix(next, ";")
+		}
+	case "WITH", "VALUES", "TABLE", "FROM", "PIVOT", "UNPIVOT", "SUMMARIZE", "DESCRIBE", "SHOW":
+		return "SELECT"
+	}
+	return w
+}
+
+// stripComments drops leading -- and /* */ comments.
+func stripComments(s string) string {
+	for {
+		s = strings.TrimSpace(s)
+		switch {
+		case strings.HasPrefix(s, "--"):
+			i := strings.IndexByte(s, '\n')
+			if i < 0 {
+				return ""
+			}
+			s = s[i+1:]
+		case strings.HasPrefix(s, "/*"):
+			i := strings.Index(s, "*/")
+			if i < 0 {
+				return ""
+			}
+			s = s[i+2:]
+		default:
+			return s
+		}
+	}
+}

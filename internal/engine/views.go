@@ -1,0 +1,158 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tarnlake/tarn/internal/catalog"
+	"github.com/tarnlake/tarn/internal/format"
+)
+
+// viewState is what a view was made from: the table's version.
+type viewState struct {
+	version int
+	updated time.Time
+}
+
+// sync makes the views match the catalog: a schema per database, a view
+// per table, rebuilt when its version changes. It looks at most every
+// SyncEvery; a table whose view cannot be made (no files yet, a format
+// DuckDB cannot read here) is logged and left out.
+func (e *Engine) sync(ctx context.Context) error {
+	if e.opts.Catalog == nil {
+		return nil
+	}
+	e.syncMu.Lock()
+	defer e.syncMu.Unlock()
+	if time.Since(e.synced) < e.opts.SyncEvery {
+		return e.lastSync
+	}
+	e.synced = time.Now()
+	e.lastSync = e.syncNow(ctx)
+	return e.lastSync
+}
+
+func (e *Engine) syncNow(ctx context.Context) error {
+	dbs, err := e.opts.Catalog.ListDatabases(ctx)
+	if err != nil {
+		return fmt.Errorf("list databases: %w", err)
+	}
+	seen := map[string]bool{}
+	var errs []error
+	for _, d := range dbs {
+		if !e.schemas[d.Name] {
+			if _, err := e.db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(d.Name)); err != nil {
+				errs = append(errs, fmt.Errorf("schema %s: %w", d.Name, err))
+				continue
+			}
+			e.schemas[d.Name] = true
+		}
+		tables, err := e.opts.Catalog.ListTables(ctx, d.Name, "")
+		if err != nil {
+			errs = append(errs, fmt.Errorf("tables of %s: %w", d.Name, err))
+			continue
+		}
+		for _, t := range tables {
+			key := d.Name + "." + t.Name
+			seen[key] = true
+			st := viewState{version: t.Version, updated: t.Updated}
+			if old, ok := e.views[key]; ok && old == st {
+				continue
+			}
+			e.views[key] = st // a view that failed is not retried until the table changes
+			body, err := viewSQL(t, e.opts.LocalPath)
+			if err == nil {
+				_, err = e.db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+quoteIdent(d.Name)+"."+quoteIdent(t.Name)+" AS "+body)
+			}
+			if err != nil {
+				e.log.Warn("table not queryable", "table", key, "err", firstLine(err.Error()))
+				e.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(d.Name)+"."+quoteIdent(t.Name))
+			}
+		}
+	}
+	for key := range e.views {
+		if !seen[key] {
+			db, tb, _ := strings.Cut(key, ".")
+			e.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(db)+"."+quoteIdent(tb))
+			delete(e.views, key)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// viewSQL is the SELECT a table's view runs: its files read in place with
+// the catalog's columns, then its partition keys.
+func viewSQL(t catalog.Table, localPath func(bucket, key string) (string, error)) (string, error) {
+	loc := t.Storage.Location
+	rest, ok := strings.CutPrefix(loc, "s3://")
+	if !ok {
+		return "", fmt.Errorf("location %q is not in the lake (s3://…)", loc)
+	}
+	if localPath == nil {
+		return "", fmt.Errorf("the lake is not on this machine")
+	}
+	bucket, key, _ := strings.Cut(rest, "/")
+	path, err := localPath(bucket, key)
+	if err != nil {
+		return "", err
+	}
+	glob := path
+	if strings.HasSuffix(key, "/") || key == "" {
+		glob = path + strings.Repeat("/*", len(t.PartitionKeys)) + "/*"
+	}
+	hive := len(t.PartitionKeys) > 0
+	for i, k := range t.PartitionKeys {
+		if k.Name == fmt.Sprintf("partition_%d", i) {
+			hive = false // folders are not k=v: values come from the path
+		}
+	}
+	var cols, typed []string
+	for _, c := range t.Storage.Columns {
+		ft, err := format.ParseType(c.Type)
+		if err != nil {
+			return "", fmt.Errorf("column %s: %w", c.Name, err)
+		}
+		dt := format.DuckDBType(ft)
+		cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(c.Name), dt, quoteIdent(c.Name)))
+		typed = append(typed, fmt.Sprintf("%s: '%s'", quoteString(c.Name), quoteString(dt)))
+	}
+	opts := fmt.Sprintf("hive_partitioning = %t, filename = true", hive)
+	if hive {
+		opts += ", hive_types_autocast = false"
+	}
+	var from string
+	switch t.Parameters["classification"] {
+	case "parquet":
+		from = fmt.Sprintf("read_parquet('%s', union_by_name = true, %s)", quoteString(glob), opts)
+	case "json":
+		from = fmt.Sprintf("read_json('%s', format = 'auto', columns = {%s}, %s)", quoteString(glob), strings.Join(typed, ", "), opts)
+	case "csv":
+		delim := t.Parameters["delimiter"]
+		if delim == "" {
+			delim = ","
+		}
+		header := t.Parameters["skip.header.line.count"] == "1"
+		from = fmt.Sprintf("read_csv('%s', delim = '%s', header = %t, columns = {%s}, %s)",
+			quoteString(glob), quoteString(delim), header, strings.Join(typed, ", "), opts)
+	default:
+		return "", fmt.Errorf("classification %q is not readable by the engine yet", t.Parameters["classification"])
+	}
+	for i, k := range t.PartitionKeys {
+		if hive {
+			cols = append(cols, quoteIdent(k.Name))
+			continue
+		}
+		// The i-th folder below the table's location.
+		cols = append(cols, fmt.Sprintf("split_part(substr(filename, %d), '/', %d) AS %s", len(path)+2, i+1, quoteIdent(k.Name)))
+	}
+	if len(cols) == 0 {
+		return "", fmt.Errorf("no columns")
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " FROM " + from, nil
+}
+
+func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func quoteString(s string) string { return strings.ReplaceAll(s, "'", "''") }

@@ -1,0 +1,115 @@
+package athenaapi
+
+import (
+	"encoding/base64"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tarnlake/tarn/internal/awsapi"
+)
+
+// stamp is a pointer for omitempty members: nil for the zero time.
+func stamp(t time.Time) *awsapi.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	ts := awsapi.Timestamp(t)
+	return &ts
+}
+
+// text checks a required string member: present, 1 to max bytes of
+// valid UTF-8 without NUL.
+func text(field string, s *string, max int) (string, error) {
+	if s == nil {
+		return "", invalid("%s is required.", field)
+	}
+	return optText(field, *s, 1, max)
+}
+
+func optText(field, s string, minLen, max int) (string, error) {
+	switch {
+	case len(s) < minLen:
+		return "", invalid("%s must be at least %d characters long.", field, minLen)
+	case len(s) > max:
+		return "", invalid("%s is %d bytes long; at most %d are allowed.", field, len(s), max)
+	case !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0:
+		return "", invalid("%s is not valid UTF-8 text.", field)
+	}
+	return s, nil
+}
+
+// name checks a workgroup name: Athena allows [a-zA-Z0-9._-]{1,128}.
+func name(field string, s *string, def string) (string, error) {
+	if s == nil || *s == "" && def != "" {
+		return def, nil
+	}
+	n := *s
+	if n == "" || len(n) > 128 || strings.IndexFunc(n, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '.' || r == '_' || r == '-')
+	}) >= 0 {
+		return "", invalid("%s %q is not a valid name: 1 to 128 letters, digits, '.', '_' and '-'.", field, n)
+	}
+	return n, nil
+}
+
+// maxResults checks MaxResults (1 to max) and applies its default, max.
+func maxResults(n *int32, max int) (int, error) {
+	if n == nil {
+		return max, nil
+	}
+	if *n < 1 || int(*n) > max {
+		return 0, invalid("MaxResults is %d; it must be between 1 and %d.", *n, max)
+	}
+	return int(*n), nil
+}
+
+// A NextToken carries the list it belongs to and where the next page
+// starts, so a token of one list is refused by another.
+func makeToken(kind, key string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + "\x00" + key))
+}
+
+func readToken(kind string, token *string) (string, error) {
+	if token == nil || *token == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(*token)
+	key, ok := strings.CutPrefix(string(b), kind+"\x00")
+	if err != nil || !ok || key == "" {
+		return "", invalid("NextToken %q is not a token this operation returned.", *token)
+	}
+	return key, nil
+}
+
+// page returns up to limit of the sorted keys after the token's key, and
+// the token for the rest ("" at the end).
+func page(keys []string, kind string, token *string, limit int) ([]string, string, error) {
+	last, err := readToken(kind, token)
+	if err != nil {
+		return nil, "", err
+	}
+	for len(keys) > 0 && last != "" && keys[0] <= last {
+		keys = keys[1:]
+	}
+	if len(keys) <= limit {
+		return keys, "", nil
+	}
+	return keys[:limit], makeToken(kind, keys[limit-1]), nil
+}
+
+// outputFolder checks an OutputLocation (s3://bucket/prefix) and returns
+// it as the folder results go into, ending in "/".
+func outputFolder(field, loc string) (string, error) {
+	bucket, prefix, ok := splitS3(loc)
+	badBucket := len(bucket) < 3 || len(bucket) > 63 || strings.IndexFunc(bucket, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '.' || r == '-')
+	}) >= 0
+	if !ok || badBucket || strings.HasPrefix(prefix, "/") || len(loc) > 1024 || !utf8.ValidString(loc) || strings.ContainsAny(loc, "\x00\r\n") {
+		return "", invalid("%s %q is not a valid S3 location: it must look like s3://bucket/prefix/.", field, loc)
+	}
+	if !strings.HasSuffix(loc, "/") {
+		loc += "/"
+	}
+	return loc, nil
+}

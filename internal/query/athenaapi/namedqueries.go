@@ -1,0 +1,243 @@
+package athenaapi
+
+import (
+	"context"
+	"errors"
+
+	"github.com/tarnlake/tarn/internal/catalog"
+)
+
+// namedQuery is Athena's NamedQuery, stored as it is served.
+type namedQuery struct {
+	Name         string
+	Description  string `json:",omitempty"`
+	Database     string
+	QueryString  string
+	NamedQueryId string
+	WorkGroup    string
+}
+
+const maxQuery = 262144 // Athena's limit on a query string, in bytes
+
+func namedNotFound(id string) error { return invalid("NamedQuery %s was not found", id) }
+
+func (a *API) loadNamed(ctx context.Context, id string) (namedQuery, int64, error) {
+	var q namedQuery
+	if !isUUID(id) {
+		return q, 0, namedNotFound(id)
+	}
+	d, err := a.store.GetDoc(ctx, kindNamed, id)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return q, 0, namedNotFound(id)
+	}
+	if err != nil {
+		return q, 0, err
+	}
+	return q, d.Rev, decodeDoc(d, &q)
+}
+
+// namedQueries returns a workgroup's named queries, ordered by id.
+func (a *API) namedQueries(ctx context.Context, wg string) ([]namedQuery, error) {
+	docs, err := a.store.ListDocs(ctx, kindNamed, "")
+	if err != nil {
+		return nil, err
+	}
+	var out []namedQuery
+	for _, d := range docs {
+		var q namedQuery
+		if err := decodeDoc(d, &q); err != nil {
+			return nil, err
+		}
+		if q.WorkGroup == wg {
+			out = append(out, q)
+		}
+	}
+	return out, nil
+}
+
+func (a *API) createNamedQuery(c *call) (any, error) {
+	var req struct {
+		Name, Description, Database, QueryString, ClientRequestToken, WorkGroup *string
+	}
+	if err := c.Decode(&req); err != nil {
+		return nil, err
+	}
+	q := namedQuery{NamedQueryId: newUUID()}
+	var err error
+	if q.Name, err = text("Name", req.Name, 128); err != nil {
+		return nil, err
+	}
+	if q.Database, err = text("Database", req.Database, 255); err != nil {
+		return nil, err
+	}
+	if q.QueryString, err = text("QueryString", req.QueryString, maxQuery); err != nil {
+		return nil, err
+	}
+	if req.Description != nil {
+		if q.Description, err = optText("Description", *req.Description, 0, 1024); err != nil {
+			return nil, err
+		}
+	}
+	token := ""
+	if req.ClientRequestToken != nil {
+		if token, err = optText("ClientRequestToken", *req.ClientRequestToken, 1, 128); err != nil {
+			return nil, err
+		}
+	}
+	if q.WorkGroup, err = name("WorkGroup", req.WorkGroup, primary); err != nil {
+		return nil, err
+	}
+	if _, _, err := a.loadWorkGroup(c.Ctx, q.WorkGroup); err != nil {
+		return nil, err
+	}
+	sum := hash([]string{q.Name, q.Description, q.Database, q.QueryString, q.WorkGroup})
+	if q.NamedQueryId, err = a.idempotent(c.Ctx, kindNamedToken, user(c), token, q.NamedQueryId, sum); err != nil {
+		return nil, err
+	}
+	_, err = a.store.PutDoc(c.Ctx, encodeDoc(kindNamed, q.NamedQueryId, q), 0)
+	if err != nil && !errors.Is(err, catalog.ErrExists) { // ErrExists: a repeated request
+		return nil, err
+	}
+	return struct{ NamedQueryId string }{q.NamedQueryId}, nil
+}
+
+func (a *API) getNamedQuery(c *call) (any, error) {
+	var req struct{ NamedQueryId *string }
+	if err := c.Decode(&req); err != nil {
+		return nil, err
+	}
+	id, err := text("NamedQueryId", req.NamedQueryId, 128)
+	if err != nil {
+		return nil, err
+	}
+	q, _, err := a.loadNamed(c.Ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return struct{ NamedQuery namedQuery }{q}, nil
+}
+
+func (a *API) listNamedQueries(c *call) (any, error) {
+	var req struct {
+		WorkGroup  *string
+		MaxResults *int32
+		NextToken  *string
+	}
+	if err := c.Decode(&req); err != nil {
+		return nil, err
+	}
+	limit, err := maxResults(req.MaxResults, 50)
+	if err != nil {
+		return nil, err
+	}
+	wg, err := name("WorkGroup", req.WorkGroup, primary)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := a.loadWorkGroup(c.Ctx, wg); err != nil {
+		return nil, err
+	}
+	qs, err := a.namedQueries(c.Ctx, wg)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(qs))
+	for i, q := range qs {
+		ids[i] = q.NamedQueryId
+	}
+	ids, next, err := page(ids, "named-queries", req.NextToken, limit)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		NamedQueryIds []string
+		NextToken     string `json:",omitempty"`
+	}{ids, next}, nil
+}
+
+type unprocessedNamed struct {
+	NamedQueryId, ErrorCode, ErrorMessage string
+}
+
+func (a *API) batchGetNamedQuery(c *call) (any, error) {
+	var req struct{ NamedQueryIds []string }
+	if err := c.Decode(&req); err != nil {
+		return nil, err
+	}
+	if n := len(req.NamedQueryIds); n < 1 || n > 50 {
+		return nil, invalid("NamedQueryIds holds %d ids; it must hold 1 to 50.", n)
+	}
+	out := struct {
+		NamedQueries             []namedQuery
+		UnprocessedNamedQueryIds []unprocessedNamed
+	}{[]namedQuery{}, []unprocessedNamed{}}
+	for _, id := range req.NamedQueryIds {
+		q, _, err := a.loadNamed(c.Ctx, id)
+		var ae *apiError
+		switch {
+		case errors.As(err, &ae):
+			out.UnprocessedNamedQueryIds = append(out.UnprocessedNamedQueryIds, unprocessedNamed{id, athenaInvalid, ae.err.Message})
+		case err != nil:
+			return nil, err
+		default:
+			out.NamedQueries = append(out.NamedQueries, q)
+		}
+	}
+	return out, nil
+}
+
+func (a *API) updateNamedQuery(c *call) (any, error) {
+	var req struct{ NamedQueryId, Name, Description, QueryString *string }
+	if err := c.Decode(&req); err != nil {
+		return nil, err
+	}
+	id, err := text("NamedQueryId", req.NamedQueryId, 128)
+	if err != nil {
+		return nil, err
+	}
+	n, err := text("Name", req.Name, 128)
+	if err != nil {
+		return nil, err
+	}
+	qs, err := text("QueryString", req.QueryString, maxQuery)
+	if err != nil {
+		return nil, err
+	}
+	if req.Description != nil {
+		if _, err := optText("Description", *req.Description, 0, 1024); err != nil {
+			return nil, err
+		}
+	}
+	for {
+		q, rev, err := a.loadNamed(c.Ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		q.Name, q.QueryString = n, qs
+		if req.Description != nil {
+			q.Description = *req.Description
+		}
+		if _, err = a.store.PutDoc(c.Ctx, encodeDoc(kindNamed, id, q), rev); !errors.Is(err, catalog.ErrConflict) {
+			return struct{}{}, err
+		}
+	}
+}
+
+func (a *API) deleteNamedQuery(c *call) (any, error) {
+	var req struct{ NamedQueryId *string }
+	if err := c.Decode(&req); err != nil {
+		return nil, err
+	}
+	id, err := text("NamedQueryId", req.NamedQueryId, 128)
+	if err != nil {
+		return nil, err
+	}
+	if !isUUID(id) {
+		return nil, namedNotFound(id)
+	}
+	err = a.store.DeleteDoc(c.Ctx, kindNamed, id)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return nil, namedNotFound(id)
+	}
+	return struct{}{}, err
+}

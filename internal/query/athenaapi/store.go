@@ -1,0 +1,222 @@
+package athenaapi
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/tarnlake/tarn/internal/catalog"
+)
+
+// Catalog document kinds. An execution is indexed by workgroup and
+// inverted submission time, so a prefix listing of the index is newest
+// first without reading every execution.
+const (
+	kindExec       = "athena.execution"
+	kindExecIndex  = "athena.execution-index"
+	kindExecToken  = "athena.execution-token"
+	kindWorkGroup  = "athena.workgroup"
+	kindNamed      = "athena.named-query"
+	kindNamedToken = "athena.named-query-token"
+)
+
+// Query execution states.
+const (
+	stateQueued    = "QUEUED"
+	stateRunning   = "RUNNING"
+	stateSucceeded = "SUCCEEDED"
+	stateFailed    = "FAILED"
+	stateCancelled = "CANCELLED"
+)
+
+func finished(state string) bool {
+	return state == stateSucceeded || state == stateFailed || state == stateCancelled
+}
+
+// execution is a query execution as stored.
+type execution struct {
+	ID            string
+	Query         string   // as the client sent it
+	Params        []string `json:",omitempty"`
+	StatementType string
+	WorkGroup     string
+	Database      string `json:",omitempty"`
+	Catalog       string
+	Output        string // the results folder: s3://bucket/prefix/
+	User          string
+
+	State       string
+	Reason      string `json:",omitempty"`
+	ErrCategory int    `json:",omitempty"`
+	ErrType     int    `json:",omitempty"`
+	Retryable   bool   `json:",omitempty"`
+
+	Submitted, Started, EngineDone, Completed time.Time
+
+	Columns     []columnInfo `json:",omitempty"`
+	Rows        int64        // data rows in the results object
+	Bytes       int64        // bytes of results written
+	UpdateCount int64        `json:",omitempty"`
+}
+
+// resultKey is the name of the results object within Output.
+func (e *execution) resultKey() string {
+	if e.StatementType == typeDML {
+		return e.ID + ".csv"
+	}
+	return e.ID + ".txt"
+}
+
+func decodeDoc(d catalog.Doc, v any) error {
+	if err := json.Unmarshal(d.Body, v); err != nil {
+		return fmt.Errorf("document %s/%s: %w", d.Kind, d.Name, err)
+	}
+	return nil
+}
+
+func encodeDoc(kind, name string, v any) catalog.Doc {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain structs are stored
+	}
+	return catalog.Doc{Kind: kind, Name: name, Body: b}
+}
+
+// getExec returns an execution and its revision; unknown ids are the
+// client's error.
+func (a *API) getExec(ctx context.Context, id string) (execution, int64, error) {
+	var e execution
+	if !isUUID(id) {
+		return e, 0, execNotFound(id)
+	}
+	d, err := a.store.GetDoc(ctx, kindExec, id)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return e, 0, execNotFound(id)
+	}
+	if err != nil {
+		return e, 0, err
+	}
+	return e, d.Rev, decodeDoc(d, &e)
+}
+
+// createExec stores a new execution and its index entry. ErrExists when
+// a request with the same token stored it first.
+func (a *API) createExec(ctx context.Context, e execution) error {
+	if _, err := a.store.PutDoc(ctx, encodeDoc(kindExec, e.ID, e), 0); err != nil {
+		return err
+	}
+	inv := uint64(math.MaxInt64 - e.Submitted.UnixNano())
+	name := fmt.Sprintf("%s/%020d/%s", e.WorkGroup, inv, e.ID)
+	_, err := a.store.PutDoc(ctx, catalog.Doc{Kind: kindExecIndex, Name: name, Body: []byte("{}")}, catalog.AnyRev)
+	return err
+}
+
+// updateExec applies change to the stored execution until it sticks,
+// rereading after concurrent writes; change returns false to leave it.
+func (a *API) updateExec(ctx context.Context, id string, change func(*execution) bool) (execution, error) {
+	for {
+		e, rev, err := a.getExec(ctx, id)
+		if err != nil || !change(&e) {
+			return e, err
+		}
+		_, err = a.store.PutDoc(ctx, encodeDoc(kindExec, id, e), rev)
+		if !errors.Is(err, catalog.ErrConflict) {
+			return e, err
+		}
+	}
+}
+
+// idempotent records that token (scoped to the caller) made id with
+// request hash sum. It returns the id of the first request with the
+// token, or an error if that one asked for something else.
+func (a *API) idempotent(ctx context.Context, kind, scope, token, id, sum string) (string, error) {
+	if token == "" {
+		return id, nil
+	}
+	type tokenDoc struct{ ID, Hash string }
+	name := scope + "/" + token
+	_, err := a.store.PutDoc(ctx, encodeDoc(kind, name, tokenDoc{id, sum}), 0)
+	if !errors.Is(err, catalog.ErrExists) {
+		return id, err
+	}
+	d, err := a.store.GetDoc(ctx, kind, name)
+	if err != nil {
+		return "", err
+	}
+	var t tokenDoc
+	if err := decodeDoc(d, &t); err != nil {
+		return "", err
+	}
+	if t.Hash != sum {
+		return "", withCode(athenaMismatch, clientErr(codeInvalid, "Idempotent parameters do not match"))
+	}
+	return t.ID, nil
+}
+
+// hash sums a request's members for the idempotency check.
+func hash(v any) string {
+	b, _ := json.Marshal(v)
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// newUUID makes a random (version 4) UUID, the form Athena's ids take.
+func newUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range []byte(s) {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'):
+			return false
+		}
+	}
+	return true
+}
+
+// failOrphans fails what a dead process left queued or running: with an
+// exclusive store no process is left to finish it.
+func (a *API) failOrphans(ctx context.Context) {
+	docs, err := a.store.ListDocs(ctx, kindExec, "")
+	if err != nil {
+		a.log.Error("list query executions", "err", err)
+		return
+	}
+	now := a.opts.Now()
+	for _, d := range docs {
+		var e execution
+		if decodeDoc(d, &e) != nil || finished(e.State) {
+			continue
+		}
+		_, err := a.updateExec(ctx, e.ID, func(e *execution) bool {
+			if finished(e.State) {
+				return false
+			}
+			e.State, e.Reason, e.ErrCategory, e.ErrType, e.Retryable = stateFailed, errShutdown.Error(), 1, 100, true
+			e.Completed = now
+			return true
+		})
+		if err != nil {
+			a.log.Error("fail orphaned query execution", "id", e.ID, "err", err)
+		}
+	}
+}

@@ -1,0 +1,199 @@
+package athenaapi
+
+import (
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"math"
+	"math/big"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tarnlake/tarn/internal/query"
+)
+
+// appendValue prints a value as Athena prints it in results (Trino's text
+// forms): timestamps to the millisecond, doubles as Java does, binary as
+// spaced hex, arrays [a, b], rows and maps {k=v}, and NULL inside them as
+// null. t, which may be nil, tells dates from timestamps and gives rows
+// their field order.
+func appendValue(b []byte, v any, t *sqlType) []byte {
+	switch v := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case bool:
+		return strconv.AppendBool(b, v)
+	case int8, int16, int32, int64, int, uint8, uint16, uint32, uint64, uint:
+		return fmt.Append(b, v)
+	case *big.Int:
+		return v.Append(b, 10)
+	case float32:
+		return appendFloat(b, float64(v), 32)
+	case float64:
+		return appendFloat(b, v, 64)
+	case string:
+		return append(b, v...)
+	case []byte:
+		for i, c := range v {
+			if i > 0 {
+				b = append(b, ' ')
+			}
+			b = hex.AppendEncode(b, []byte{c})
+		}
+		return b
+	case time.Time:
+		return appendTime(b, v, t)
+	case query.Decimal:
+		return append(b, decimalText(v)...)
+	case query.Interval:
+		return appendInterval(b, v)
+	case [16]byte:
+		h := hex.EncodeToString(v[:])
+		return append(b, h[:8]+"-"+h[8:12]+"-"+h[12:16]+"-"+h[16:20]+"-"+h[20:]...)
+	case []any:
+		b = append(b, '[')
+		for i, e := range v {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendValue(b, e, t.child())
+		}
+		return append(b, ']')
+	case map[string]any:
+		return appendStruct(b, v, t)
+	case query.Map:
+		b = append(b, '{')
+		for i := range v.Keys {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			var kt, vt *sqlType
+			if t != nil {
+				kt, vt = t.key, t.element
+			}
+			b = appendValue(b, v.Keys[i], kt)
+			b = append(b, '=')
+			if i < len(v.Values) {
+				b = appendValue(b, v.Values[i], vt)
+			}
+		}
+		return append(b, '}')
+	}
+	return fmt.Append(b, v)
+}
+
+func (t *sqlType) child() *sqlType {
+	if t == nil {
+		return nil
+	}
+	return t.elem
+}
+
+// appendStruct prints a row {a=1, b=x} in the type's field order; a
+// value without a known type has its fields sorted, as Go maps have none.
+func appendStruct(b []byte, v map[string]any, t *sqlType) []byte {
+	var fields []namedType
+	if t != nil {
+		fields = t.fields
+	}
+	if len(fields) != len(v) {
+		fields = nil
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			fields = append(fields, namedType{name: k})
+		}
+	}
+	b = append(b, '{')
+	for i, f := range fields {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, f.name...)
+		b = append(b, '=')
+		b = appendValue(b, v[f.name], f.typ)
+	}
+	return append(b, '}')
+}
+
+// appendFloat prints a float as Java's Double.toString: a decimal point
+// always, and E notation outside [1e-3, 1e7).
+func appendFloat(b []byte, f float64, bits int) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(b, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(b, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(b, "-Infinity"...)
+	}
+	if a := math.Abs(f); a == 0 || a >= 1e-3 && a < 1e7 {
+		s := strconv.FormatFloat(f, 'f', -1, bits)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return append(b, s...)
+	}
+	s := strconv.FormatFloat(f, 'e', -1, bits) // 1.5e+10
+	mant, exp, _ := strings.Cut(s, "e")
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	n, _ := strconv.Atoi(exp)
+	return strconv.AppendInt(append(append(b, mant...), 'E'), int64(n), 10)
+}
+
+func appendTime(b []byte, v time.Time, t *sqlType) []byte {
+	name := "TIMESTAMP"
+	if t != nil {
+		name, _, _ = t.athena()
+	}
+	switch name {
+	case "date":
+		return v.AppendFormat(b, "2006-01-02")
+	case "time":
+		return v.AppendFormat(b, "15:04:05.000")
+	case "time with time zone":
+		return v.AppendFormat(b, "15:04:05.000-07:00")
+	case "timestamp with time zone":
+		return v.UTC().AppendFormat(b, "2006-01-02 15:04:05.000 UTC")
+	}
+	return v.AppendFormat(b, "2006-01-02 15:04:05.000")
+}
+
+// decimalText places a Decimal's point: 12345 at scale 2 is 123.45.
+func decimalText(d query.Decimal) string {
+	digits, neg := strings.CutPrefix(d.Value, "-")
+	if d.Scale <= 0 {
+		return d.Value + strings.Repeat("0", -d.Scale)
+	}
+	if len(digits) <= d.Scale {
+		digits = strings.Repeat("0", d.Scale-len(digits)+1) + digits
+	}
+	s := digits[:len(digits)-d.Scale] + "." + digits[len(digits)-d.Scale:]
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// appendInterval prints months as years-months and the rest as Trino's
+// day to second: "1-2 3 04:05:06.000".
+func appendInterval(b []byte, v query.Interval) []byte {
+	if v.Months != 0 {
+		b = fmt.Appendf(b, "%d-%d ", v.Months/12, abs(v.Months%12))
+	}
+	us, sign := v.Micros, ""
+	if us < 0 {
+		us, sign = -us, "-"
+	}
+	return fmt.Appendf(b, "%d %s%02d:%02d:%02d.%03d", v.Days, sign,
+		us/3600e6, us/60e6%60, us/1e6%60, us/1e3%1e3)
+}
+
+func abs(n int32) int32 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}

@@ -1,0 +1,121 @@
+package athenaapi
+
+import (
+	"errors"
+
+	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/catalog"
+)
+
+func (a *API) updateWorkGroup(c *call) (any, error) {
+	var req struct {
+		WorkGroup            *string
+		Description          *string
+		State                *string
+		ConfigurationUpdates *struct {
+			EnforceWorkGroupConfiguration *bool
+			ResultConfigurationUpdates    *struct {
+				OutputLocation       *string
+				RemoveOutputLocation *bool
+			}
+		}
+	}
+	if err := c.Decode(&req); err != nil {
+		return nil, err
+	}
+	if req.WorkGroup == nil {
+		return nil, invalid("WorkGroup is required.")
+	}
+	n, err := name("WorkGroup", req.WorkGroup, "")
+	if err != nil {
+		return nil, err
+	}
+	if req.State != nil && *req.State != "ENABLED" && *req.State != "DISABLED" {
+		return nil, invalid("State %q is not ENABLED or DISABLED.", *req.State)
+	}
+	if req.Description != nil {
+		if _, err := optText("Description", *req.Description, 0, 1024); err != nil {
+			return nil, err
+		}
+	}
+	output := ""
+	cu := req.ConfigurationUpdates
+	if cu != nil && cu.ResultConfigurationUpdates != nil && cu.ResultConfigurationUpdates.OutputLocation != nil {
+		if output, err = outputFolder("ConfigurationUpdates.ResultConfigurationUpdates.OutputLocation", *cu.ResultConfigurationUpdates.OutputLocation); err != nil {
+			return nil, err
+		}
+	}
+	if err := a.authorize(c, access.Write, ""); err != nil {
+		return nil, err
+	}
+	for {
+		w, rev, err := a.loadWorkGroup(c.Ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		if req.Description != nil {
+			w.Description = *req.Description
+		}
+		if req.State != nil {
+			w.State = *req.State
+		}
+		if cu != nil && cu.EnforceWorkGroupConfiguration != nil {
+			w.Enforce = *cu.EnforceWorkGroupConfiguration
+		}
+		if rc := cu; rc != nil && rc.ResultConfigurationUpdates != nil {
+			if r := rc.ResultConfigurationUpdates; r.RemoveOutputLocation != nil && *r.RemoveOutputLocation {
+				w.Output = ""
+			} else if output != "" {
+				w.Output = output
+			}
+		}
+		_, err = a.store.PutDoc(c.Ctx, encodeDoc(kindWorkGroup, n, w), rev)
+		// The primary workgroup's first document may race another's.
+		if !errors.Is(err, catalog.ErrConflict) && !errors.Is(err, catalog.ErrExists) {
+			return struct{}{}, err
+		}
+	}
+}
+
+func (a *API) deleteWorkGroup(c *call) (any, error) {
+	var req struct {
+		WorkGroup             *string
+		RecursiveDeleteOption *bool
+	}
+	if err := c.Decode(&req); err != nil {
+		return nil, err
+	}
+	if req.WorkGroup == nil {
+		return nil, invalid("WorkGroup is required.")
+	}
+	n, err := name("WorkGroup", req.WorkGroup, "")
+	if err != nil {
+		return nil, err
+	}
+	if n == primary {
+		return nil, invalid("The primary workgroup cannot be deleted.")
+	}
+	if err := a.authorize(c, access.Write, ""); err != nil {
+		return nil, err
+	}
+	if _, _, err := a.loadWorkGroup(c.Ctx, n); err != nil {
+		return nil, err
+	}
+	named, err := a.namedQueries(c.Ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	if len(named) > 0 && (req.RecursiveDeleteOption == nil || !*req.RecursiveDeleteOption) {
+		return nil, invalid("WorkGroup %s holds %d named queries; delete them first or set RecursiveDeleteOption.", n, len(named))
+	}
+	for _, q := range named {
+		if err := a.store.DeleteDoc(c.Ctx, kindNamed, q.NamedQueryId); err != nil && !errors.Is(err, catalog.ErrNotFound) {
+			return nil, err
+		}
+	}
+	err = a.store.DeleteDoc(c.Ctx, kindWorkGroup, n)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return nil, workGroupNotFound(n)
+	}
+	return struct{}{}, err
+}

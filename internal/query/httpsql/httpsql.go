@@ -1,0 +1,186 @@
+// Package httpsql serves SQL over HTTP: POST /v1/sql with a JSON body
+// {"sql": "...", "args": [...]} (or the statement as a text/plain body)
+// answers with the result streamed as JSON, newline-delimited JSON or CSV
+// (?format=json|ndjson|csv). The query stops when the client goes away.
+package httpsql
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tarnlake/tarn/internal/query"
+)
+
+// maxBody bounds a request: statements, not data.
+const maxBody = 1 << 20
+
+// Handler serves /v1/sql. User names the authenticated caller of a request
+// (the front end authenticates before calling it).
+type Handler struct {
+	Engine query.Engine
+	User   func(*http.Request) string
+	Log    *slog.Logger
+}
+
+type request struct {
+	SQL  string `json:"sql"`
+	Args []any  `json:"args"`
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		fail(w, http.StatusMethodNotAllowed, &query.Error{Code: query.CodeFeature, Message: "use POST with the statement in the body"})
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return
+	}
+	if len(body) > maxBody {
+		fail(w, http.StatusRequestEntityTooLarge, &query.Error{Code: "54000", Message: fmt.Sprintf("the request is over %d bytes", maxBody)})
+		return
+	}
+	var req request
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		d := json.NewDecoder(strings.NewReader(string(body)))
+		d.UseNumber()
+		if err := d.Decode(&req); err != nil {
+			fail(w, http.StatusBadRequest, &query.Error{Code: "22P02", Message: "the body is not JSON {\"sql\": ..., \"args\": [...]}: " + err.Error()})
+			return
+		}
+		for i, a := range req.Args {
+			if n, ok := a.(json.Number); ok {
+				if v, err := n.Int64(); err == nil {
+					req.Args[i] = v
+				} else if f, err := n.Float64(); err == nil {
+					req.Args[i] = f
+				}
+			}
+		}
+	} else {
+		req.SQL = string(body)
+	}
+	if strings.TrimSpace(req.SQL) == "" {
+		fail(w, http.StatusBadRequest, &query.Error{Code: query.CodeSyntax, Message: "no statement"})
+		return
+	}
+	f := r.URL.Query().Get("format")
+	enc, ok := encoders[f]
+	if !ok {
+		fail(w, http.StatusBadRequest, &query.Error{Code: "22023", Message: fmt.Sprintf("format %q is not json, ndjson or csv", f)})
+		return
+	}
+	ctx := r.Context()
+	s, err := h.Engine.Session(ctx, h.User(r))
+	if err != nil {
+		fail(w, http.StatusForbidden, err)
+		return
+	}
+	defer s.Close()
+	start := time.Now()
+	res, err := s.Query(ctx, req.SQL, req.Args...)
+	if err != nil {
+		fail(w, http.StatusBadRequest, err)
+		return
+	}
+	defer res.Rows.Close()
+	n, err := enc(w, res)
+	h.Log.Info("sql", "user", h.User(r), "rows", n, "seconds", time.Since(start).Seconds(), "err", err)
+}
+
+// fail answers an error before any row was sent.
+func fail(w http.ResponseWriter, status int, err error) {
+	var qe *query.Error
+	if !errors.As(err, &qe) {
+		qe = &query.Error{Code: query.CodeInternal, Message: err.Error()}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"error": errorJSON(qe)})
+}
+
+func errorJSON(e *query.Error) map[string]any {
+	m := map[string]any{"code": e.Code, "message": e.Message}
+	if e.Position > 0 {
+		m["position"] = e.Position
+	}
+	return m
+}
+
+// jsonValue makes a row value JSON-friendly: big numbers and decimals as
+// strings (exact), bytes as base64, times in RFC 3339.
+func jsonValue(v any) any {
+	switch x := v.(type) {
+	case *big.Int:
+		return x.String()
+	case query.Decimal:
+		return decimalString(x)
+	case query.Interval:
+		return fmt.Sprintf("%d months %d days %d microseconds", x.Months, x.Days, x.Micros)
+	case [16]byte:
+		return uuid.UUID(x).String()
+	case []byte:
+		return base64.StdEncoding.EncodeToString(x)
+	case time.Time:
+		return x.Format(time.RFC3339Nano)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonValue(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = jsonValue(e)
+		}
+		return out
+	case query.Map:
+		out := make([]any, len(x.Keys))
+		for i := range x.Keys {
+			out[i] = map[string]any{"key": jsonValue(x.Keys[i]), "value": jsonValue(x.Values[i])}
+		}
+		return out
+	}
+	return v
+}
+
+func decimalString(d query.Decimal) string {
+	s, neg := strings.TrimPrefix(d.Value, "-"), strings.HasPrefix(d.Value, "-")
+	if d.Scale > 0 {
+		for len(s) <= d.Scale {
+			s = "0" + s
+		}
+		s = s[:len(s)-d.Scale] + "." + s[len(s)-d.Scale:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// textValue is a value as CSV shows it.
+func textValue(v any) string {
+	switch x := jsonValue(v).(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []any, map[string]any:
+		b, _ := json.Marshal(x)
+		return string(b)
+	default:
+		return fmt.Sprint(x)
+	}
+}
