@@ -112,3 +112,29 @@ func TestHTTPSQLOverCrawledLake(t *testing.T) {
 		t.Fatalf("limited key: %d %v", status, out)
 	}
 }
+
+// tarn sql: one statement with -c, and statements typed at its prompt.
+func TestTarnSQLCommand(t *testing.T) {
+	srv := startServer(t)
+	run := func(stdin string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(tarnBin, append([]string{"sql", "--http", "http://" + srv.HTTPAddr}, args...)...)
+		cmd.Env = append(cmd.Environ(), "TARN_ACCESS_KEY_ID="+rootID, "TARN_SECRET_ACCESS_KEY="+rootSecret, "HOME="+t.TempDir())
+		cmd.Stdin = strings.NewReader(stdin)
+		out, err := cmd.CombinedOutput()
+		if err != nil && !strings.Contains(string(out), "ERROR") {
+			t.Fatalf("tarn sql %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	if out := run("", "-c", "SELECT 42 AS answer, 'x' AS s"); !strings.Contains(out, "answer | s") || !strings.Contains(out, "42     | x") {
+		t.Fatalf("-c: %q", out)
+	}
+	if out := run("", "-c", "SELECT range AS i FROM range(2)", "--format", "csv"); out != "i\n0\n1\n" {
+		t.Fatalf("csv: %q", out)
+	}
+	out := run("SELECT 1\n  + 1 AS two;\nSELEC 1;\n")
+	if !strings.Contains(out, "two") || !strings.Contains(out, "2") || !strings.Contains(out, "ERROR: Parser Error") || !strings.Contains(out, "SQLSTATE 42601") {
+		t.Fatalf("prompt: %q", out)
+	}
+}

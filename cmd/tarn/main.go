@@ -18,6 +18,7 @@ Usage:
   tarn keys add|list|remove       manage access keys and their bucket grants
   tarn stream put|tail NAME       put lines into a stream, or print its records
   tarn crawl s3://BUCKET/PREFIX/  crawl a lake prefix into the catalog, with progress
+  tarn sql [-c STATEMENT]         SQL over every catalog table (table, csv, json output)
   tarn bench s3|streams|crawl     measure a served API against its references
   tarn version                    print the version
 
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string) error {
 		return streamCmd(ctx, rest)
 	case "crawl":
 		return crawlCmd(ctx, rest)
+	case "sql":
+		return sqlCmd(ctx, rest)
 	case "bench":
 		return bench(ctx, rest)
 	case "version", "--version":
