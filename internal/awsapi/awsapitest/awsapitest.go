@@ -1,6 +1,6 @@
-// Package awsapitest calls the JSON 1.1 APIs (Kinesis, Glue) in tests as
-// clients do, past the edge: SigV4 is skipped and the handler gets the
-// caller the edge would have verified.
+// Package awsapitest calls the JSON 1.1 APIs (Kinesis, Glue, Athena) in
+// tests as clients do, past the edge: SigV4 is skipped and the handler
+// gets the caller the edge would have verified.
 package awsapitest
 
 import (
@@ -50,6 +50,19 @@ func Do(t testing.TB, h http.Handler, target string, key *access.Key, body any) 
 		t.Fatalf("%s: answer is not JSON: %v: %q", target, err, rec.Body.String())
 	}
 	return rec.Code, out
+}
+
+// WantErr is Do expecting a 400 error with code whose message holds msg;
+// it returns the answer.
+func WantErr(t testing.TB, h http.Handler, target string, key *access.Key, body any, code, msg string) map[string]any {
+	t.Helper()
+	status, out := Do(t, h, target, key, body)
+	got, _ := out["__type"].(string)
+	text, _ := out["message"].(string)
+	if status != http.StatusBadRequest || got != code || !strings.Contains(text, msg) {
+		t.Fatalf("%s %v: got %d %s %q, want %s with %q", target, body, status, got, text, code, msg)
+	}
+	return out
 }
 
 // DoFuzz is Do for fuzz tests: whatever the body, the answer must be a 200

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -165,11 +164,5 @@ func (e *env) do(op string, body any) (int, map[string]any) {
 // wantErr is do expecting a 400 with code whose message holds msg.
 func (e *env) wantErr(op string, body any, code, msg string) map[string]any {
 	e.t.Helper()
-	status, out := e.do(op, body)
-	got, _ := out["__type"].(string)
-	text, _ := out["message"].(string)
-	if status != http.StatusBadRequest || got != code || !strings.Contains(text, msg) {
-		e.t.Fatalf("%s %v: got %d %s %q, want %s with %q", op, body, status, got, text, code, msg)
-	}
-	return out
+	return awsapitest.WantErr(e.t, e.api, "AmazonAthena."+op, e.key, body, code, msg)
 }

@@ -1,7 +1,6 @@
 package athenaapi
 
 import (
-	"errors"
 	"strings"
 	"time"
 
@@ -84,46 +83,25 @@ func (a *API) executionOut(e execution) queryExecutionOut {
 }
 
 func (a *API) listQueryExecutions(c *call) (any, error) {
-	var req struct {
-		WorkGroup  *string
-		MaxResults *int32
-		NextToken  *string
-	}
-	if err := c.Decode(&req); err != nil {
-		return nil, err
-	}
-	limit, err := maxResults(req.MaxResults, 50)
-	if err != nil {
-		return nil, err
-	}
-	wg, err := name("WorkGroup", req.WorkGroup, primary)
-	if err != nil {
-		return nil, err
-	}
-	if _, _, err := a.loadWorkGroup(c.Ctx, wg); err != nil {
-		return nil, err
-	}
 	// Index names sort newest first: workgroup/inverted time/id.
-	docs, err := a.store.ListDocs(c.Ctx, kindExecIndex, wg+"/")
+	names, next, err := a.listIDs(c, "executions", func(wg string) ([]string, error) {
+		docs, err := a.store.ListDocs(c.Ctx, kindExecIndex, wg+"/")
+		names := make([]string, len(docs))
+		for i, d := range docs {
+			names[i] = d.Name
+		}
+		return names, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, len(docs))
-	for i, d := range docs {
-		names[i] = d.Name
-	}
-	names, next, err := page(names, "executions", req.NextToken, limit)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(names))
 	for i, n := range names {
-		ids[i] = n[strings.LastIndexByte(n, '/')+1:]
+		names[i] = n[strings.LastIndexByte(n, '/')+1:]
 	}
 	return struct {
 		QueryExecutionIds []string
 		NextToken         string `json:",omitempty"`
-	}{ids, next}, nil
+	}{names, next}, nil
 }
 
 type unprocessedExec struct {
@@ -135,24 +113,18 @@ func (a *API) batchGetQueryExecution(c *call) (any, error) {
 	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
-	if n := len(req.QueryExecutionIds); n < 1 || n > 50 {
-		return nil, invalid("QueryExecutionIds holds %d ids; it must hold 1 to 50.", n)
+	found, missed, err := batchGet("QueryExecutionIds", req.QueryExecutionIds, func(id string) (queryExecutionOut, error) {
+		e, _, err := a.getExec(c.Ctx, id)
+		if err != nil {
+			return queryExecutionOut{}, err
+		}
+		return a.executionOut(e), nil
+	}, func(id, msg string) unprocessedExec { return unprocessedExec{id, athenaInvalid, msg} })
+	if err != nil {
+		return nil, err
 	}
-	out := struct {
+	return struct {
 		QueryExecutions              []queryExecutionOut
 		UnprocessedQueryExecutionIds []unprocessedExec
-	}{[]queryExecutionOut{}, []unprocessedExec{}}
-	for _, id := range req.QueryExecutionIds {
-		e, _, err := a.getExec(c.Ctx, id)
-		var ae *apiError
-		switch {
-		case errors.As(err, &ae):
-			out.UnprocessedQueryExecutionIds = append(out.UnprocessedQueryExecutionIds, unprocessedExec{id, athenaInvalid, ae.err.Message})
-		case err != nil:
-			return nil, err
-		default:
-			out.QueryExecutions = append(out.QueryExecutions, a.executionOut(e))
-		}
-	}
-	return out, nil
+	}{found, missed}, nil
 }

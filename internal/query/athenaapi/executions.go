@@ -30,17 +30,13 @@ func (a *API) startQueryExecution(c *call) (any, error) {
 		return nil, err
 	}
 	e.StatementType = statementType(e.Query)
-	token := ""
-	if req.ClientRequestToken != nil {
-		if token, err = optText("ClientRequestToken", *req.ClientRequestToken, 1, 128); err != nil {
-			return nil, err
-		}
+	token, err := optional("ClientRequestToken", req.ClientRequestToken, 1, 128)
+	if err != nil {
+		return nil, err
 	}
 	if qc := req.QueryExecutionContext; qc != nil {
-		if qc.Database != nil {
-			if e.Database, err = optText("QueryExecutionContext.Database", *qc.Database, 1, 255); err != nil {
-				return nil, err
-			}
+		if e.Database, err = optional("QueryExecutionContext.Database", qc.Database, 1, 255); err != nil {
+			return nil, err
 		}
 		if qc.Catalog != nil && !strings.EqualFold(*qc.Catalog, dataCatalog) {
 			return nil, invalid("Catalog %q is not known: tarn serves one catalog, %s.", *qc.Catalog, dataCatalog)
@@ -138,16 +134,23 @@ func (a *API) submit(c *call, e execution, token string) (id string, fresh bool,
 	return id, err == nil, err
 }
 
-func (a *API) getQueryExecution(c *call) (any, error) {
+// requestedExec loads the query execution a request names by its
+// QueryExecutionId.
+func (a *API) requestedExec(c *call) (execution, error) {
 	var req struct{ QueryExecutionId *string }
 	if err := c.Decode(&req); err != nil {
-		return nil, err
+		return execution{}, err
 	}
 	id, err := text("QueryExecutionId", req.QueryExecutionId, 128)
 	if err != nil {
-		return nil, err
+		return execution{}, err
 	}
 	e, _, err := a.getExec(c.Ctx, id)
+	return e, err
+}
+
+func (a *API) getQueryExecution(c *call) (any, error) {
+	e, err := a.requestedExec(c)
 	if err != nil {
 		return nil, err
 	}
@@ -155,18 +158,11 @@ func (a *API) getQueryExecution(c *call) (any, error) {
 }
 
 func (a *API) stopQueryExecution(c *call) (any, error) {
-	var req struct{ QueryExecutionId *string }
-	if err := c.Decode(&req); err != nil {
-		return nil, err
-	}
-	id, err := text("QueryExecutionId", req.QueryExecutionId, 128)
+	e, err := a.requestedExec(c)
 	if err != nil {
 		return nil, err
 	}
-	e, _, err := a.getExec(c.Ctx, id)
-	if err != nil {
-		return nil, err
-	}
+	id := e.ID
 	if c.Caller != nil && !c.Caller.Root && c.Caller.ID != e.User {
 		return nil, clientErr("AccessDeniedException", "User: %s is not authorized to stop query execution %s, which %s started.", c.Caller.ID, id, e.User)
 	}

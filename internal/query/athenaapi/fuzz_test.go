@@ -1,15 +1,11 @@
 package athenaapi
 
 import (
-	"context"
 	"maps"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/tarnlake/tarn/internal/awsapi/awsapitest"
-	"github.com/tarnlake/tarn/internal/catalog/embedded"
-	"github.com/tarnlake/tarn/internal/lake/localfs"
 )
 
 // FuzzBodies feeds arbitrary bodies to every operation: no input may
@@ -30,21 +26,9 @@ func FuzzBodies(f *testing.F) {
 	}
 	ops := slices.Sorted(maps.Keys((&API{}).operations()))
 	f.Fuzz(func(t *testing.T, body string) {
-		dir := t.TempDir()
-		store, err := embedded.Open(filepath.Join(dir, "catalog.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer store.Close()
-		lk, err := localfs.Open(filepath.Join(dir, "lake"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		lk.CreateBucket(context.Background(), "results")
-		api := New(&fakeEngine{}, store, lk, testLog, Options{DefaultOutput: "s3://results/"})
-		defer api.Close()
+		e := newEnv(t, Options{DefaultOutput: "s3://results/"})
 		for _, op := range ops {
-			awsapitest.DoFuzz(t, api, "AmazonAthena."+op, body)
+			awsapitest.DoFuzz(t, e.api, "AmazonAthena."+op, body)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package athenaapi
 
 import (
 	"encoding/base64"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,6 +26,15 @@ func text(field string, s *string, max int) (string, error) {
 		return "", invalid("%s is required.", field)
 	}
 	return optText(field, *s, 1, max)
+}
+
+// optional checks an optional string member as optText does; "" when it
+// is absent.
+func optional(field string, s *string, minLen, max int) (string, error) {
+	if s == nil {
+		return "", nil
+	}
+	return optText(field, *s, minLen, max)
 }
 
 func optText(field, s string, minLen, max int) (string, error) {
@@ -51,6 +61,14 @@ func name(field string, s *string, def string) (string, error) {
 		return "", invalid("%s %q is not a valid name: 1 to 128 letters, digits, '.', '_' and '-'.", field, n)
 	}
 	return n, nil
+}
+
+// requiredName is name for a member with no default.
+func requiredName(field string, s *string) (string, error) {
+	if s == nil {
+		return "", invalid("%s is required.", field)
+	}
+	return name(field, s, "")
 }
 
 // maxResults checks MaxResults (1 to max) and applies its default, max.
@@ -96,6 +114,59 @@ func page(keys []string, kind string, token *string, limit int) ([]string, strin
 		return keys, "", nil
 	}
 	return keys[:limit], makeToken(kind, keys[limit-1]), nil
+}
+
+// listIDs reads a List request within a workgroup (ListQueryExecutions,
+// ListNamedQueries) and returns a page of the keys keys lists for the
+// workgroup, sorted, and the token for the next page.
+func (a *API) listIDs(c *call, kind string, keys func(wg string) ([]string, error)) ([]string, string, error) {
+	var req struct {
+		WorkGroup  *string
+		MaxResults *int32
+		NextToken  *string
+	}
+	if err := c.Decode(&req); err != nil {
+		return nil, "", err
+	}
+	limit, err := maxResults(req.MaxResults, 50)
+	if err != nil {
+		return nil, "", err
+	}
+	wg, err := name("WorkGroup", req.WorkGroup, primary)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, _, err := a.loadWorkGroup(c.Ctx, wg); err != nil {
+		return nil, "", err
+	}
+	all, err := keys(wg)
+	if err != nil {
+		return nil, "", err
+	}
+	return page(all, kind, req.NextToken, limit)
+}
+
+// batchGet loads the 1 to 50 ids of a BatchGet request (field names
+// them). An id the client got wrong goes to missed, made by unprocessed
+// with the reason; any other error fails the request.
+func batchGet[T, U any](field string, ids []string, load func(id string) (T, error), unprocessed func(id, msg string) U) (found []T, missed []U, err error) {
+	if n := len(ids); n < 1 || n > 50 {
+		return nil, nil, invalid("%s holds %d ids; it must hold 1 to 50.", field, n)
+	}
+	found, missed = []T{}, []U{} // [] rather than null in the answer
+	for _, id := range ids {
+		v, err := load(id)
+		var ae *apiError
+		switch {
+		case errors.As(err, &ae):
+			missed = append(missed, unprocessed(id, ae.err.Message))
+		case err != nil:
+			return nil, nil, err
+		default:
+			found = append(found, v)
+		}
+	}
+	return found, missed, nil
 }
 
 // outputFolder checks an OutputLocation (s3://bucket/prefix) and returns

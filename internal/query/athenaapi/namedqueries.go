@@ -23,17 +23,8 @@ func namedNotFound(id string) error { return invalid("NamedQuery %s was not foun
 
 func (a *API) loadNamed(ctx context.Context, id string) (namedQuery, int64, error) {
 	var q namedQuery
-	if !isUUID(id) {
-		return q, 0, namedNotFound(id)
-	}
-	d, err := a.store.GetDoc(ctx, kindNamed, id)
-	if errors.Is(err, catalog.ErrNotFound) {
-		return q, 0, namedNotFound(id)
-	}
-	if err != nil {
-		return q, 0, err
-	}
-	return q, d.Rev, decodeDoc(d, &q)
+	rev, err := a.loadByID(ctx, kindNamed, id, &q, namedNotFound)
+	return q, rev, err
 }
 
 // namedQueries returns a workgroup's named queries, ordered by id.
@@ -73,16 +64,12 @@ func (a *API) createNamedQuery(c *call) (any, error) {
 	if q.QueryString, err = text("QueryString", req.QueryString, maxQuery); err != nil {
 		return nil, err
 	}
-	if req.Description != nil {
-		if q.Description, err = optText("Description", *req.Description, 0, 1024); err != nil {
-			return nil, err
-		}
+	if q.Description, err = optional("Description", req.Description, 0, 1024); err != nil {
+		return nil, err
 	}
-	token := ""
-	if req.ClientRequestToken != nil {
-		if token, err = optText("ClientRequestToken", *req.ClientRequestToken, 1, 128); err != nil {
-			return nil, err
-		}
+	token, err := optional("ClientRequestToken", req.ClientRequestToken, 1, 128)
+	if err != nil {
+		return nil, err
 	}
 	if q.WorkGroup, err = name("WorkGroup", req.WorkGroup, primary); err != nil {
 		return nil, err
@@ -101,12 +88,17 @@ func (a *API) createNamedQuery(c *call) (any, error) {
 	return struct{ NamedQueryId string }{q.NamedQueryId}, nil
 }
 
-func (a *API) getNamedQuery(c *call) (any, error) {
+// namedQueryID reads the NamedQueryId a request names.
+func namedQueryID(c *call) (string, error) {
 	var req struct{ NamedQueryId *string }
 	if err := c.Decode(&req); err != nil {
-		return nil, err
+		return "", err
 	}
-	id, err := text("NamedQueryId", req.NamedQueryId, 128)
+	return text("NamedQueryId", req.NamedQueryId, 128)
+}
+
+func (a *API) getNamedQuery(c *call) (any, error) {
+	id, err := namedQueryID(c)
 	if err != nil {
 		return nil, err
 	}
@@ -118,34 +110,14 @@ func (a *API) getNamedQuery(c *call) (any, error) {
 }
 
 func (a *API) listNamedQueries(c *call) (any, error) {
-	var req struct {
-		WorkGroup  *string
-		MaxResults *int32
-		NextToken  *string
-	}
-	if err := c.Decode(&req); err != nil {
-		return nil, err
-	}
-	limit, err := maxResults(req.MaxResults, 50)
-	if err != nil {
-		return nil, err
-	}
-	wg, err := name("WorkGroup", req.WorkGroup, primary)
-	if err != nil {
-		return nil, err
-	}
-	if _, _, err := a.loadWorkGroup(c.Ctx, wg); err != nil {
-		return nil, err
-	}
-	qs, err := a.namedQueries(c.Ctx, wg)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(qs))
-	for i, q := range qs {
-		ids[i] = q.NamedQueryId
-	}
-	ids, next, err := page(ids, "named-queries", req.NextToken, limit)
+	ids, next, err := a.listIDs(c, "named-queries", func(wg string) ([]string, error) {
+		qs, err := a.namedQueries(c.Ctx, wg)
+		ids := make([]string, len(qs))
+		for i, q := range qs {
+			ids[i] = q.NamedQueryId
+		}
+		return ids, err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -164,26 +136,17 @@ func (a *API) batchGetNamedQuery(c *call) (any, error) {
 	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
-	if n := len(req.NamedQueryIds); n < 1 || n > 50 {
-		return nil, invalid("NamedQueryIds holds %d ids; it must hold 1 to 50.", n)
+	found, missed, err := batchGet("NamedQueryIds", req.NamedQueryIds, func(id string) (namedQuery, error) {
+		q, _, err := a.loadNamed(c.Ctx, id)
+		return q, err
+	}, func(id, msg string) unprocessedNamed { return unprocessedNamed{id, athenaInvalid, msg} })
+	if err != nil {
+		return nil, err
 	}
-	out := struct {
+	return struct {
 		NamedQueries             []namedQuery
 		UnprocessedNamedQueryIds []unprocessedNamed
-	}{[]namedQuery{}, []unprocessedNamed{}}
-	for _, id := range req.NamedQueryIds {
-		q, _, err := a.loadNamed(c.Ctx, id)
-		var ae *apiError
-		switch {
-		case errors.As(err, &ae):
-			out.UnprocessedNamedQueryIds = append(out.UnprocessedNamedQueryIds, unprocessedNamed{id, athenaInvalid, ae.err.Message})
-		case err != nil:
-			return nil, err
-		default:
-			out.NamedQueries = append(out.NamedQueries, q)
-		}
-	}
-	return out, nil
+	}{found, missed}, nil
 }
 
 func (a *API) updateNamedQuery(c *call) (any, error) {
@@ -203,10 +166,8 @@ func (a *API) updateNamedQuery(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if req.Description != nil {
-		if _, err := optText("Description", *req.Description, 0, 1024); err != nil {
-			return nil, err
-		}
+	if _, err := optional("Description", req.Description, 0, 1024); err != nil {
+		return nil, err
 	}
 	for {
 		q, rev, err := a.loadNamed(c.Ctx, id)
@@ -224,11 +185,7 @@ func (a *API) updateNamedQuery(c *call) (any, error) {
 }
 
 func (a *API) deleteNamedQuery(c *call) (any, error) {
-	var req struct{ NamedQueryId *string }
-	if err := c.Decode(&req); err != nil {
-		return nil, err
-	}
-	id, err := text("NamedQueryId", req.NamedQueryId, 128)
+	id, err := namedQueryID(c)
 	if err != nil {
 		return nil, err
 	}

@@ -88,21 +88,29 @@ func encodeDoc(kind, name string, v any) catalog.Doc {
 	return catalog.Doc{Kind: kind, Name: name, Body: b}
 }
 
+// loadByID reads the document of kind named by the UUID id into v and
+// returns its revision; an id that is no UUID or names nothing is
+// notFound(id), the client's error.
+func (a *API) loadByID(ctx context.Context, kind, id string, v any, notFound func(string) error) (int64, error) {
+	if !isUUID(id) {
+		return 0, notFound(id)
+	}
+	d, err := a.store.GetDoc(ctx, kind, id)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return 0, notFound(id)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return d.Rev, decodeDoc(d, v)
+}
+
 // getExec returns an execution and its revision; unknown ids are the
 // client's error.
 func (a *API) getExec(ctx context.Context, id string) (execution, int64, error) {
 	var e execution
-	if !isUUID(id) {
-		return e, 0, execNotFound(id)
-	}
-	d, err := a.store.GetDoc(ctx, kindExec, id)
-	if errors.Is(err, catalog.ErrNotFound) {
-		return e, 0, execNotFound(id)
-	}
-	if err != nil {
-		return e, 0, err
-	}
-	return e, d.Rev, decodeDoc(d, &e)
+	rev, err := a.loadByID(ctx, kindExec, id, &e, execNotFound)
+	return e, rev, err
 }
 
 // createExec stores a new execution and its index entry. ErrExists when
@@ -172,6 +180,11 @@ func newUUID() string {
 	rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
+	return uuidText(b)
+}
+
+// uuidText prints a UUID in its 8-4-4-4-12 hex form.
+func uuidText(b [16]byte) string {
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

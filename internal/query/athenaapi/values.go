@@ -50,8 +50,7 @@ func appendValue(b []byte, v any, t *sqlType) []byte {
 	case query.Interval:
 		return appendInterval(b, v)
 	case [16]byte:
-		h := hex.EncodeToString(v[:])
-		return append(b, h[:8]+"-"+h[8:12]+"-"+h[12:16]+"-"+h[16:20]+"-"+h[20:]...)
+		return append(b, uuidText(v)...)
 	case []any:
 		b = append(b, '[')
 		for i, e := range v {

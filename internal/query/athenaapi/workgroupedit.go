@@ -23,20 +23,15 @@ func (a *API) updateWorkGroup(c *call) (any, error) {
 	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
-	if req.WorkGroup == nil {
-		return nil, invalid("WorkGroup is required.")
-	}
-	n, err := name("WorkGroup", req.WorkGroup, "")
+	n, err := requiredName("WorkGroup", req.WorkGroup)
 	if err != nil {
 		return nil, err
 	}
 	if req.State != nil && *req.State != "ENABLED" && *req.State != "DISABLED" {
 		return nil, invalid("State %q is not ENABLED or DISABLED.", *req.State)
 	}
-	if req.Description != nil {
-		if _, err := optText("Description", *req.Description, 0, 1024); err != nil {
-			return nil, err
-		}
+	if _, err := optional("Description", req.Description, 0, 1024); err != nil {
+		return nil, err
 	}
 	output := ""
 	cu := req.ConfigurationUpdates
@@ -85,10 +80,7 @@ func (a *API) deleteWorkGroup(c *call) (any, error) {
 	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
-	if req.WorkGroup == nil {
-		return nil, invalid("WorkGroup is required.")
-	}
-	n, err := name("WorkGroup", req.WorkGroup, "")
+	n, err := requiredName("WorkGroup", req.WorkGroup)
 	if err != nil {
 		return nil, err
 	}

@@ -91,18 +91,13 @@ func (a *API) createWorkGroup(c *call) (any, error) {
 	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
-	if req.Name == nil {
-		return nil, invalid("Name is required.")
-	}
-	n, err := name("Name", req.Name, "")
+	n, err := requiredName("Name", req.Name)
 	if err != nil {
 		return nil, err
 	}
 	w := workGroup{Name: n, State: "ENABLED", Created: a.opts.Now()}
-	if req.Description != nil {
-		if w.Description, err = optText("Description", *req.Description, 0, 1024); err != nil {
-			return nil, err
-		}
+	if w.Description, err = optional("Description", req.Description, 0, 1024); err != nil {
+		return nil, err
 	}
 	if cfg := req.Configuration; cfg != nil {
 		if cfg.ResultConfiguration != nil && cfg.ResultConfiguration.OutputLocation != nil {
@@ -130,10 +125,7 @@ func (a *API) getWorkGroup(c *call) (any, error) {
 	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
-	if req.WorkGroup == nil {
-		return nil, invalid("WorkGroup is required.")
-	}
-	n, err := name("WorkGroup", req.WorkGroup, "")
+	n, err := requiredName("WorkGroup", req.WorkGroup)
 	if err != nil {
 		return nil, err
 	}
