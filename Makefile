@@ -29,6 +29,9 @@ fuzz:
 	$(GO) test ./internal/edge/sigv4 -run '^$$' -fuzz FuzzChunked -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/stream/kinesisapi -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/stream/kinesisapi -run '^$$' -fuzz FuzzScanPutRecords -fuzztime $(FUZZTIME)
+	for f in FuzzMessages FuzzDecodeParam; do \
+		$(GO) test ./internal/pgwire -run '^$$' -fuzz $$f -fuzztime $(FUZZTIME) || exit 1; done
+	$(GO) test ./internal/query/athenaapi -run '^$$' -fuzz FuzzBodies -fuzztime $(FUZZTIME)
 	for f in FuzzPartitionExpression FuzzBodies; do \
 		$(GO) test ./internal/catalog/glueapi -run '^$$' -fuzz $$f -fuzztime $(FUZZTIME) || exit 1; done
 	for f in FuzzParseType FuzzJSON FuzzCSV FuzzClassify FuzzGrok FuzzJSONPath FuzzCSVSpec; do \

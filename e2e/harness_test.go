@@ -50,6 +50,7 @@ type server struct {
 	Data     string
 	AWSAddr  string
 	HTTPAddr string
+	PGAddr   string
 	TLS      bool
 	Args     []string
 	Env      []string
@@ -86,9 +87,9 @@ func startServer(t testing.TB, args ...string) *server {
 
 func (s *server) start() {
 	s.t.Helper()
-	s.AWSAddr, s.HTTPAddr = freeAddr(s.t), freeAddr(s.t)
+	s.AWSAddr, s.HTTPAddr, s.PGAddr = freeAddr(s.t), freeAddr(s.t), freeAddr(s.t)
 	args := append([]string{"serve", "--data", s.Data, "--aws-addr", s.AWSAddr, "--http-addr", s.HTTPAddr,
-		"--pg-addr", freeAddr(s.t), "--sftp-addr", freeAddr(s.t)}, s.Args...)
+		"--pg-addr", s.PGAddr, "--sftp-addr", freeAddr(s.t)}, s.Args...)
 	for _, a := range s.Args {
 		if strings.HasPrefix(a, "--tls") {
 			s.TLS = true

@@ -32,6 +32,7 @@ import (
 	"github.com/tarnlake/tarn/internal/lake/localfs"
 	lakes3 "github.com/tarnlake/tarn/internal/lake/s3"
 	"github.com/tarnlake/tarn/internal/lake/s3api"
+	"github.com/tarnlake/tarn/internal/pgwire"
 	"github.com/tarnlake/tarn/internal/query/athenaapi"
 	"github.com/tarnlake/tarn/internal/query/httpsql"
 	"github.com/tarnlake/tarn/internal/stream/kinesisapi"
@@ -159,17 +160,34 @@ Flags:
 			return err
 		}
 	}
+	pgln, err := net.Listen("tcp", cfg.PGAddr)
+	if err != nil {
+		for _, o := range servers {
+			o.close()
+		}
+		return fmt.Errorf("pg listener: %w", err)
+	}
+	pg := pgwire.New(pgwire.Options{Engine: sqlEngine, TLS: tlsCfg, Log: log, Secret: func(id string) (string, bool) {
+		k, ok := keyring.Lookup(id)
+		return k.Secret, ok
+	}})
 	scheme := "http"
 	if tlsCfg != nil {
 		scheme = "https"
 	}
 	log.Info("tarn serving", "version", version(), "data", cfg.Data, "lake", cfg.Lake.Backend,
-		"aws", scheme+"://"+servers[0].ln.Addr().String(), "http", scheme+"://"+servers[1].ln.Addr().String())
+		"aws", scheme+"://"+servers[0].ln.Addr().String(), "http", scheme+"://"+servers[1].ln.Addr().String(),
+		"pg", pgln.Addr().String())
 
-	errc := make(chan error, len(servers))
+	errc := make(chan error, len(servers)+1)
 	for _, l := range servers {
 		go func() { errc <- l.serve() }()
 	}
+	go func() {
+		if err := pg.Serve(pgln); !errors.Is(err, pgwire.ErrServerClosed) {
+			errc <- fmt.Errorf("pg listener: %w", err)
+		}
+	}()
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down: draining requests")
@@ -179,6 +197,7 @@ Flags:
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	// Stop in reverse order of start; in-flight requests finish first.
+	pg.Close()
 	for i := len(servers) - 1; i >= 0; i-- {
 		if serr := servers[i].srv.Shutdown(shutdownCtx); serr != nil {
 			log.Warn("shutdown", "listener", servers[i].name, "err", serr)

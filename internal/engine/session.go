@@ -22,6 +22,7 @@ func (s *session) Query(ctx context.Context, text string, args ...any) (query.Re
 		s.e.log.Warn("views not refreshed", "err", err)
 	}
 	tag := commandTag(text)
+	text = pgCompat(text)
 	rows, err := s.conn.QueryContext(ctx, text, args...)
 	if err != nil {
 		return query.Result{}, sqlError(ctx, err, text)
@@ -31,8 +32,8 @@ func (s *session) Query(ctx context.Context, text string, args ...any) (query.Re
 		rows.Close()
 		return query.Result{}, err
 	}
-	switch tag {
-	case "INSERT", "UPDATE", "DELETE":
+	switch {
+	case tag != "SELECT" && len(r.cols) == 1 && r.cols[0].Name == "Count":
 		// DuckDB answers a one-row "Count" result; clients expect the count
 		// in the command tag.
 		n := int64(0)
@@ -42,8 +43,14 @@ func (s *session) Query(ctx context.Context, text string, args ...any) (query.Re
 		if err := r.Close(); err != nil {
 			return query.Result{}, err
 		}
-		if tag == "INSERT" {
+		switch tag {
+		case "INSERT":
 			return query.Result{Rows: emptyRows{}, Tag: fmt.Sprintf("INSERT 0 %d", n)}, nil
+		case "UPDATE", "DELETE":
+		case "CREATE TABLE": // CREATE TABLE … AS: PostgreSQL tags it with the rows
+			return query.Result{Rows: emptyRows{}, Tag: fmt.Sprintf("SELECT %d", n)}, nil
+		default: // DDL: DuckDB counts nothing worth telling
+			return query.Result{Rows: emptyRows{}, Tag: tag}, nil
 		}
 		return query.Result{Rows: emptyRows{}, Tag: fmt.Sprintf("%s %d", tag, n)}, nil
 	}
@@ -56,6 +63,7 @@ func (s *session) Describe(ctx context.Context, text string) (int, []query.Colum
 	if err := s.e.sync(ctx); err != nil {
 		s.e.log.Warn("views not refreshed", "err", err)
 	}
+	text = pgCompat(text)
 	params, cols, err := describe(ctx, s.conn, text)
 	if err != nil {
 		return 0, nil, sqlError(ctx, err, text)

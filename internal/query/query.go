@@ -6,6 +6,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // Column describes a result column. Type is the engine's type name as
@@ -105,3 +106,24 @@ const (
 	CodeTooManyConns    = "53300"
 	CodeReadOnly        = "25006"
 )
+
+// String places the decimal point: 12345 at scale 2 is "123.45"; a
+// negative zero prints as "0.00".
+func (d Decimal) String() string {
+	digits := strings.TrimLeft(d.Value, "+-")
+	if digits == "" {
+		digits = "0"
+	}
+	sign := ""
+	if strings.HasPrefix(d.Value, "-") && strings.Trim(digits, "0") != "" {
+		sign = "-"
+	}
+	if d.Scale <= 0 {
+		return sign + digits + strings.Repeat("0", -d.Scale)
+	}
+	if len(digits) <= d.Scale {
+		digits = strings.Repeat("0", d.Scale-len(digits)+1) + digits
+	}
+	i := len(digits) - d.Scale
+	return sign + digits[:i] + "." + digits[i:]
+}

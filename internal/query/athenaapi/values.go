@@ -46,7 +46,7 @@ func appendValue(b []byte, v any, t *sqlType) []byte {
 	case time.Time:
 		return appendTime(b, v, t)
 	case query.Decimal:
-		return append(b, decimalText(v)...)
+		return append(b, v.String()...)
 	case query.Interval:
 		return appendInterval(b, v)
 	case [16]byte:
@@ -158,22 +158,6 @@ func appendTime(b []byte, v time.Time, t *sqlType) []byte {
 		return v.UTC().AppendFormat(b, "2006-01-02 15:04:05.000 UTC")
 	}
 	return v.AppendFormat(b, "2006-01-02 15:04:05.000")
-}
-
-// decimalText places a Decimal's point: 12345 at scale 2 is 123.45.
-func decimalText(d query.Decimal) string {
-	digits, neg := strings.CutPrefix(d.Value, "-")
-	if d.Scale <= 0 {
-		return d.Value + strings.Repeat("0", -d.Scale)
-	}
-	if len(digits) <= d.Scale {
-		digits = strings.Repeat("0", d.Scale-len(digits)+1) + digits
-	}
-	s := digits[:len(digits)-d.Scale] + "." + digits[len(digits)-d.Scale:]
-	if neg {
-		s = "-" + s
-	}
-	return s
 }
 
 // appendInterval prints months as years-months and the rest as Trino's

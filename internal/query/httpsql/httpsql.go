@@ -125,7 +125,7 @@ func jsonValue(v any) any {
 	case *big.Int:
 		return x.String()
 	case query.Decimal:
-		return decimalString(x)
+		return x.String()
 	case query.Interval:
 		return fmt.Sprintf("%d months %d days %d microseconds", x.Months, x.Days, x.Micros)
 	case [16]byte:
@@ -154,20 +154,6 @@ func jsonValue(v any) any {
 		return out
 	}
 	return v
-}
-
-func decimalString(d query.Decimal) string {
-	s, neg := strings.TrimPrefix(d.Value, "-"), strings.HasPrefix(d.Value, "-")
-	if d.Scale > 0 {
-		for len(s) <= d.Scale {
-			s = "0" + s
-		}
-		s = s[:len(s)-d.Scale] + "." + s[len(s)-d.Scale:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
 }
 
 // textValue is a value as CSV shows it.

@@ -1,0 +1,92 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+func psqlPath(t *testing.T) string {
+	p, err := exec.LookPath("psql")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("psql is required in CI (Debian's postgresql-client)")
+		}
+		t.Skip("no psql: apt-get install postgresql-client")
+	}
+	return p
+}
+
+// psql and pgx query lake tables through tarn's PostgreSQL wire protocol.
+func TestPostgresWireOverCrawledLake(t *testing.T) {
+	bin := psqlPath(t)
+	srv := startServer(t)
+	if _, err := srv.root().CreateBucket(ctx(t), &s3.CreateBucketInput{Bucket: aws.String("lake")}); err != nil {
+		t.Fatal(err)
+	}
+	putAll(t, srv.root(), "lake", mixedLake(t))
+	crawlSDK(t, glueClient(srv), "lake", "analytics", "s3://lake/")
+	host, port, _ := strings.Cut(srv.PGAddr, ":")
+
+	psql := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"-h", host, "-p", port, "-U", rootID, "-d", "tarn", "-X"}, args...)...)
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+rootSecret)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("psql %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	if out := psql("-c", `\dt analytics.*`); !strings.Contains(out, "analytics | clicks") || !strings.Contains(out, "analytics | sales") {
+		t.Fatalf(`\dt: %s`, out)
+	}
+	if out := psql("-A", "-t", "-c", "SELECT c.user, s.sku FROM analytics.clicks c JOIN analytics.sales s ON s.qty = c.id WHERE c.month = '02' ORDER BY 1"); out != "a|a\nb|b\n" {
+		t.Fatalf("join: %q", out)
+	}
+	if out := psql("-c", `\copy (SELECT sku, qty FROM analytics.sales ORDER BY sku) TO STDOUT WITH CSV HEADER`); out != "sku,qty\na,1\nb,2\nc,3\n" {
+		t.Fatalf("copy: %q", out)
+	}
+
+	// pgx: the extended protocol with parameters and binary results.
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("postgres://%s:%s@%s/tarn?sslmode=disable", rootID, rootSecret, srv.PGAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.ConnectConfig(ctx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int64
+	var total float64
+	if err := conn.QueryRow(ctx(t), "SELECT count(*), sum(price) FROM analytics.sales WHERE qty >= $1::BIGINT", 2).Scan(&n, &total); err != nil || n != 2 || total != 8 {
+		t.Fatalf("pgx: %d %v %v", n, total, err)
+	}
+	_, err = conn.Exec(ctx(t), "SELEC 1")
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "42601" || pe.Position != 1 {
+		t.Fatalf("syntax error: %#v", err)
+	}
+	if _, err = conn.Exec(ctx(t), "SELECT * FROM analytics.nope"); !errors.As(err, &pe) || pe.Code != "42P01" {
+		t.Fatalf("unknown table: %#v", err)
+	}
+	// Garbage on the port does not disturb the server.
+	if c, err := (&net.Dialer{}).DialContext(ctx(t), "tcp", srv.PGAddr); err == nil {
+		c.Write([]byte("GET / HTTP/1.1\r\n\r\n\x00\x00\x00\x00"))
+		c.Close()
+	}
+	if err := conn.QueryRow(ctx(t), "SELECT count(*) FROM analytics.clicks").Scan(&n); err != nil || n != 4 {
+		t.Fatalf("after garbage: %d %v", n, err)
+	}
+}
