@@ -9,8 +9,10 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -81,6 +83,46 @@ func TestPostgresWireOverCrawledLake(t *testing.T) {
 	if _, err = conn.Exec(ctx(t), "SELECT * FROM analytics.nope"); !errors.As(err, &pe) || pe.Code != "42P01" {
 		t.Fatalf("unknown table: %#v", err)
 	}
+	// A live stream joins lake tables: Parquet (metrics), CSV (sales) and
+	// records no delivery has written anywhere yet.
+	kc := kinClient(srv)
+	sname := kinStreamName("pg")
+	if _, err := kc.CreateStream(ctx(t), &kinesis.CreateStreamInput{StreamName: aws.String(sname), ShardCount: aws.Int32(2)}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 3; i++ {
+		if _, err := kc.PutRecord(ctx(t), &kinesis.PutRecordInput{StreamName: aws.String(sname), PartitionKey: aws.String(fmt.Sprint(i)),
+			Data: fmt.Appendf(nil, `{"metric_id":%d}`, i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	join := fmt.Sprintf(`SELECT m.name, s.sku, count(*) FROM %q.%q r
+		JOIN analytics.metrics m ON m.id = CAST(decode(r.data)::JSON->>'metric_id' AS BIGINT)
+		JOIN analytics.sales s ON s.qty = m.id
+		GROUP BY ALL ORDER BY ALL`, "streams", sname)
+	var rows []string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		r, err := conn.Query(ctx(t), join)
+		if err != nil {
+			continue // the stream's table appears within a second
+		}
+		rows = rows[:0]
+		for r.Next() {
+			var name, sku string
+			var n int64
+			if err := r.Scan(&name, &sku, &n); err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, fmt.Sprintf("%s/%s/%d", name, sku, n))
+		}
+		if r.Err() == nil && len(rows) > 0 {
+			break
+		}
+	}
+	if strings.Join(rows, " ") != "a/a/1 b/b/1" {
+		t.Fatalf("stream join: %v", rows)
+	}
+
 	// Garbage on the port does not disturb the server.
 	if c, err := (&net.Dialer{}).DialContext(ctx(t), "tcp", srv.PGAddr); err == nil {
 		c.Write([]byte("GET / HTTP/1.1\r\n\r\n\x00\x00\x00\x00"))

@@ -110,7 +110,13 @@ Flags:
 	defer crawler.Close()
 	store = lake.WithEvents(store, lake.Notifiers(eventLog(log, reg), crawler))
 
-	eng, err := openEngine(cfg, cat, baseLake, log)
+	streams, err := openStreams(ctx, cfg, root, log)
+	if err != nil {
+		return err
+	}
+	defer streams.Close()
+
+	eng, err := openEngine(cfg, cat, baseLake, streams, log)
 	if err != nil {
 		return err
 	}
@@ -119,12 +125,6 @@ Flags:
 	athena := athenaapi.New(sqlEngine, cat, store, log, athenaapi.Options{Region: cfg.S3.Region,
 		Exclusive: cfg.Catalog.PostgresDSN == "", Registerer: reg})
 	defer athena.Close()
-
-	streams, err := openStreams(ctx, cfg, root, log)
-	if err != nil {
-		return err
-	}
-	defer streams.Close()
 
 	aws := edge.New(log, edge.NewMetrics(reg), edge.Options{
 		Verifier: &sigv4.Verifier{Secrets: keyring},

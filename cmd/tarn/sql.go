@@ -11,12 +11,13 @@ import (
 	"github.com/tarnlake/tarn/internal/engine"
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/query"
+	"github.com/tarnlake/tarn/internal/stream"
 )
 
 // openEngine starts the query engine over the catalog. On the folder
 // backend it reads the lake's files in place.
-func openEngine(cfg Config, cat catalog.Store, store lake.Store, log *slog.Logger) (*engine.Engine, error) {
-	opts := engine.Options{Catalog: cat, Path: filepath.Join(cfg.Data, "query.duckdb"), Log: log}
+func openEngine(cfg Config, cat catalog.Store, store lake.Store, streams stream.Store, log *slog.Logger) (*engine.Engine, error) {
+	opts := engine.Options{Catalog: cat, Streams: streams, Path: filepath.Join(cfg.Data, "query.duckdb"), Log: log}
 	if l, ok := store.(interface {
 		LocalPath(bucket, key string) (string, error)
 	}); ok {

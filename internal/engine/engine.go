@@ -19,11 +19,15 @@ import (
 
 	"github.com/tarnlake/tarn/internal/catalog"
 	"github.com/tarnlake/tarn/internal/query"
+	"github.com/tarnlake/tarn/internal/stream"
 )
 
 // Options configures the engine.
 type Options struct {
 	Catalog catalog.Store
+	// Streams, when set, makes every stream a table streams.<name> of the
+	// records it holds now.
+	Streams stream.Store
 	// LocalPath maps a lake location (bucket, key or prefix) to the local
 	// file or folder holding it; nil when the lake is not on this machine.
 	LocalPath func(bucket, key string) (string, error)
@@ -50,8 +54,9 @@ type Engine struct {
 	syncMu   sync.Mutex
 	synced   time.Time
 	views    map[string]viewState // "db.table" → what its view was made from
-	schemas  map[string]bool
-	lastSync error
+	schemas     map[string]bool
+	streamViews map[string]string // stream → its view's SELECT
+	lastSync    error
 }
 
 var _ query.Engine = (*Engine)(nil)
@@ -72,9 +77,14 @@ func Open(opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("open duckdb %q: %w", opts.Path, err)
 	}
 	e := &Engine{opts: opts, conn: conn, db: sql.OpenDB(conn), log: opts.Log.With("component", "engine"),
-		views: map[string]viewState{}, schemas: map[string]bool{}}
+		views: map[string]viewState{}, schemas: map[string]bool{}, streamViews: map[string]string{}}
 	if err := e.db.Ping(); err != nil {
 		return nil, errors.Join(fmt.Errorf("open duckdb %q: %w", opts.Path, err), e.Close())
+	}
+	if opts.Streams != nil {
+		if err := e.registerStreams(context.Background()); err != nil {
+			return nil, errors.Join(fmt.Errorf("register tarn_stream: %w", err), e.Close())
+		}
 	}
 	return e, nil
 }

@@ -32,6 +32,9 @@ func (e *Engine) sync(ctx context.Context) error {
 	}
 	e.synced = time.Now()
 	e.lastSync = e.syncNow(ctx)
+	if e.opts.Streams != nil {
+		e.lastSync = errors.Join(e.lastSync, e.syncStreams(ctx))
+	}
 	return e.lastSync
 }
 
@@ -43,6 +46,9 @@ func (e *Engine) syncNow(ctx context.Context) error {
 	seen := map[string]bool{}
 	var errs []error
 	for _, d := range dbs {
+		if d.Name == StreamsSchema {
+			continue // schemas of stream records: see syncStreams
+		}
 		if !e.schemas[d.Name] {
 			if _, err := e.db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(d.Name)); err != nil {
 				errs = append(errs, fmt.Errorf("schema %s: %w", d.Name, err))
