@@ -51,9 +51,9 @@ type Engine struct {
 	db   *sql.DB
 	log  *slog.Logger
 
-	syncMu   sync.Mutex
-	synced   time.Time
-	views    map[string]viewState // "db.table" → what its view was made from
+	syncMu      sync.Mutex
+	synced      time.Time
+	views       map[string]viewState // "db.table" → what its view was made from
 	schemas     map[string]bool
 	streamViews map[string]string // stream → its view's SELECT
 	lastSync    error
