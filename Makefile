@@ -44,3 +44,4 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/crawl
 	./bin/tarn bench streams
 	./bin/tarn bench crawl
+	./bin/tarn bench query

@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-const benchUsage = `Usage: tarn bench s3|streams|crawl [flags]
+const benchUsage = `Usage: tarn bench s3|streams|crawl|query [flags]
 
 Measures a served API and, in the same run, the reference each figure is
 compared with, and prints the median ratio over the runs.
@@ -25,6 +25,10 @@ crawl (10,000 files: JSON.gz, CSV, Parquet, JSON; 1,000 partitions; ~10 GiB logi
   full crawl       vs listing the lake folder and reading each file's first and last 64 KiB
   incremental      CRAWL_NEW_FOLDERS_ONLY after 100 new files in 10 partitions
   bytes read by the full crawl
+query (10M rows of Parquet in the lake, 10 hive partitions; pgx over the PostgreSQL wire):
+  scan+aggregate   vs DuckDB in this process on the same files, same SQL (time ratio)
+  5M rows to pgx   vs DuckDB producing them in this process (rows/s)
+  time to first row of SELECT 1, p50 and p99
 Both print the idle RSS of tarn serve when bench starts the server itself.
 Without --endpoint it starts its own tarn serve on a temporary data folder.
 
@@ -32,12 +36,12 @@ Flags:
 `
 
 func bench(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "s3" && args[0] != "streams" && args[0] != "crawl" {
+	if len(args) == 0 || args[0] != "s3" && args[0] != "streams" && args[0] != "crawl" && args[0] != "query" {
 		fmt.Fprint(os.Stderr, benchUsage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return nil
 		}
-		return fmt.Errorf("bench: name a part to measure (s3, streams, crawl)")
+		return fmt.Errorf("bench: name a part to measure (s3, streams, crawl, query)")
 	}
 	fs := flag.NewFlagSet("bench "+args[0], flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), benchUsage); fs.PrintDefaults() }
@@ -60,6 +64,8 @@ func bench(ctx context.Context, args []string) error {
 		return benchStreams(ctx, o)
 	case "crawl":
 		return benchCrawl(ctx, o)
+	case "query":
+		return benchQuery(ctx, o)
 	}
 	return benchS3(ctx, o)
 }

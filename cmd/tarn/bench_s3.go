@@ -35,9 +35,10 @@ const bigSize = 16 << 20
 
 // benchTarget is the server under test and a client configuration for it.
 type benchTarget struct {
-	cfg  aws.Config
-	http *http.Client
-	pid  int // of a server bench started itself, else 0
+	cfg    aws.Config
+	http   *http.Client
+	pgAddr string // the PostgreSQL wire listener of a server bench started
+	pid    int    // of a server bench started itself, else 0
 }
 
 // benchClient starts a tarn serve unless o names an endpoint, and returns
@@ -57,12 +58,12 @@ func benchClient(ctx context.Context, o *benchOptions) (*benchTarget, func(), er
 	if o.endpoint == "" {
 		k := access.NewKey("bench")
 		id, secret = k.ID, k.Secret
-		ep, pid, stopServer, err := startBenchServer(ctx, o.dir, id, secret)
+		ep, pgAddr, pid, stopServer, err := startBenchServer(ctx, o.dir, id, secret)
 		if err != nil {
 			stop()
 			return nil, nil, err
 		}
-		o.endpoint, t.pid = ep, pid
+		o.endpoint, t.pid, t.pgAddr = ep, pid, pgAddr
 		rm := stop
 		stop = func() { stopServer(); rm() }
 	}
@@ -271,23 +272,23 @@ func refSmallFsync(dir string, clients int, d time.Duration) float64 {
 }
 
 // startBenchServer runs this binary's serve on free ports.
-func startBenchServer(ctx context.Context, dir, id, secret string) (endpoint string, pid int, stop func(), err error) {
+func startBenchServer(ctx context.Context, dir, id, secret string) (endpoint, pgAddr string, pid int, stop func(), err error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return "", 0, nil, err
+		return "", "", 0, nil, err
 	}
 	addr := func() string {
 		ln, _ := net.Listen("tcp", "127.0.0.1:0")
 		defer ln.Close()
 		return ln.Addr().String()
 	}
-	aws := addr()
+	aws, pgAddr := addr(), addr()
 	cmd := exec.CommandContext(ctx, exe, "serve", "--data", filepath.Join(dir, "data"), "--aws-addr", aws,
-		"--http-addr", addr(), "--pg-addr", addr(), "--sftp-addr", addr(), "--log-level", "warn")
+		"--http-addr", addr(), "--pg-addr", pgAddr, "--sftp-addr", addr(), "--log-level", "warn")
 	cmd.Env = append(os.Environ(), "TARN_ACCESS_KEY_ID="+id, "TARN_SECRET_ACCESS_KEY="+secret)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return "", 0, nil, err
+		return "", "", 0, nil, err
 	}
 	stop = func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }
 	for deadline := time.Now().Add(10 * time.Second); ; {
@@ -297,11 +298,11 @@ func startBenchServer(ctx context.Context, dir, id, secret string) (endpoint str
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return "", 0, nil, fmt.Errorf("bench: tarn serve did not start")
+			return "", "", 0, nil, fmt.Errorf("bench: tarn serve did not start")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return "http://" + aws, cmd.Process.Pid, stop, nil
+	return "http://" + aws, pgAddr, cmd.Process.Pid, stop, nil
 }
 
 // rssMiB reads a process's resident set size from /proc.
