@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -57,7 +56,6 @@ type streamSource struct {
 	from   uint64
 	buf    []stream.Record
 	pos    int
-	once   sync.Once
 }
 
 func (s *streamSource) ColumnInfos() []duckdb.ColumnInfo {
