@@ -81,6 +81,9 @@ func Open(opts Options) (*Engine, error) {
 	if err := e.db.Ping(); err != nil {
 		return nil, errors.Join(fmt.Errorf("open duckdb %q: %w", opts.Path, err), e.Close())
 	}
+	if err := e.registerAvro(context.Background()); err != nil {
+		return nil, errors.Join(fmt.Errorf("register tarn_avro: %w", err), e.Close())
+	}
 	if opts.Streams != nil {
 		if err := e.registerStreams(context.Background()); err != nil {
 			return nil, errors.Join(fmt.Errorf("register tarn_stream: %w", err), e.Close())

@@ -6,11 +6,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/hamba/avro/v2/ocf"
 	"github.com/tarnlake/tarn/internal/catalog"
 	"github.com/tarnlake/tarn/internal/catalog/embedded"
 	"github.com/tarnlake/tarn/internal/crawl"
@@ -130,6 +132,7 @@ func TestViewsOverCrawledTables(t *testing.T) {
 	e.put("duck/year=2026/b.parquet", e.duckParquet(s, 50, 150))
 	e.put("events/dt=1/a.json.gz", gz(`{"id":1,"user":"a"}`+"\n"+`{"id":60,"user":"b"}`+"\n"))
 	e.put("events/dt=2/b.json.gz", gz(`{"id":70,"user":"c","extra":true}`+"\n"))
+	e.put("audit/a.avro", avroFile(t))
 	e.put("sales/2026/01/s.csv", []byte("sku,qty\na,1\nb,2\n"))
 	e.put("sales/2026/02/s.csv", []byte("sku,qty\nc,3\n"))
 	e.crawl()
@@ -150,6 +153,10 @@ func TestViewsOverCrawledTables(t *testing.T) {
 	}
 	if got := e.rows(s, "SELECT partition_0, partition_1, sum(qty) FROM db.sales GROUP BY ALL ORDER BY ALL"); fmt.Sprint(got) != "[[2026 01 3] [2026 02 3]]" {
 		t.Fatalf("sales: %v", got)
+	}
+	// Avro, read by tarn_avro: unions, logical types, nested records, maps.
+	if got := e.rows(s, "SELECT id, tag, price, \"at\", inner_rec.x, attrs['k'] FROM db.audit ORDER BY id"); fmt.Sprint(got) != "[[0 <nil> 1.50 1970-01-01 00:00:00 +0000 UTC 0 1] [1 t1 2.50 1970-01-01 00:00:00.001 +0000 UTC 1 1] [2 t2 3.50 1970-01-01 00:00:00.002 +0000 UTC 2 1]]" {
+		t.Fatalf("avro: %v", got)
 	}
 	// A join across formats, with a parameter.
 	if got := e.rows(s, "SELECT e.\"user\", d.name FROM db.events e JOIN db.duck d ON d.id = e.id WHERE e.id > $1 ORDER BY 1", 50); fmt.Sprint(got) != "[[b n60] [c n70]]" {
@@ -225,4 +232,33 @@ func TestErrors(t *testing.T) {
 	if got := e.rows(s, "SELECT 42"); fmt.Sprint(got) != "[[42]]" {
 		t.Fatal(got)
 	}
+}
+
+func avroFile(t *testing.T) []byte {
+	var b bytes.Buffer
+	enc, err := ocf.NewEncoder(`{"type":"record","name":"E","fields":[
+		{"name":"id","type":"long"},
+		{"name":"tag","type":["null","string"]},
+		{"name":"price","type":{"type":"bytes","logicalType":"decimal","precision":9,"scale":2}},
+		{"name":"at","type":{"type":"long","logicalType":"timestamp-millis"}},
+		{"name":"inner_rec","type":{"type":"record","name":"I","fields":[{"name":"x","type":"int"}]}},
+		{"name":"attrs","type":{"type":"map","values":"long"}}]}`, &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		var tag any
+		if i > 0 {
+			tag = map[string]any{"string": fmt.Sprintf("t%d", i)}
+		}
+		rec := map[string]any{"id": int64(i), "tag": tag, "price": big.NewRat(int64(300+i*200), 200),
+			"at": time.UnixMilli(int64(i)).UTC(), "inner_rec": map[string]any{"x": int32(i)}, "attrs": map[string]any{"k": int64(1)}}
+		if err := enc.Encode(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
