@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -39,7 +40,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := Open(Options{Catalog: cat, LocalPath: lk.LocalPath, SyncEvery: time.Nanosecond, Threads: 2})
+	eng, err := Open(Options{Catalog: cat, LocalPath: lk.LocalPath, SyncEvery: time.Nanosecond, Threads: 2, Log: slog.New(slog.NewTextHandler(os.Stderr, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,6 +180,27 @@ func TestViewsOverCrawledTables(t *testing.T) {
 	}
 	if got := e.rows(s, "SELECT count(*) FROM db.duck"); fmt.Sprint(got) != "[[151]]" {
 		t.Fatalf("after a new partition: %v", got)
+	}
+
+	// A schema change makes version 2; version 1 stays queryable as
+	// "events$v1", reading the same files with the old columns.
+	e.put("events/dt=3/c.json.gz", gz(`{"id":80,"user":"d","extra":false,"more":"m"}`+"\n"))
+	if err := e.crw.StartCrawler(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if tb, _ := e.cat.GetTable(ctx, "db", "events"); tb.Version == 2 {
+			break
+		}
+	}
+	if got := e.rows(s, `SELECT count(*), count(more) FROM db.events`); fmt.Sprint(got) != "[[4 1]]" {
+		t.Fatalf("events v2: %v", got)
+	}
+	if got := e.rows(s, `SELECT count(*) FROM db."events$v1"`); fmt.Sprint(got) != "[[4]]" {
+		t.Fatalf("events v1: %v", got)
+	}
+	if _, err := s.Query(ctx, `SELECT more FROM db."events$v1"`); err == nil {
+		t.Fatal("version 1 has a column it did not have")
 	}
 }
 

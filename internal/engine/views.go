@@ -65,6 +65,9 @@ func (e *Engine) syncNow(ctx context.Context) error {
 		for _, t := range tables {
 			key := d.Name + "." + t.Name
 			seen[key] = true
+			for v := 1; v < t.Version; v++ { // its version views stay
+				seen[fmt.Sprintf("%s$v%d", key, v)] = true
+			}
 			st := viewState{version: t.Version, updated: t.Updated}
 			if old, ok := e.views[key]; ok && old == st {
 				continue
@@ -78,6 +81,9 @@ func (e *Engine) syncNow(ctx context.Context) error {
 				e.log.Warn("table not queryable", "table", key, "err", firstLine(err.Error()))
 				e.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(d.Name)+"."+quoteIdent(t.Name))
 			}
+			if t.Version > 1 {
+				e.versionViews(ctx, t, seen)
+			}
 		}
 	}
 	for key := range e.views {
@@ -88,6 +94,36 @@ func (e *Engine) syncNow(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// versionViews makes a view "<table>$v<n>" for each older version of t: the
+// files as that version's schema read them. Old versions never change, so
+// each view is made once.
+func (e *Engine) versionViews(ctx context.Context, t catalog.Table, seen map[string]bool) {
+	versions, err := e.opts.Catalog.GetTableVersions(ctx, t.Database, t.Name)
+	if err != nil {
+		e.log.Warn("table versions not read", "table", t.Database+"."+t.Name, "err", err)
+		return
+	}
+	for _, v := range versions {
+		if v.Version == t.Version {
+			continue
+		}
+		name := fmt.Sprintf("%s$v%d", t.Name, v.Version)
+		key := t.Database + "." + name
+		seen[key] = true
+		if _, ok := e.views[key]; ok {
+			continue
+		}
+		e.views[key] = viewState{version: v.Version, updated: v.Updated}
+		body, err := viewSQL(v, e.opts.LocalPath)
+		if err == nil {
+			_, err = e.db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+quoteIdent(t.Database)+"."+quoteIdent(name)+" AS "+body)
+		}
+		if err != nil {
+			e.log.Warn("table version not queryable", "table", key, "err", firstLine(err.Error()))
+		}
+	}
 }
 
 // viewSQL is the SELECT a table's view runs: its files read in place with
