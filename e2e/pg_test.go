@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +132,41 @@ func TestPostgresWireOverCrawledLake(t *testing.T) {
 	}
 	if err := conn.QueryRow(ctx(t), "SELECT count(*) FROM analytics.clicks").Scan(&n); err != nil || n != 4 {
 		t.Fatalf("after garbage: %d %v", n, err)
+	}
+}
+
+// A statement over the memory or time limit fails alone; the server and
+// other sessions go on.
+func TestPostgresWireLimits(t *testing.T) {
+	cfgFile := filepath.Join(t.TempDir(), "tarn.yaml")
+	if err := os.WriteFile(cfgFile, []byte("query:\n  memory_limit: 64MB\n  timeout: 2s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, "--config", cfgFile)
+	u := url.URL{Scheme: "postgres", User: url.UserPassword(rootID, rootSecret), Host: srv.PGAddr, Path: "/tarn", RawQuery: "sslmode=disable"}
+	conn, err := pgx.Connect(ctx(t), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	other, err := pgx.Connect(ctx(t), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(context.Background())
+	var pe *pgconn.PgError
+	_, err = conn.Exec(ctx(t), "SELECT string_agg(range::VARCHAR || repeat('x', 100), ',') FROM range(5000000)")
+	if !errors.As(err, &pe) || pe.Code != "53200" {
+		t.Fatalf("over the memory limit: %v", err)
+	}
+	_, err = conn.Exec(ctx(t), "SELECT count(*) FROM range(1000000000000)")
+	if !errors.As(err, &pe) || pe.Code != "57014" {
+		t.Fatalf("over the time limit: %v", err)
+	}
+	for _, c := range []*pgx.Conn{conn, other} {
+		var n int
+		if err := c.QueryRow(ctx(t), "SELECT 7").Scan(&n); err != nil || n != 7 {
+			t.Fatalf("after the failures: %d %v", n, err)
+		}
 	}
 }

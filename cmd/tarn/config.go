@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -27,6 +28,15 @@ type Config struct {
 	Lake     LakeConfig    `yaml:"lake"`
 	Streams  StreamsConfig `yaml:"streams"`
 	Catalog  CatalogConfig `yaml:"catalog"`
+	Query    QueryConfig   `yaml:"query"`
+}
+
+// QueryConfig bounds SQL: DuckDB's memory (for all statements together),
+// each statement's time, and how many run at once.
+type QueryConfig struct {
+	MemoryLimit   string `yaml:"memory_limit"`   // "4GB"; default DuckDB's, 80% of RAM
+	Timeout       string `yaml:"timeout"`        // "30m"; default none
+	MaxConcurrent int    `yaml:"max_concurrent"` // default one per core
 }
 
 // CatalogConfig picks where the catalog lives: a file under the data folder
@@ -189,6 +199,11 @@ func (c Config) validate() error {
 	for _, a := range []struct{ name, addr string }{{"aws_addr", c.AWSAddr}, {"http_addr", c.HTTPAddr}, {"pg_addr", c.PGAddr}, {"sftp_addr", c.SFTPAddr}} {
 		if _, _, err := net.SplitHostPort(a.addr); err != nil {
 			errs = append(errs, fmt.Errorf("%s %q: %w", a.name, a.addr, err))
+		}
+	}
+	if c.Query.Timeout != "" {
+		if _, err := time.ParseDuration(c.Query.Timeout); err != nil {
+			errs = append(errs, fmt.Errorf("query.timeout %q: %w", c.Query.Timeout, err))
 		}
 	}
 	if (c.TLS.Cert == "") != (c.TLS.Key == "") {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/catalog"
@@ -17,7 +18,9 @@ import (
 // openEngine starts the query engine over the catalog. On the folder
 // backend it reads the lake's files in place.
 func openEngine(cfg Config, cat catalog.Store, store lake.Store, streams stream.Store, log *slog.Logger) (*engine.Engine, error) {
-	opts := engine.Options{Catalog: cat, Streams: streams, Path: filepath.Join(cfg.Data, "query.duckdb"), Log: log}
+	timeout, _ := time.ParseDuration(cfg.Query.Timeout) // checked by validate
+	opts := engine.Options{Catalog: cat, Streams: streams, Path: filepath.Join(cfg.Data, "query.duckdb"), Log: log,
+		MemoryLimit: cfg.Query.MemoryLimit, QueryTimeout: timeout, MaxConcurrent: cfg.Query.MaxConcurrent}
 	if l, ok := store.(interface {
 		LocalPath(bucket, key string) (string, error)
 	}); ok {

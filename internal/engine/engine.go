@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -38,6 +39,11 @@ type Options struct {
 	MemoryLimit string
 	// Threads DuckDB uses; 0: one per core.
 	Threads int
+	// QueryTimeout ends statements that run longer (57014); 0: none.
+	QueryTimeout time.Duration
+	// MaxConcurrent statements run at once; more wait for a slot (as
+	// long as their context allows). 0: one per core, at least 2.
+	MaxConcurrent int
 	// SyncEvery is how stale views may be: the catalog is checked at most
 	// this often; default 1s.
 	SyncEvery time.Duration
@@ -50,6 +56,8 @@ type Engine struct {
 	conn *duckdb.Connector
 	db   *sql.DB
 	log  *slog.Logger
+
+	slots chan struct{} // one per running statement
 
 	syncMu      sync.Mutex
 	synced      time.Time
@@ -67,6 +75,9 @@ func Open(opts Options) (*Engine, error) {
 	if opts.SyncEvery == 0 {
 		opts.SyncEvery = time.Second
 	}
+	if opts.MaxConcurrent <= 0 {
+		opts.MaxConcurrent = max(2, runtime.NumCPU())
+	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
@@ -77,7 +88,8 @@ func Open(opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("open duckdb %q: %w", opts.Path, err)
 	}
 	e := &Engine{opts: opts, conn: conn, db: sql.OpenDB(conn), log: opts.Log.With("component", "engine"),
-		views: map[string]viewState{}, schemas: map[string]bool{}, streamViews: map[string]string{}}
+		views: map[string]viewState{}, schemas: map[string]bool{}, streamViews: map[string]string{},
+		slots: make(chan struct{}, opts.MaxConcurrent)}
 	if err := e.db.Ping(); err != nil {
 		return nil, errors.Join(fmt.Errorf("open duckdb %q: %w", opts.Path, err), e.Close())
 	}

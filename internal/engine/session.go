@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/tarnlake/tarn/internal/query"
 )
@@ -16,8 +17,42 @@ type session struct {
 	user string
 }
 
-// Query implements query.Session.
+// Query implements query.Session. The statement holds one of the
+// engine's slots, and its time limit runs, until its rows are closed.
 func (s *session) Query(ctx context.Context, text string, args ...any) (query.Result, error) {
+	select {
+	case s.e.slots <- struct{}{}:
+	case <-ctx.Done():
+		return query.Result{}, sqlError(ctx, ctx.Err(), text)
+	}
+	cancel := context.CancelFunc(func() {})
+	if s.e.opts.QueryTimeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, s.e.opts.QueryTimeout)
+	}
+	done := func() { cancel(); <-s.e.slots }
+	res, err := s.query(ctx, text, args...)
+	if err != nil {
+		done()
+		return res, err
+	}
+	res.Rows = &releasing{Rows: res.Rows, release: done}
+	return res, nil
+}
+
+// releasing gives back a statement's slot when its rows are closed.
+type releasing struct {
+	query.Rows
+	release func()
+	once    sync.Once
+}
+
+func (r *releasing) Close() error {
+	err := r.Rows.Close()
+	r.once.Do(r.release)
+	return err
+}
+
+func (s *session) query(ctx context.Context, text string, args ...any) (query.Result, error) {
 	if err := s.e.sync(ctx); err != nil {
 		s.e.log.Warn("views not refreshed", "err", err)
 	}
