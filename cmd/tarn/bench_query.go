@@ -55,7 +55,7 @@ func benchQuery(ctx context.Context, o benchOptions) error {
 	// Write the files with DuckDB, put them into the lake, catalog them.
 	start := time.Now()
 	src := filepath.Join(o.dir, "gen")
-	if _, err := rs.Query(ctx, fmt.Sprintf(`COPY (SELECT range AS id, 'name-' || (range %% 1000) AS name, (range %% 997) * 0.5 AS score,
+	if _, err := rs.Query(ctx, fmt.Sprintf(`COPY (SELECT range AS id, 'name-' || (range %% 1000) AS name, ((range %% 997) * 0.5)::DOUBLE AS score,
 		range %% 16 AS grp, range %% %d AS part FROM range(%d)) TO '%s' (FORMAT parquet, PARTITION_BY (part))`, queryParts, queryRows, src)); err != nil {
 		return fmt.Errorf("bench: generate: %w", err)
 	}
