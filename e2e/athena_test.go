@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"io"
+	osexec "os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,29 @@ func TestAthenaAWSCLI(t *testing.T) {
 	b, _ := io.ReadAll(obj.Body)
 	if string(b) != "\"sku\",\"qty\",\"price\"\n\"a\",\"1\",\"2.5\"\n\"b\",\"2\",\"3.5\"\n" {
 		t.Fatalf("result object: %q", b)
+	}
+
+	// CTAS through Athena writes Parquet into the lake; psql reads the new table.
+	cli.json(t, &start, "athena", "start-query-execution", "--query-execution-context", "Database=analytics",
+		"--query-string", "CREATE TABLE analytics.big_sales WITH (external_location = 's3://lake/big_sales/') AS SELECT sku, qty FROM sales WHERE qty > 1",
+		"--result-configuration", "OutputLocation=s3://results/q/")
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		cli.json(t, &exec, "athena", "get-query-execution", "--query-execution-id", start.QueryExecutionId)
+		if s := exec.QueryExecution.Status.State; s != "QUEUED" && s != "RUNNING" {
+			break
+		}
+	}
+	if exec.QueryExecution.Status.State != "SUCCEEDED" {
+		t.Fatalf("ctas: %+v", exec.QueryExecution.Status)
+	}
+	if bin, err := osexec.LookPath("psql"); err == nil {
+		host, port, _ := strings.Cut(srv.PGAddr, ":")
+		cmd := osexec.Command(bin, "-h", host, "-p", port, "-U", rootID, "-d", "tarn", "-X", "-A", "-t", "-c", "SELECT sku, qty FROM analytics.big_sales ORDER BY sku")
+		cmd.Env = append(cmd.Environ(), "PGPASSWORD="+rootSecret)
+		out, err := cmd.CombinedOutput()
+		if err != nil || string(out) != "b|2\nc|3\n" {
+			t.Fatalf("psql after CTAS: %v %q", err, out)
+		}
 	}
 
 	// A failing statement: FAILED with the SQLSTATE in the reason.

@@ -17,9 +17,11 @@ import (
 
 // openEngine starts the query engine over the catalog. On the folder
 // backend it reads the lake's files in place.
-func openEngine(cfg Config, cat catalog.Store, store lake.Store, streams stream.Store, log *slog.Logger) (*engine.Engine, error) {
+// writes is the lake CTAS and INSERT INTO write through (with events);
+// store is the backend, whose files DuckDB may read in place.
+func openEngine(cfg Config, cat catalog.Store, store lake.Store, writes lake.Objects, streams stream.Store, log *slog.Logger) (*engine.Engine, error) {
 	timeout, _ := time.ParseDuration(cfg.Query.Timeout) // checked by validate
-	opts := engine.Options{Catalog: cat, Streams: streams, Path: filepath.Join(cfg.Data, "query.duckdb"), Log: log,
+	opts := engine.Options{Catalog: cat, Lake: writes, Streams: streams, Path: filepath.Join(cfg.Data, "query.duckdb"), Log: log,
 		MemoryLimit: cfg.Query.MemoryLimit, QueryTimeout: timeout, MaxConcurrent: cfg.Query.MaxConcurrent}
 	if l, ok := store.(interface {
 		LocalPath(bucket, key string) (string, error)

@@ -19,6 +19,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/tarnlake/tarn/internal/catalog"
+	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/query"
 	"github.com/tarnlake/tarn/internal/stream"
 )
@@ -26,6 +27,9 @@ import (
 // Options configures the engine.
 type Options struct {
 	Catalog catalog.Store
+	// Lake, when set, takes the Parquet files that CTAS and INSERT INTO a
+	// lake table write.
+	Lake lake.Objects
 	// Streams, when set, makes every stream a table streams.<name> of the
 	// records it holds now.
 	Streams stream.Store

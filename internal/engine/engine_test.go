@@ -40,7 +40,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := Open(Options{Catalog: cat, LocalPath: lk.LocalPath, SyncEvery: time.Nanosecond, Threads: 2, Log: slog.New(slog.NewTextHandler(os.Stderr, nil))})
+	eng, err := Open(Options{Catalog: cat, Lake: lk, LocalPath: lk.LocalPath, SyncEvery: time.Nanosecond, Threads: 2, Log: slog.New(slog.NewTextHandler(os.Stderr, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,6 +158,26 @@ func TestViewsOverCrawledTables(t *testing.T) {
 	// Avro, read by tarn_avro: unions, logical types, nested records, maps.
 	if got := e.rows(s, "SELECT id, tag, price, \"at\", inner_rec.x, attrs['k'] FROM db.audit ORDER BY id"); fmt.Sprint(got) != "[[0 <nil> 1.50 1970-01-01 00:00:00 +0000 UTC 0 1] [1 t1 2.50 1970-01-01 00:00:00.001 +0000 UTC 1 1] [2 t2 3.50 1970-01-01 00:00:00.002 +0000 UTC 2 1]]" {
 		t.Fatalf("avro: %v", got)
+	}
+	// CTAS writes Parquet into the lake and registers the table with its
+	// partitions; INSERT INTO appends.
+	if got := e.rows(s, `CREATE TABLE db.agg WITH (format = 'PARQUET', external_location = 's3://lake/agg/', partitioned_by = ARRAY['year'])
+		AS SELECT id, name, year FROM db.duck WHERE id < 10 OR id >= 140`); len(got) != 0 {
+		t.Fatalf("ctas: %v", got)
+	}
+	agg, err := e.cat.GetTable(ctx, "db", "agg")
+	if err != nil || fmt.Sprint(agg.Storage.Columns) != "[{id bigint } {name string }]" || agg.PartitionKeys[0].Name != "year" {
+		t.Fatalf("ctas table: %+v %v", agg, err)
+	}
+	if got := e.rows(s, "SELECT year, count(*) FROM db.agg GROUP BY ALL ORDER BY ALL"); fmt.Sprint(got) != "[[2025 10] [2026 10]]" {
+		t.Fatalf("ctas rows: %v", got)
+	}
+	e.rows(s, "INSERT INTO db.agg SELECT 999 AS id, 'new' AS name, '2030' AS year")
+	if got := e.rows(s, "SELECT year, count(*) FROM db.agg GROUP BY ALL ORDER BY ALL"); fmt.Sprint(got) != "[[2025 10] [2026 10] [2030 1]]" {
+		t.Fatalf("after insert: %v", got)
+	}
+	if ps, _ := e.cat.GetPartitions(ctx, "db", "agg"); len(ps) != 3 {
+		t.Fatalf("partitions: %+v", ps)
 	}
 	// A join across formats, with a parameter.
 	if got := e.rows(s, "SELECT e.\"user\", d.name FROM db.events e JOIN db.duck d ON d.id = e.id WHERE e.id > $1 ORDER BY 1", 50); fmt.Sprint(got) != "[[b n60] [c n70]]" {

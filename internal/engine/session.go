@@ -56,6 +56,11 @@ func (s *session) query(ctx context.Context, text string, args ...any) (query.Re
 	if err := s.e.sync(ctx); err != nil {
 		s.e.log.Warn("views not refreshed", "err", err)
 	}
+	if len(args) == 0 {
+		if res, ok, err := s.lakeWrite(ctx, text); ok {
+			return res, err
+		}
+	}
 	tag := commandTag(text)
 	text = pgCompat(text)
 	rows, err := s.conn.QueryContext(ctx, text, args...)

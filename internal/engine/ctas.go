@@ -1,0 +1,245 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tarnlake/tarn/internal/catalog"
+	"github.com/tarnlake/tarn/internal/format"
+	"github.com/tarnlake/tarn/internal/lake"
+	"github.com/tarnlake/tarn/internal/query"
+)
+
+// Athena's CTAS writes a query's result as Parquet into the lake and
+// registers the table: CREATE TABLE db.t WITH (external_location =
+// 's3://…', partitioned_by = ARRAY['k']) AS SELECT …. INSERT INTO a lake
+// table appends files the same way. DuckDB writes the files into a
+// temporary folder; they enter the lake through the lake's own writes
+// (atomic, with metadata and events), never behind its back.
+var (
+	ctasRe   = regexp.MustCompile(`(?is)^\s*CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?([\w."]+)\s+WITH\s*\((.*?)\)\s*AS\s+(.*?);?\s*$`)
+	insertRe = regexp.MustCompile(`(?is)^\s*INSERT\s+INTO\s+([\w."]+)\s+((?:SELECT|WITH|VALUES|FROM|\().*?);?\s*$`)
+	propRe   = regexp.MustCompile(`(?is)(\w+)\s*=\s*(ARRAY\s*\[[^\]]*\]|'(?:[^']|'')*'|\w+)`)
+)
+
+// lakeWrite runs a CTAS or an INSERT INTO a lake table; handled is false
+// for other statements.
+func (s *session) lakeWrite(ctx context.Context, text string) (query.Result, bool, error) {
+	if s.e.opts.Lake == nil || s.e.opts.Catalog == nil {
+		return query.Result{}, false, nil
+	}
+	if m := ctasRe.FindStringSubmatch(text); m != nil {
+		res, err := s.ctas(ctx, m[1] != "", m[2], m[3], m[4])
+		return res, true, err
+	}
+	if m := insertRe.FindStringSubmatch(text); m != nil {
+		db, name := splitName(m[1])
+		if t, err := s.e.opts.Catalog.GetTable(ctx, db, name); err == nil {
+			res, err := s.insert(ctx, t, m[2])
+			return res, true, err
+		}
+	}
+	return query.Result{}, false, nil
+}
+
+func splitName(n string) (db, table string) {
+	n = strings.ToLower(strings.ReplaceAll(n, `"`, ""))
+	if db, table, ok := strings.Cut(n, "."); ok {
+		return db, table
+	}
+	return "default", n
+}
+
+func (s *session) ctas(ctx context.Context, ifNotExists bool, target, props, sel string) (query.Result, error) {
+	db, name := splitName(target)
+	if _, err := s.e.opts.Catalog.GetTable(ctx, db, name); err == nil {
+		if ifNotExists {
+			return query.Result{Rows: emptyRows{}, Tag: "CREATE TABLE"}, nil
+		}
+		return query.Result{}, &query.Error{Code: "42P07", Message: fmt.Sprintf("table %s.%s already exists", db, name)}
+	}
+	var loc string
+	var parts []string
+	for _, p := range propRe.FindAllStringSubmatch(props, -1) {
+		v := strings.Trim(p[2], "'")
+		switch strings.ToLower(p[1]) {
+		case "external_location":
+			loc = v
+		case "partitioned_by":
+			for _, k := range regexp.MustCompile(`'([^']*)'`).FindAllStringSubmatch(p[2], -1) {
+				parts = append(parts, strings.ToLower(k[1]))
+			}
+		case "format":
+			if !strings.EqualFold(v, "parquet") {
+				return query.Result{}, &query.Error{Code: query.CodeFeature, Message: "tarn writes CTAS results as Parquet only, not " + v}
+			}
+		}
+	}
+	if loc == "" {
+		d, err := s.e.opts.Catalog.GetDatabase(ctx, db)
+		if err != nil || d.LocationURI == "" {
+			return query.Result{}, &query.Error{Code: "22023", Message: fmt.Sprintf("give external_location: database %s has no location", db)}
+		}
+		loc = strings.TrimSuffix(d.LocationURI, "/") + "/" + name + "/"
+	}
+	if !strings.HasSuffix(loc, "/") {
+		loc += "/"
+	}
+	n, schema, partVals, err := s.writeParquet(ctx, sel, parts, loc)
+	if err != nil {
+		return query.Result{}, err
+	}
+	t := catalog.Table{Database: db, Name: name, TableType: catalog.TableType, Parameters: map[string]string{
+		"classification": "parquet", "compressionType": "none", "typeOfData": "file", "created_by": "tarn CTAS"},
+		Storage: catalog.StorageDescriptor{Location: loc, InputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+			OutputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+			SerDe:        catalog.SerDeInfo{SerializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}}}
+	for _, c := range schema {
+		t.Storage.Columns = append(t.Storage.Columns, catalog.Column{Name: c.Name, Type: c.Type.String()})
+	}
+	for _, k := range parts {
+		t.PartitionKeys = append(t.PartitionKeys, catalog.Column{Name: k, Type: "string"})
+	}
+	if _, err := s.e.opts.Catalog.CreateTable(ctx, t); err != nil {
+		return query.Result{}, &query.Error{Code: query.CodeInternal, Message: fmt.Sprintf("register %s.%s: %v", db, name, err)}
+	}
+	if err := s.addPartitions(ctx, t, partVals); err != nil {
+		return query.Result{}, err
+	}
+	s.e.forceSync()
+	return query.Result{Rows: emptyRows{}, Tag: fmt.Sprintf("SELECT %d", n)}, nil
+}
+
+func (s *session) insert(ctx context.Context, t catalog.Table, sel string) (query.Result, error) {
+	if t.Parameters["classification"] != "parquet" || !strings.HasSuffix(t.Storage.Location, "/") {
+		return query.Result{}, &query.Error{Code: query.CodeFeature, Message: fmt.Sprintf("INSERT INTO %s.%s: tarn appends to Parquet tables only", t.Database, t.Name)}
+	}
+	var parts []string
+	for _, k := range t.PartitionKeys {
+		parts = append(parts, k.Name)
+	}
+	n, _, partVals, err := s.writeParquet(ctx, sel, parts, t.Storage.Location)
+	if err != nil {
+		return query.Result{}, err
+	}
+	if err := s.addPartitions(ctx, t, partVals); err != nil {
+		return query.Result{}, err
+	}
+	s.e.forceSync()
+	return query.Result{Rows: emptyRows{}, Tag: fmt.Sprintf("INSERT 0 %d", n)}, nil
+}
+
+// writeParquet runs sel into Parquet files under loc, partitioned by parts,
+// and returns the rows written, the files' schema and the partitions made.
+func (s *session) writeParquet(ctx context.Context, sel string, parts []string, loc string) (int64, format.Schema, [][]string, error) {
+	tmp, err := os.MkdirTemp("", "tarn-ctas-")
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer os.RemoveAll(tmp)
+	opts := "FORMAT parquet, COMPRESSION zstd"
+	out := filepath.Join(tmp, "out")
+	if len(parts) > 0 {
+		quoted := make([]string, len(parts))
+		for i, p := range parts {
+			quoted[i] = quoteIdent(p)
+		}
+		opts += ", PARTITION_BY (" + strings.Join(quoted, ", ") + ")"
+	} else {
+		os.MkdirAll(out, 0o700)
+		out = filepath.Join(out, "part-0.parquet")
+	}
+	res, err := s.query(ctx, fmt.Sprintf("COPY (%s) TO '%s' (%s)", sel, quoteString(out), opts))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	var n int64
+	if res.Rows.Next() {
+		fmt.Sscan(fmt.Sprint(res.Rows.Values()[0]), &n)
+	}
+	res.Rows.Close()
+	bucket, prefix, _ := strings.Cut(strings.TrimPrefix(loc, "s3://"), "/")
+	batch := uuid.NewString()[:8] // new files never replace earlier ones
+	var schema format.Schema
+	seen := map[string]bool{}
+	var partVals [][]string
+	err = filepath.Walk(filepath.Join(tmp, "out"), func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(filepath.Join(tmp, "out"), p)
+		rel = filepath.ToSlash(rel)
+		dir, base := filepath.Split(rel)
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if schema == nil {
+			info, err := format.InferParquet(f, fi.Size())
+			if err != nil {
+				return err
+			}
+			schema = info.Schema
+		}
+		key := prefix + dir + batch + "-" + base
+		if _, err := s.e.opts.Lake.Put(ctx, bucket, key, f, lake.PutOptions{Size: fi.Size()}); err != nil {
+			return fmt.Errorf("write s3://%s/%s: %w", bucket, key, err)
+		}
+		if d := strings.TrimSuffix(dir, "/"); d != "" && !seen[d] {
+			seen[d] = true
+			var vals []string
+			for _, seg := range strings.Split(d, "/") {
+				_, v, _ := strings.Cut(seg, "=")
+				vals = append(vals, v)
+			}
+			partVals = append(partVals, vals)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, nil, &query.Error{Code: query.CodeInternal, Message: err.Error()}
+	}
+	return n, schema, partVals, nil
+}
+
+func (s *session) addPartitions(ctx context.Context, t catalog.Table, vals [][]string) error {
+	if len(vals) == 0 {
+		return nil
+	}
+	var ps []catalog.Partition
+	for _, v := range vals {
+		sd := t.Storage
+		var segs []string
+		for i, k := range t.PartitionKeys {
+			segs = append(segs, k.Name+"="+v[i])
+		}
+		sd.Location = t.Storage.Location + strings.Join(segs, "/") + "/"
+		ps = append(ps, catalog.Partition{Values: v, Storage: sd})
+	}
+	errs, err := s.e.opts.Catalog.CreatePartitions(ctx, t.Database, t.Name, ps)
+	if err != nil {
+		return &query.Error{Code: query.CodeInternal, Message: fmt.Sprintf("register partitions of %s.%s: %v", t.Database, t.Name, err)}
+	}
+	for _, e := range errs {
+		if e != nil && !errors.Is(e, catalog.ErrExists) {
+			return &query.Error{Code: query.CodeInternal, Message: e.Error()}
+		}
+	}
+	return nil
+}
+
+// forceSync makes the next statement rebuild views at once.
+func (e *Engine) forceSync() {
+	e.syncMu.Lock()
+	e.synced = time.Time{}
+	e.syncMu.Unlock()
+}
