@@ -27,6 +27,7 @@ import (
 var (
 	ctasRe   = regexp.MustCompile(`(?is)^\s*CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?([\w."]+)\s+WITH\s*\((.*?)\)\s*AS\s+(.*?);?\s*$`)
 	insertRe = regexp.MustCompile(`(?is)^\s*INSERT\s+INTO\s+([\w."]+)\s+((?:SELECT|WITH|VALUES|FROM|\().*?);?\s*$`)
+	unloadRe = regexp.MustCompile(`(?is)^\s*UNLOAD\s*\((.*)\)\s*TO\s*'([^']*)'\s*(?:WITH\s*\((.*)\))?\s*;?\s*$`)
 	propRe   = regexp.MustCompile(`(?is)(\w+)\s*=\s*(ARRAY\s*\[[^\]]*\]|'(?:[^']|'')*'|\w+)`)
 )
 
@@ -38,6 +39,10 @@ func (s *session) lakeWrite(ctx context.Context, text string) (query.Result, boo
 	}
 	if m := ctasRe.FindStringSubmatch(text); m != nil {
 		res, err := s.ctas(ctx, m[1] != "", m[2], m[3], m[4])
+		return res, true, err
+	}
+	if m := unloadRe.FindStringSubmatch(text); m != nil {
+		res, err := s.unload(ctx, m[1], m[2], m[3])
 		return res, true, err
 	}
 	if m := insertRe.FindStringSubmatch(text); m != nil {
@@ -118,6 +123,43 @@ func (s *session) ctas(ctx context.Context, ifNotExists bool, target, props, sel
 	return query.Result{Rows: emptyRows{}, Tag: fmt.Sprintf("SELECT %d", n)}, nil
 }
 
+// unload writes a query's result under an S3 location, as Athena's UNLOAD
+// does: Parquet (default), JSON or CSV (TEXTFILE), optionally partitioned;
+// nothing is registered in the catalog.
+func (s *session) unload(ctx context.Context, sel, loc, props string) (query.Result, error) {
+	if !strings.HasPrefix(loc, "s3://") {
+		return query.Result{}, &query.Error{Code: "22023", Message: fmt.Sprintf("UNLOAD location %q is not s3://bucket/prefix/", loc)}
+	}
+	if !strings.HasSuffix(loc, "/") {
+		loc += "/"
+	}
+	kind, parts := "parquet", []string(nil)
+	for _, p := range propRe.FindAllStringSubmatch(props, -1) {
+		v := strings.ToLower(strings.Trim(p[2], "'"))
+		switch strings.ToLower(p[1]) {
+		case "format":
+			switch v {
+			case "parquet":
+			case "json":
+				kind = "json"
+			case "textfile", "csv":
+				kind = "csv"
+			default:
+				return query.Result{}, &query.Error{Code: query.CodeFeature, Message: "UNLOAD writes PARQUET, JSON or TEXTFILE, not " + v}
+			}
+		case "partitioned_by":
+			for _, k := range regexp.MustCompile(`'([^']*)'`).FindAllStringSubmatch(p[2], -1) {
+				parts = append(parts, strings.ToLower(k[1]))
+			}
+		}
+	}
+	n, _, _, err := s.writeFiles(ctx, sel, kind, parts, loc)
+	if err != nil {
+		return query.Result{}, err
+	}
+	return query.Result{Rows: emptyRows{}, Tag: fmt.Sprintf("UNLOAD %d", n)}, nil
+}
+
 func (s *session) insert(ctx context.Context, t catalog.Table, sel string) (query.Result, error) {
 	if t.Parameters["classification"] != "parquet" || !strings.HasSuffix(t.Storage.Location, "/") {
 		return query.Result{}, &query.Error{Code: query.CodeFeature, Message: fmt.Sprintf("INSERT INTO %s.%s: tarn appends to Parquet tables only", t.Database, t.Name)}
@@ -140,12 +182,23 @@ func (s *session) insert(ctx context.Context, t catalog.Table, sel string) (quer
 // writeParquet runs sel into Parquet files under loc, partitioned by parts,
 // and returns the rows written, the files' schema and the partitions made.
 func (s *session) writeParquet(ctx context.Context, sel string, parts []string, loc string) (int64, format.Schema, [][]string, error) {
+	return s.writeFiles(ctx, sel, "parquet", parts, loc)
+}
+
+// writeFiles is writeParquet for any of DuckDB's COPY formats; the schema
+// is known for Parquet only.
+func (s *session) writeFiles(ctx context.Context, sel, kind string, parts []string, loc string) (int64, format.Schema, [][]string, error) {
 	tmp, err := os.MkdirTemp("", "tarn-ctas-")
 	if err != nil {
 		return 0, nil, nil, err
 	}
 	defer os.RemoveAll(tmp)
-	opts := "FORMAT parquet, COMPRESSION zstd"
+	opts := "FORMAT " + kind
+	if kind == "parquet" {
+		opts += ", COMPRESSION zstd"
+	} else if kind == "csv" {
+		opts += ", HEADER true"
+	}
 	out := filepath.Join(tmp, "out")
 	if len(parts) > 0 {
 		quoted := make([]string, len(parts))
@@ -155,7 +208,7 @@ func (s *session) writeParquet(ctx context.Context, sel string, parts []string, 
 		opts += ", PARTITION_BY (" + strings.Join(quoted, ", ") + ")"
 	} else {
 		os.MkdirAll(out, 0o700)
-		out = filepath.Join(out, "part-0.parquet")
+		out = filepath.Join(out, "part-0."+kind)
 	}
 	res, err := s.query(ctx, fmt.Sprintf("COPY (%s) TO '%s' (%s)", sel, quoteString(out), opts))
 	if err != nil {
@@ -183,7 +236,7 @@ func (s *session) writeParquet(ctx context.Context, sel string, parts []string, 
 			return err
 		}
 		defer f.Close()
-		if schema == nil {
+		if schema == nil && kind == "parquet" {
 			info, err := format.InferParquet(f, fi.Size())
 			if err != nil {
 				return err

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -179,6 +180,12 @@ func TestViewsOverCrawledTables(t *testing.T) {
 	if ps, _ := e.cat.GetPartitions(ctx, "db", "agg"); len(ps) != 3 {
 		t.Fatalf("partitions: %+v", ps)
 	}
+	// UNLOAD writes files and registers nothing.
+	e.rows(s, "UNLOAD (SELECT id, name FROM db.duck WHERE id < 3) TO 's3://lake/exports/x/' WITH (format = 'JSON')")
+	list, err := e.lake.List(ctx, "lake", lake.ListOptions{Prefix: "exports/x/"})
+	if err != nil || len(list.Objects) != 1 || !strings.HasSuffix(list.Objects[0].Key, ".json") {
+		t.Fatalf("unload: %+v %v", list.Objects, err)
+	}
 	// A join across formats, with a parameter.
 	if got := e.rows(s, "SELECT e.\"user\", d.name FROM db.events e JOIN db.duck d ON d.id = e.id WHERE e.id > $1 ORDER BY 1", 50); fmt.Sprint(got) != "[[b n60] [c n70]]" {
 		t.Fatalf("join: %v", got)
@@ -205,6 +212,11 @@ func TestViewsOverCrawledTables(t *testing.T) {
 	// A schema change makes version 2; version 1 stays queryable as
 	// "events$v1", reading the same files with the old columns.
 	e.put("events/dt=3/c.json.gz", gz(`{"id":80,"user":"d","extra":false,"more":"m"}`+"\n"))
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if c, _ := e.crw.GetCrawler(ctx, "c"); c.State == crawl.StateReady {
+			break
+		}
+	}
 	if err := e.crw.StartCrawler(ctx, "c"); err != nil {
 		t.Fatal(err)
 	}
