@@ -32,6 +32,7 @@ fuzz:
 	for f in FuzzMessages FuzzDecodeParam; do \
 		$(GO) test ./internal/pgwire -run '^$$' -fuzz $$f -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./internal/query/athenaapi -run '^$$' -fuzz FuzzBodies -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/query/hiveddl -run '^$$' -fuzz FuzzExec -fuzztime $(FUZZTIME)
 	for f in FuzzPartitionExpression FuzzBodies; do \
 		$(GO) test ./internal/catalog/glueapi -run '^$$' -fuzz $$f -fuzztime $(FUZZTIME) || exit 1; done
 	for f in FuzzParseType FuzzJSON FuzzCSV FuzzClassify FuzzGrok FuzzJSONPath FuzzCSVSpec; do \

@@ -170,3 +170,41 @@ func TestPostgresWireLimits(t *testing.T) {
 		}
 	}
 }
+
+// Athena's Hive DDL over the PostgreSQL wire: an external table over
+// partition folders, MSCK REPAIR TABLE, then SQL over it.
+func TestHiveDDLOverPostgresWire(t *testing.T) {
+	bin := psqlPath(t)
+	srv := startServer(t)
+	if _, err := srv.root().CreateBucket(ctx(t), &s3.CreateBucketInput{Bucket: aws.String("lake")}); err != nil {
+		t.Fatal(err)
+	}
+	pq := mixedLake(t)["metrics/m.parquet"]
+	putAll(t, srv.root(), "lake", map[string][]byte{"ext/day=1/a.parquet": pq, "ext/day=2/b.parquet": pq, "ext/_temporary/x": []byte("junk")})
+	host, port, _ := strings.Cut(srv.PGAddr, ":")
+	psql := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"-h", host, "-p", port, "-U", rootID, "-d", "tarn", "-X", "-A", "-t"}, args...)...)
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+rootSecret)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("psql %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	psql("-c", "CREATE DATABASE analytics")
+	psql("-c", `CREATE EXTERNAL TABLE analytics.ext (id bigint, name string, score double)
+		PARTITIONED BY (day string) STORED AS PARQUET LOCATION 's3://lake/ext/'`)
+	if out := psql("-c", "MSCK REPAIR TABLE analytics.ext"); !strings.Contains(out, "day=1") || !strings.Contains(out, "day=2") {
+		t.Fatalf("msck: %q", out)
+	}
+	if out := psql("-c", "SHOW PARTITIONS analytics.ext"); out != "day=1\nday=2\n" {
+		t.Fatalf("show partitions: %q", out)
+	}
+	if out := psql("-c", "SELECT day, count(*), sum(id) FROM analytics.ext GROUP BY ALL ORDER BY ALL"); out != "1|2|3\n2|2|3\n" {
+		t.Fatalf("select: %q", out)
+	}
+	if out := psql("-c", "DESCRIBE analytics.ext"); !strings.Contains(out, "id|bigint") || !strings.Contains(out, "# Partition Information") {
+		t.Fatalf("describe: %q", out)
+	}
+}

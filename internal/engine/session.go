@@ -57,6 +57,9 @@ func (s *session) query(ctx context.Context, text string, args ...any) (query.Re
 		s.e.log.Warn("views not refreshed", "err", err)
 	}
 	if len(args) == 0 {
+		if res, ok, err := s.hive(ctx, text); ok {
+			return res, err
+		}
 		if res, ok, err := s.lakeWrite(ctx, text); ok {
 			return res, err
 		}

@@ -142,15 +142,24 @@ func viewSQL(t catalog.Table, localPath func(bucket, key string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	glob := path
-	if strings.HasSuffix(key, "/") || key == "" {
-		glob = path + strings.Repeat("/*", len(t.PartitionKeys)) + "/*"
-	}
 	hive := len(t.PartitionKeys) > 0
 	for i, k := range t.PartitionKeys {
 		if k.Name == fmt.Sprintf("partition_%d", i) {
 			hive = false // folders are not k=v: values come from the path
 		}
+	}
+	glob := path
+	if strings.HasSuffix(key, "/") || key == "" {
+		// One glob level per partition key: k=* where folders are named,
+		// which also leaves out Hadoop's _temporary and .hidden folders.
+		for _, k := range t.PartitionKeys {
+			if hive {
+				glob += "/" + k.Name + "=*"
+			} else {
+				glob += "/*"
+			}
+		}
+		glob += "/*"
 	}
 	var cols, typed []string
 	for _, c := range t.Storage.Columns {
