@@ -43,6 +43,7 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/stream/natsjs
 	./bin/tarn bench s3
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/crawl
+	$(GO) test -run '^$$' -bench . -benchtime 5x ./internal/engine
 	./bin/tarn bench streams
 	./bin/tarn bench crawl
 	./bin/tarn bench query
