@@ -30,13 +30,13 @@ fuzz:
 	$(GO) test ./internal/stream/kinesisapi -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/stream/kinesisapi -run '^$$' -fuzz FuzzScanPutRecords -fuzztime $(FUZZTIME)
 	for f in FuzzMessages FuzzDecodeParam; do \
-		$(GO) test ./internal/pgwire -run '^$$' -fuzz $$f -fuzztime $(FUZZTIME) || exit 1; done
+		$(GO) test ./internal/pgwire -run '^$$' -fuzz "^$${f}\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./internal/query/athenaapi -run '^$$' -fuzz FuzzBodies -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/query/hiveddl -run '^$$' -fuzz FuzzExec -fuzztime $(FUZZTIME)
 	for f in FuzzPartitionExpression FuzzBodies; do \
-		$(GO) test ./internal/catalog/glueapi -run '^$$' -fuzz $$f -fuzztime $(FUZZTIME) || exit 1; done
+		$(GO) test ./internal/catalog/glueapi -run '^$$' -fuzz "^$${f}\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	for f in FuzzParseType FuzzJSON FuzzCSV FuzzClassify FuzzGrok FuzzJSONPath FuzzCSVSpec; do \
-		$(GO) test ./internal/format -run '^$$' -fuzz $$f -fuzztime $(FUZZTIME) -fuzzminimizetime 5s || exit 1; done
+		$(GO) test ./internal/format -run '^$$' -fuzz "^$${f}\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s || exit 1; done
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./internal/lake/localfs ./internal/edge/sigv4
