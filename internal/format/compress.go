@@ -93,13 +93,32 @@ func Open(r io.Reader) (io.ReadCloser, Compression, error) {
 		}
 		return zstdCloser{zr}, c, nil
 	case CompressionSnappy:
-		return io.NopCloser(snappy.NewReader(br)), c, nil
+		return io.NopCloser(&progress{r: snappy.NewReader(br)}), c, nil
 	case CompressionBzip2:
-		return io.NopCloser(bzip2.NewReader(br)), c, nil
+		return io.NopCloser(&progress{r: bzip2.NewReader(br)}), c, nil
 	case CompressionLZ4:
-		return io.NopCloser(lz4.NewReader(br)), c, nil
+		return io.NopCloser(&progress{r: lz4.NewReader(br)}), c, nil
 	}
 	return io.NopCloser(br), c, nil
+}
+
+// progress fails a reader that keeps returning nothing without an error:
+// io.ReadAll would wait on it forever. Some decoders do so on crafted input.
+type progress struct {
+	r     io.Reader
+	empty int
+}
+
+func (p *progress) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 || err != nil || len(b) == 0 {
+		p.empty = 0
+		return n, err
+	}
+	if p.empty++; p.empty >= 100 {
+		return 0, fmt.Errorf("decompress: %w", io.ErrNoProgress)
+	}
+	return 0, nil
 }
 
 // zstdCloser adapts Decoder.Close, which returns nothing.

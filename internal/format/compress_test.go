@@ -3,6 +3,7 @@ package format
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -117,5 +118,18 @@ func TestDetectShortInput(t *testing.T) {
 		if c := Detect(head); c != CompressionNone {
 			t.Errorf("Detect(%q) = %v", head, c)
 		}
+	}
+}
+
+type stuck struct{}
+
+func (stuck) Read([]byte) (int, error) { return 0, nil }
+
+// A decoder that never yields data nor an error fails instead of hanging
+// whoever reads it to the end.
+func TestProgressGuard(t *testing.T) {
+	_, err := io.ReadAll(&progress{r: stuck{}})
+	if !errors.Is(err, io.ErrNoProgress) {
+		t.Fatalf("got %v", err)
 	}
 }
