@@ -135,6 +135,8 @@ func TestViewsOverCrawledTables(t *testing.T) {
 	e.put("events/dt=1/a.json.gz", gz(`{"id":1,"user":"a"}`+"\n"+`{"id":60,"user":"b"}`+"\n"))
 	e.put("events/dt=2/b.json.gz", gz(`{"id":70,"user":"c","extra":true}`+"\n"))
 	e.put("audit/a.avro", avroFile(t))
+	e.put("cased/Day=1/a.json", []byte(`{"v":1}`))
+	e.put("cased/Day=2/b.json", []byte(`{"v":2}`))
 	e.put("sales/2026/01/s.csv", []byte("sku,qty\na,1\nb,2\n"))
 	e.put("sales/2026/02/s.csv", []byte("sku,qty\nc,3\n"))
 	e.crawl()
@@ -155,6 +157,10 @@ func TestViewsOverCrawledTables(t *testing.T) {
 	}
 	if got := e.rows(s, "SELECT partition_0, partition_1, sum(qty) FROM db.sales GROUP BY ALL ORDER BY ALL"); fmt.Sprint(got) != "[[2026 01 3] [2026 02 3]]" {
 		t.Fatalf("sales: %v", got)
+	}
+	// Partition folders spelled in another case than the catalog's keys.
+	if got := e.rows(s, "SELECT day, v FROM db.cased ORDER BY v"); fmt.Sprint(got) != "[[1 1] [2 2]]" {
+		t.Fatalf("cased: %v", got)
 	}
 	// Avro, read by tarn_avro: unions, logical types, nested records, maps.
 	if got := e.rows(s, "SELECT id, tag, price, \"at\", inner_rec.x, attrs['k'] FROM db.audit ORDER BY id"); fmt.Sprint(got) != "[[0 <nil> 1.50 1970-01-01 00:00:00 +0000 UTC 0 1] [1 t1 2.50 1970-01-01 00:00:00.001 +0000 UTC 1 1] [2 t2 3.50 1970-01-01 00:00:00.002 +0000 UTC 2 1]]" {

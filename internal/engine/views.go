@@ -150,11 +150,12 @@ func viewSQL(t catalog.Table, localPath func(bucket, key string) (string, error)
 	}
 	glob := path
 	if strings.HasSuffix(key, "/") || key == "" {
-		// One glob level per partition key: k=* where folders are named,
-		// which also leaves out Hadoop's _temporary and .hidden folders.
-		for _, k := range t.PartitionKeys {
+		// One glob level per partition key: *=* where folders are named,
+		// which leaves out Hadoop's _temporary and .hidden folders and keeps
+		// folders whose key is spelled in another case than the catalog's.
+		for range t.PartitionKeys {
 			if hive {
-				glob += "/" + k.Name + "=*"
+				glob += "/*=*"
 			} else {
 				glob += "/*"
 			}
