@@ -245,6 +245,12 @@ func crawlMixedLake(t *testing.T, e *env) {
 	if got := columns(e.table("plain")); got != "col0:bigint,col1:string,col2:string" {
 		t.Fatalf("plain: %s", got)
 	}
+	// Classification and confidence are recorded on each table.
+	for name, want := range map[string]string{"pq": "1", "events": "1", "sales": "0.9", "plain": "0.9"} {
+		if got := e.table(name).Parameters["classificationConfidence"]; got != want {
+			t.Errorf("%s: confidence %q, want %s", name, got, want)
+		}
+	}
 	pq := e.table("pq")
 	if got := columns(pq); got != "id:bigint,name:string,score:double" || pq.Parameters["recordCount"] != "15" || pq.Parameters["objectCount"] != "2" {
 		t.Fatalf("pq: %s %v", got, pq.Parameters)

@@ -236,3 +236,25 @@ func TestExclusions(t *testing.T) {
 		}
 	}
 }
+
+// A scheduled crawler starts when its time comes (a clock running 1000x).
+func TestSchedule(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.svc.Close()
+	start, base := time.Now(), time.Date(2026, 1, 1, 0, 0, 30, 0, time.UTC)
+	e.svc = New(Options{Catalog: e.cat, Lake: e.lake, ScheduleEvery: 5 * time.Millisecond,
+		Now: func() time.Time { return base.Add(time.Since(start) * 1000) }})
+	e.put("s/a.json", []byte(`{"a":1}`))
+	if err := e.svc.CreateCrawler(ctx, Crawler{Name: "sched", DatabaseName: "db", Schedule: "cron(* * * * ? *)",
+		Targets: []S3Target{{Path: "s3://lake/s/"}}}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if runs, _ := e.svc.ListCrawls(ctx, "sched"); len(runs) > 0 && runs[len(runs)-1].State == RunCompleted {
+			e.table("s")
+			return
+		}
+	}
+	t.Fatal("the scheduled crawl did not run")
+}

@@ -17,17 +17,18 @@ import (
 // sample is what one file told the crawler, kept between crawls (short
 // JSON names: a state holds one per file).
 type sample struct {
-	Size       int64  `json:"s"`
-	ETag       string `json:"e"`
-	Class      string `json:"c,omitempty"`
-	Schema     string `json:"t,omitempty"` // struct<...>
-	Comp       string `json:"z,omitempty"`
-	Delim      string `json:"d,omitempty"`
-	Header     bool   `json:"h,omitempty"`
-	Records    int64  `json:"r,omitempty"` // records sampled (Parquet: all rows)
-	Bytes      int64  `json:"b,omitempty"` // bytes those records took
-	Classifier string `json:"k,omitempty"` // the custom classifier that matched
-	Skip       string `json:"x,omitempty"` // why the file is not part of any table
+	Size       int64   `json:"s"`
+	ETag       string  `json:"e"`
+	Class      string  `json:"c,omitempty"`
+	Schema     string  `json:"t,omitempty"` // struct<...>
+	Comp       string  `json:"z,omitempty"`
+	Delim      string  `json:"d,omitempty"`
+	Header     bool    `json:"h,omitempty"`
+	Records    int64   `json:"r,omitempty"` // records sampled (Parquet: all rows)
+	Bytes      int64   `json:"b,omitempty"` // bytes those records took
+	Classifier string  `json:"k,omitempty"` // the custom classifier that matched
+	Confidence float64 `json:"f,omitempty"` // how sure the classifier was (1 for containers)
+	Skip       string  `json:"x,omitempty"` // why the file is not part of any table
 }
 
 // state is what the last crawl saw: a sample per file ("bucket/key").
@@ -198,7 +199,7 @@ func fill(s *sample, res format.Result) *sample {
 	if res.Classification == "csv" {
 		s.Delim, s.Header = string(res.Delimiter), res.HasHeader
 	}
-	s.Records, s.Bytes = res.RecordsSampled, res.BytesRead
+	s.Records, s.Bytes, s.Confidence = res.RecordsSampled, res.BytesRead, res.Confidence
 	return s
 }
 

@@ -93,7 +93,7 @@ func shiftDays(s string) (string, error) {
 func (s *Service) schedule() {
 	ctx := context.Background()
 	last := s.now()
-	t := time.NewTicker(10 * time.Second)
+	t := time.NewTicker(s.opts.ScheduleEvery)
 	defer t.Stop()
 	for {
 		select {

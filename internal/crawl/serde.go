@@ -85,6 +85,14 @@ func (r *run) catalogTable(name string, t *tableSpec) catalog.Table {
 	if t.files[0].s.Classifier != "" {
 		params["classifierName"] = t.files[0].s.Classifier
 	}
+	// The weakest guess among the table's files, as the classifiers rated it.
+	conf := 1.0
+	for _, f := range t.files {
+		if f.s.Confidence > 0 {
+			conf = min(conf, f.s.Confidence)
+		}
+	}
+	params["classificationConfidence"] = strconv.FormatFloat(conf, 'f', -1, 64)
 	if len(t.conflicts) > 0 {
 		b, _ := json.Marshal(t.conflicts)
 		params["conflictingColumns"] = string(b)

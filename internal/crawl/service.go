@@ -37,6 +37,8 @@ type Options struct {
 	Workers int
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// ScheduleEvery is how often schedules are checked; default 10s.
+	ScheduleEvery time.Duration
 	// Exclusive says no other process shares the catalog store (the
 	// embedded one is locked to one): a crawl left RUNNING at start died
 	// with the previous process and is ended at once, not after staleAfter.
@@ -63,6 +65,9 @@ func New(opts Options) *Service {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.ScheduleEvery <= 0 {
+		opts.ScheduleEvery = 10 * time.Second
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
