@@ -29,7 +29,33 @@ var (
 	insertRe = regexp.MustCompile(`(?is)^\s*INSERT\s+INTO\s+([\w."]+)\s+((?:SELECT|WITH|VALUES|FROM|\().*?);?\s*$`)
 	unloadRe = regexp.MustCompile(`(?is)^\s*UNLOAD\s*\((.*)\)\s*TO\s*'([^']*)'\s*(?:WITH\s*\((.*)\))?\s*;?\s*$`)
 	propRe   = regexp.MustCompile(`(?is)(\w+)\s*=\s*(ARRAY\s*\[[^\]]*\]|'(?:[^']|'')*'|\w+)`)
+	quotedRe = regexp.MustCompile(`'([^']*)'`)
 )
+
+// withProps is what CTAS and UNLOAD read of their WITH (…) clause.
+type withProps struct {
+	format   string // lower case; "" when not given
+	location string // external_location
+	parts    []string
+}
+
+func parseWith(props string) withProps {
+	var w withProps
+	for _, p := range propRe.FindAllStringSubmatch(props, -1) {
+		v := strings.Trim(p[2], "'")
+		switch strings.ToLower(p[1]) {
+		case "format":
+			w.format = strings.ToLower(v)
+		case "external_location":
+			w.location = v
+		case "partitioned_by":
+			for _, k := range quotedRe.FindAllStringSubmatch(p[2], -1) {
+				w.parts = append(w.parts, strings.ToLower(k[1]))
+			}
+		}
+	}
+	return w
+}
 
 // lakeWrite runs a CTAS or an INSERT INTO a lake table; handled is false
 // for other statements.
@@ -71,23 +97,11 @@ func (s *session) ctas(ctx context.Context, ifNotExists bool, target, props, sel
 		}
 		return query.Result{}, &query.Error{Code: "42P07", Message: fmt.Sprintf("table %s.%s already exists", db, name)}
 	}
-	var loc string
-	var parts []string
-	for _, p := range propRe.FindAllStringSubmatch(props, -1) {
-		v := strings.Trim(p[2], "'")
-		switch strings.ToLower(p[1]) {
-		case "external_location":
-			loc = v
-		case "partitioned_by":
-			for _, k := range regexp.MustCompile(`'([^']*)'`).FindAllStringSubmatch(p[2], -1) {
-				parts = append(parts, strings.ToLower(k[1]))
-			}
-		case "format":
-			if !strings.EqualFold(v, "parquet") {
-				return query.Result{}, &query.Error{Code: query.CodeFeature, Message: "tarn writes CTAS results as Parquet only, not " + v}
-			}
-		}
+	w := parseWith(props)
+	if w.format != "" && w.format != "parquet" {
+		return query.Result{}, &query.Error{Code: query.CodeFeature, Message: "tarn writes CTAS results as Parquet only, not " + w.format}
 	}
+	loc, parts := w.location, w.parts
 	if loc == "" {
 		d, err := s.e.opts.Catalog.GetDatabase(ctx, db)
 		if err != nil || d.LocationURI == "" {
@@ -133,27 +147,18 @@ func (s *session) unload(ctx context.Context, sel, loc, props string) (query.Res
 	if !strings.HasSuffix(loc, "/") {
 		loc += "/"
 	}
-	kind, parts := "parquet", []string(nil)
-	for _, p := range propRe.FindAllStringSubmatch(props, -1) {
-		v := strings.ToLower(strings.Trim(p[2], "'"))
-		switch strings.ToLower(p[1]) {
-		case "format":
-			switch v {
-			case "parquet":
-			case "json":
-				kind = "json"
-			case "textfile", "csv":
-				kind = "csv"
-			default:
-				return query.Result{}, &query.Error{Code: query.CodeFeature, Message: "UNLOAD writes PARQUET, JSON or TEXTFILE, not " + v}
-			}
-		case "partitioned_by":
-			for _, k := range regexp.MustCompile(`'([^']*)'`).FindAllStringSubmatch(p[2], -1) {
-				parts = append(parts, strings.ToLower(k[1]))
-			}
-		}
+	w := parseWith(props)
+	kind := "parquet"
+	switch w.format {
+	case "", "parquet":
+	case "json":
+		kind = "json"
+	case "textfile", "csv":
+		kind = "csv"
+	default:
+		return query.Result{}, &query.Error{Code: query.CodeFeature, Message: "UNLOAD writes PARQUET, JSON or TEXTFILE, not " + w.format}
 	}
-	n, _, _, err := s.writeFiles(ctx, sel, kind, parts, loc)
+	n, _, _, err := s.writeFiles(ctx, sel, kind, w.parts, loc)
 	if err != nil {
 		return query.Result{}, err
 	}
