@@ -29,6 +29,7 @@ fuzz:
 	$(GO) test ./internal/edge/sigv4 -run '^$$' -fuzz FuzzChunked -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/stream/kinesisapi -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/stream/kinesisapi -run '^$$' -fuzz FuzzScanPutRecords -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/stream/natsjs -run '^$$' -fuzz FuzzDecodeBatch -fuzztime $(FUZZTIME)
 	for f in FuzzMessages FuzzDecodeParam; do \
 		$(GO) test ./internal/pgwire -run '^$$' -fuzz "^$${f}\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./internal/query/athenaapi -run '^$$' -fuzz FuzzBodies -fuzztime $(FUZZTIME)

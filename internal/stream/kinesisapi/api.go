@@ -8,6 +8,7 @@ package kinesisapi
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/tarnlake/tarn/internal/access"
@@ -37,6 +38,9 @@ type API struct {
 	opts   Options
 	limits *limiter
 	srv    *awsapi.JSONServer
+	// recSize is the mean record size a stream's last read saw (int), so
+	// the next read of it asks the store for a fitting first chunk.
+	recSize sync.Map
 }
 
 // New serves store.

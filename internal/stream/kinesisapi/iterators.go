@@ -21,12 +21,20 @@ const (
 
 func formatSeq(seq uint64) string {
 	var b [len(seqPrefix) + seqDigits]byte
-	copy(b[:], seqPrefix)
-	for i := len(b) - 1; i >= len(seqPrefix); i-- { // zero-padded, on the hot path of every read
+	return string(appendSeq(b[:0], seq))
+}
+
+// appendSeq appends formatSeq(seq) to b without allocating: it is on the
+// hot path of every read.
+func appendSeq(b []byte, seq uint64) []byte {
+	b = append(b, seqPrefix...)
+	n := len(b)
+	b = append(b, make([]byte, seqDigits)...)
+	for i := n + seqDigits - 1; i >= n; i-- { // zero-padded
 		b[i] = byte('0' + seq%10)
 		seq /= 10
 	}
-	return string(b[:])
+	return b
 }
 
 // parseSeq accepts exactly what formatSeq makes.

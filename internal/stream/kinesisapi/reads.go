@@ -2,6 +2,7 @@ package kinesisapi
 
 import (
 	"encoding/base64"
+	"slices"
 	"strconv"
 
 	"github.com/tarnlake/tarn/internal/access"
@@ -19,13 +20,20 @@ type getRecordsOut struct {
 }
 
 func (o getRecordsOut) AppendJSON(b []byte) []byte {
+	// Sized up front: growing a 2 MiB answer by doubling cost more than
+	// encoding it.
+	size := 256
+	for _, r := range o.Records {
+		size += recordJSONSize + base64.StdEncoding.EncodedLen(len(r.Data)) + 2*len(r.PartitionKey)
+	}
+	b = slices.Grow(b, size)
 	b = append(b, `{"Records":[`...)
 	for i, r := range o.Records {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, `{"SequenceNumber":"`...)
-		b = append(b, formatSeq(r.Seq)...)
+		b = appendSeq(b, r.Seq)
 		b = append(b, `","ApproximateArrivalTimestamp":`...)
 		b = strconv.AppendFloat(b, float64(r.Arrival.UnixMilli())/1000, 'f', -1, 64)
 		b = append(b, `,"Data":"`...)
@@ -44,6 +52,10 @@ func (o getRecordsOut) AppendJSON(b []byte) []byte {
 	}
 	return append(b, '}')
 }
+
+// recordJSONSize is a record's JSON without its data and key.
+const recordJSONSize = len(`{"SequenceNumber":"","ApproximateArrivalTimestamp":,"Data":"","PartitionKey":"","EncryptionType":"NONE"},`) +
+	len(seqPrefix) + seqDigits + 20
 
 type childShard struct {
 	ShardId      string
@@ -141,7 +153,18 @@ func (a *API) getRecords(c *call) (any, error) {
 func (a *API) read(c *call, name string, sh stream.Shard, from uint64, limit int) ([]stream.Record, bool, error) {
 	var out []stream.Record
 	size := 0
-	for chunk := 64; ; {
+	// The first chunk is small unless an earlier read showed the records
+	// are: a shard of large records is not loaded ten thousand at a time.
+	chunk := 64
+	if v, ok := a.recSize.Load(name); ok {
+		chunk = max(1, maxGetBytes/v.(int))
+	}
+	defer func() {
+		if len(out) > 0 {
+			a.recSize.Store(name, max(1, size/len(out)))
+		}
+	}()
+	for {
 		n := min(chunk, limit-len(out))
 		got, err := a.store.Read(c.Ctx, name, sh.ID, from, n)
 		if err != nil {

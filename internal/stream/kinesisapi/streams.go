@@ -114,6 +114,7 @@ func (a *API) deleteStream(c *call) (any, error) {
 		return nil, storeErr(err, name)
 	}
 	a.limits.forget(name)
+	a.recSize.Delete(name)
 	return struct{}{}, nil
 }
 

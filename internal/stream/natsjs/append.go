@@ -9,31 +9,60 @@ import (
 	"github.com/tarnlake/tarn/internal/stream"
 )
 
-// Append publishes the records asynchronously, waits for every
-// acknowledgement, and, on the embedded server, makes them durable with one
-// fsync shared by every concurrent Append to the stream (group commit).
-// An external server's acknowledgement is its own durability promise.
+// Append publishes the records, one message per shard's run of records
+// (split by count and size), waits for every acknowledgement, and, on the
+// embedded server, makes them durable with one fsync shared by every
+// concurrent Append to the stream (group commit). An external server's
+// acknowledgement is its own durability promise.
 func (s *Store) Append(ctx context.Context, name string, recs []stream.Record) ([]uint64, error) {
 	js := jsName(name)
-	futures := make([]jetstream.PubAckFuture, len(recs))
-	for i, r := range recs {
-		f, err := s.js.PublishAsync(subject(name, r.Shard), encodeRecord(r.PartitionKey, r.Data))
-		if err != nil {
-			return nil, fmt.Errorf("append to %s: %w", name, err)
+	type pending struct {
+		f   jetstream.PubAckFuture
+		idx []int // the records it holds, by index in recs
+	}
+	var pubs []pending
+	publish := func(shard string, idx []int) error {
+		batch := make([]stream.Record, len(idx))
+		for i, k := range idx {
+			batch[i] = recs[k]
 		}
-		futures[i] = f
+		f, err := s.js.PublishAsync(subject(name, shard), encodeBatch(batch))
+		if err != nil {
+			return fmt.Errorf("append to %s: %w", name, err)
+		}
+		pubs = append(pubs, pending{f, idx})
+		return nil
+	}
+	limit := int(s.nc.MaxPayload()) - 1024
+	for _, group := range byShard(recs) {
+		start, size := 0, 0
+		for i, k := range group {
+			n := batchSize(recs[k])
+			if i > start && (i-start == maxBatch || size+n > limit) {
+				if err := publish(recs[k].Shard, group[start:i]); err != nil {
+					return nil, err
+				}
+				start, size = i, 0
+			}
+			size += n
+		}
+		if err := publish(recs[group[0]].Shard, group[start:]); err != nil {
+			return nil, err
+		}
 	}
 	seqs := make([]uint64, len(recs))
-	for i, f := range futures {
+	for _, p := range pubs {
 		select {
-		case ack := <-f.Ok():
+		case ack := <-p.f.Ok():
 			// Checked here rather than with an expected-stream header on
 			// every message, which costs the server a header parse each.
 			if ack.Stream != js {
 				return nil, fmt.Errorf("append to %s: stored in JetStream stream %s, not %s", name, ack.Stream, js)
 			}
-			seqs[i] = ack.Sequence
-		case err := <-f.Err():
+			for i, k := range p.idx {
+				seqs[k] = recordSeq(ack.Sequence, i)
+			}
+		case err := <-p.f.Err():
 			return nil, s.appendErr(ctx, name, err)
 		case <-ctx.Done():
 			return nil, ctx.Err()
@@ -45,6 +74,39 @@ func (s *Store) Append(ctx context.Context, name string, recs []stream.Record) (
 		}
 	}
 	return seqs, nil
+}
+
+// byShard groups the indexes of recs by shard, in order, shards in order
+// of first appearance.
+func byShard(recs []stream.Record) [][]int {
+	if len(recs) > 0 && allOneShard(recs) {
+		idx := make([]int, len(recs))
+		for i := range idx {
+			idx[i] = i
+		}
+		return [][]int{idx}
+	}
+	var groups [][]int
+	at := map[string]int{}
+	for i, r := range recs {
+		g, ok := at[r.Shard]
+		if !ok {
+			g = len(groups)
+			at[r.Shard] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	return groups
+}
+
+func allOneShard(recs []stream.Record) bool {
+	for _, r := range recs[1:] {
+		if r.Shard != recs[0].Shard {
+			return false
+		}
+	}
+	return true
 }
 
 // appendErr tells a missing stream apart from other failures.

@@ -87,7 +87,7 @@ func benchAppend(b *testing.B, raw bool) {
 					if raw {
 						fs := make([]jetstream.PubAckFuture, len(recs))
 						for i, r := range recs {
-							f, err := s.js.PublishAsync(subject("bench", r.Shard), encodeRecord(r.PartitionKey, r.Data))
+							f, err := s.js.PublishAsync(subject("bench", r.Shard), encodeBatch([]stream.Record{r}))
 							fs[i] = f
 							if err != nil {
 								done <- err

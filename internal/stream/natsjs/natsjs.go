@@ -49,13 +49,17 @@ type Store struct {
 	nc   *nats.Conn
 	js   jetstream.JetStream
 	meta jetstream.KeyValue
+	acks jetstream.KeyValue // durable consumers' positions inside a batch
 
 	mu      sync.Mutex
 	syncs   map[string]*groupSync // embedded: per-stream group commit
 	readers *readerCache
 }
 
-const metaBucket = "tarn_streams"
+const (
+	metaBucket = "tarn_streams"
+	acksBucket = "tarn_stream_acks"
+)
 
 // Open connects to (or starts) JetStream and prepares the metadata bucket.
 func Open(ctx context.Context, log *slog.Logger, opts Options) (*Store, error) {
@@ -78,13 +82,21 @@ func Open(ctx context.Context, log *slog.Logger, opts Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	s.meta, err = s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: metaBucket, Description: "tarn stream metadata", History: 1,
-		Storage: jetstream.FileStorage, Replicas: opts.Replicas,
-	})
+	bucket := func(name, about string) (jetstream.KeyValue, error) {
+		kv, err := s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: name, Description: about, History: 1, Storage: jetstream.FileStorage, Replicas: opts.Replicas,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("jetstream bucket %s: %w", name, err)
+		}
+		return kv, nil
+	}
+	if s.meta, err = bucket(metaBucket, "tarn stream metadata"); err == nil {
+		s.acks, err = bucket(acksBucket, "tarn consumers' positions inside record batches")
+	}
 	if err != nil {
 		s.Close()
-		return nil, fmt.Errorf("jetstream metadata bucket: %w", err)
+		return nil, err
 	}
 	s.readers = newReaderCache(s.js)
 	return s, nil

@@ -36,7 +36,7 @@ func (s *Store) Read(ctx context.Context, name, shard string, from uint64, max i
 	if len(recs) > 0 {
 		next = recs[len(recs)-1].Seq + 1
 	}
-	if len(recs) == max && r.ahead == nil {
+	if len(recs) == max && r.ahead == nil && r.more {
 		r.prefetch(recs)
 	}
 	s.readers.put(r, next)
@@ -46,46 +46,71 @@ func (s *Store) Read(ctx context.Context, name, shard string, from uint64, max i
 // fetched is a batch read ahead of its request.
 type fetched struct {
 	recs []stream.Record
-	full bool // as many as asked for: more may follow
+	full bool // as many messages as asked for: more may follow
 	err  error
 }
 
-// read returns up to max records, from what was read ahead first.
+// read returns up to max records: those left from the last call first,
+// then what was read ahead, then what the consumer has now.
 func (r *reader) read(ctx context.Context, max int) ([]stream.Record, error) {
-	if r.ahead == nil {
-		recs, err := r.fetch(max)
-		return recs, err
+	out := r.take(nil, max)
+	if len(out) == max {
+		return out, nil
 	}
-	var f fetched
-	select {
-	case f = <-r.ahead:
-	case <-ctx.Done():
-		return nil, ctx.Err() // the read-ahead is lost with the reader
+	if r.ahead != nil {
+		var f fetched
+		select {
+		case f = <-r.ahead:
+		case <-ctx.Done():
+			return nil, ctx.Err() // the read-ahead is lost with the reader
+		}
+		r.ahead = nil
+		if f.err != nil {
+			return nil, f.err
+		}
+		// Short, the read-ahead still does not say the consumer is at its
+		// end: it may have been made before more records came. A short
+		// answer must mean "nothing more now" (a closed shard's reader
+		// takes it for the shard's end), so the consumer is asked again.
+		r.left = f.recs
+		if out = r.take(out, max); len(out) == max {
+			r.more = f.full
+			return out, nil
+		}
 	}
-	r.ahead = nil
-	if f.err != nil {
-		return nil, f.err
-	}
-	recs := f.recs
-	if len(recs) > max { // keep the rest for the next call
-		r.ahead = make(chan fetched, 1)
-		r.ahead <- fetched{recs: recs[max:], full: f.full}
-		return recs[:max], nil
-	}
-	if len(recs) < max && f.full {
-		more, err := r.fetch(max - len(recs))
+	// Fetches are sized by how many records a message held so far, so
+	// more may be needed: a short answer must mean the shard has no more.
+	for {
+		recs, full, err := r.fetch(max - len(out))
 		if err != nil {
 			return nil, err
 		}
-		recs = append(recs, more...)
+		r.left, r.more = recs, full
+		if out = r.take(out, max); len(out) == max || !full {
+			return out, nil
+		}
 	}
-	return recs, nil
+}
+
+// take moves up to max-len(out) of the records left over onto out.
+func (r *reader) take(out []stream.Record, max int) []stream.Record {
+	n := min(len(r.left), max-len(out))
+	if out == nil && n == len(r.left) {
+		out, r.left = r.left, nil
+		return out
+	}
+	out = append(out, r.left[:n]...)
+	r.left = r.left[n:]
+	if len(r.left) == 0 {
+		r.left = nil
+	}
+	return out
 }
 
 // readAheadBytes bounds what one idle reader holds.
 const readAheadBytes = 10 << 20
 
-// prefetch starts reading the batch after recs, about as large.
+// prefetch starts reading the records after recs, about as many.
 func (r *reader) prefetch(recs []stream.Record) {
 	size := 0
 	for _, rec := range recs {
@@ -98,33 +123,35 @@ func (r *reader) prefetch(recs []stream.Record) {
 	ch := make(chan fetched, 1)
 	r.ahead = ch
 	go func() {
-		recs, err := r.fetch(n)
-		ch <- fetched{recs: recs, full: len(recs) == n, err: err}
+		recs, full, err := r.fetch(n)
+		ch <- fetched{recs: recs, full: full, err: err}
 	}()
 }
 
-// fetch takes up to max records from the consumer without waiting for more.
-func (r *reader) fetch(max int) ([]stream.Record, error) {
-	batch, err := r.cons.FetchNoWait(max)
+// fetch takes about n records, whole messages, from the consumer without
+// waiting for more; full reports that it got every message it asked for.
+func (r *reader) fetch(n int) ([]stream.Record, bool, error) {
+	want := r.per.messagesFor(n)
+	batch, err := r.cons.FetchNoWait(want)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	recs := make([]stream.Record, 0, max)
+	recs := make([]stream.Record, 0, n)
+	msgs := 0
 	for m := range batch.Messages() {
+		msgs++
 		md, err := m.Metadata()
 		if err != nil {
 			continue
 		}
-		key, data, ok := decodeRecord(m.Data())
-		if !ok {
-			continue // not written by tarn
-		}
-		recs = append(recs, stream.Record{Shard: r.key.shard, Seq: md.Sequence.Stream, PartitionKey: key, Data: data, Arrival: md.Timestamp})
+		before := len(recs)
+		recs, _ = decodeBatch(recs, m.Data(), r.key.shard, md.Sequence.Stream, r.from, md.Timestamp)
+		r.per.add(1, len(recs)-before)
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
-		return nil, err
+		return nil, false, err
 	}
-	return recs, nil
+	return recs, msgs == want, nil
 }
 
 // Tail is the stream's last sequence number.
@@ -136,7 +163,18 @@ func (s *Store) Tail(ctx context.Context, name string) (uint64, error) {
 		}
 		return 0, err
 	}
-	return st.CachedInfo().State.LastSeq, nil
+	last := st.CachedInfo().State.LastSeq
+	if last == 0 {
+		return 0, nil
+	}
+	m, err := st.GetMsg(ctx, last)
+	if err != nil {
+		if errors.Is(err, jetstream.ErrMsgNotFound) { // dropped meanwhile by retention
+			return recordSeq(last, maxBatch-1), nil
+		}
+		return 0, fmt.Errorf("tail of %s: %w", name, err)
+	}
+	return recordSeq(last, max(1, batchCount(m.Data))-1), nil
 }
 
 // SeqAt finds the first record stored at or after t.
@@ -158,7 +196,7 @@ func (s *Store) SeqAt(ctx context.Context, name string, t time.Time) (uint64, er
 	}
 	for m := range batch.Messages() {
 		if md, err := m.Metadata(); err == nil {
-			return md.Sequence.Stream, nil
+			return recordSeq(md.Sequence.Stream, 0), nil
 		}
 	}
 	tail, err := s.Tail(ctx, name)
@@ -180,9 +218,13 @@ type readerKey struct {
 
 type reader struct {
 	key   readerKey
+	from  uint64 // records before this are skipped (a start inside a message)
 	cons  jetstream.Consumer
 	used  time.Time
-	ahead chan fetched // the batch at key.next, being read or read; nil if none
+	left  []stream.Record // fetched, not yet returned: they start at key.next
+	more  bool            // the last fetch was full: the consumer may hold more
+	per   perMessage
+	ahead chan fetched // the records after left, being read or read; nil if none
 }
 
 // readerIdle is how long an unused consumer is kept; JetStream removes it
@@ -206,13 +248,13 @@ func (c *readerCache) get(ctx context.Context, name, shard string, from uint64) 
 	}
 	cons, err := c.js.CreateConsumer(ctx, jsName(name), jetstream.ConsumerConfig{
 		FilterSubject: subject(name, shard),
-		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: max(from, 1),
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: max(msgSeqOf(from), 1),
 		AckPolicy: jetstream.AckNonePolicy, MemoryStorage: true, InactiveThreshold: 2 * readerIdle,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &reader{key: k, cons: cons}, nil
+	return &reader{key: k, from: from, cons: cons}, nil
 }
 
 // put keeps r for a reader that continues at next.
