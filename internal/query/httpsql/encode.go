@@ -11,6 +11,7 @@ import (
 // encoders write a result as each format; they return the rows written.
 var encoders = map[string]func(http.ResponseWriter, query.Result) (int, error){
 	"": writeJSON, "json": writeJSON, "ndjson": writeNDJSON, "csv": writeCSV,
+	"arrow": writeArrow, "parquet": writeParquet,
 }
 
 // flushEvery rows, the answer is pushed to the client.

@@ -1,7 +1,14 @@
 // Package httpsql serves SQL over HTTP: POST /v1/sql with a JSON body
 // {"sql": "...", "args": [...]} (or the statement as a text/plain body)
-// answers with the result streamed as JSON, newline-delimited JSON or CSV
-// (?format=json|ndjson|csv). The query stops when the client goes away.
+// answers with the result streamed as JSON, newline-delimited JSON, CSV,
+// an Arrow IPC stream or a Parquet file
+// (?format=json|ndjson|csv|arrow|parquet). The query stops when the
+// client goes away.
+//
+// A statement that fails before any byte of the answer went out gets a
+// JSON error with its SQLSTATE. One that fails midway ends JSON, NDJSON
+// and CSV answers with the error; Arrow and Parquet have no place for it,
+// so the connection is cut instead and the client sees a truncated body.
 package httpsql
 
 import (
@@ -78,7 +85,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := r.URL.Query().Get("format")
 	enc, ok := encoders[f]
 	if !ok {
-		fail(w, http.StatusBadRequest, &query.Error{Code: "22023", Message: fmt.Sprintf("format %q is not json, ndjson or csv", f)})
+		fail(w, http.StatusBadRequest, &query.Error{Code: "22023", Message: fmt.Sprintf("format %q is not json, ndjson, csv, arrow or parquet", f)})
 		return
 	}
 	ctx := r.Context()
@@ -97,6 +104,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer res.Rows.Close()
 	n, err := enc(w, res)
 	h.Log.Info("sql", "user", h.User(r), "rows", n, "seconds", time.Since(start).Seconds(), "err", err)
+	if errors.Is(err, errCutShort) {
+		// The server closes the connection without ending the body.
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // fail answers an error before any row was sent.
