@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +39,44 @@ type QueryConfig struct {
 	MemoryLimit   string `yaml:"memory_limit"`   // "4GB"; default DuckDB's, 80% of RAM
 	Timeout       string `yaml:"timeout"`        // "30m"; default none
 	MaxConcurrent int    `yaml:"max_concurrent"` // default one per core
+	// CacheMaxBytes bounds the local copies SQL reads of a lake on a remote
+	// S3 store (lake.backend s3), under DATA/cache/lake: bytes or a size
+	// ("512MiB", "20GB"); default 10GiB; 0: no bound. Copies of the tables
+	// a running statement reads stay even past it.
+	CacheMaxBytes ByteSize `yaml:"cache_max_bytes"`
+}
+
+// ByteSize is a size in bytes, written in YAML as a number or with a unit:
+// "512MiB", "10GiB", "2GB", "64KB".
+type ByteSize int64
+
+func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
+	v, err := parseByteSize(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: size %q: %w", n.Line, n.Value, err)
+	}
+	*b = v
+	return nil
+}
+
+func parseByteSize(s string) (ByteSize, error) {
+	s = strings.TrimSpace(s)
+	num := strings.TrimRight(s, "KMGTPiBb ")
+	unit := strings.TrimSpace(s[len(num):])
+	mult, ok := map[string]int64{"": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
+		"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}[unit]
+	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	switch {
+	case !ok:
+		return 0, fmt.Errorf("unknown unit %q: want B, KB, MB, GB, TB, KiB, MiB, GiB or TiB", unit)
+	case err != nil:
+		return 0, errors.New("want a whole number of bytes, optionally with a unit")
+	case n < 0:
+		return 0, errors.New("a size cannot be negative")
+	case n > math.MaxInt64/mult:
+		return 0, errors.New("too large")
+	}
+	return ByteSize(n * mult), nil
 }
 
 // CatalogConfig picks where the catalog lives: a file under the data folder
@@ -107,6 +147,7 @@ func defaultConfig() Config {
 		S3:       S3Config{Region: "us-east-1", Domains: []string{"localhost", "s3.localhost"}},
 		Lake:     LakeConfig{Backend: "local", Region: "us-east-1", PathStyle: true},
 		Catalog:  CatalogConfig{PostgresSchema: "tarn_catalog"},
+		Query:    QueryConfig{CacheMaxBytes: 10 << 30},
 	}
 }
 
@@ -205,6 +246,9 @@ func (c Config) validate() error {
 		if _, err := time.ParseDuration(c.Query.Timeout); err != nil {
 			errs = append(errs, fmt.Errorf("query.timeout %q: %w", c.Query.Timeout, err))
 		}
+	}
+	if c.Query.CacheMaxBytes < 0 {
+		errs = append(errs, fmt.Errorf("query.cache_max_bytes %d: a size cannot be negative", c.Query.CacheMaxBytes))
 	}
 	if (c.TLS.Cert == "") != (c.TLS.Key == "") {
 		errs = append(errs, errors.New("tls: set both cert and key, or neither"))

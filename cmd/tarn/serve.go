@@ -116,7 +116,7 @@ Flags:
 	}
 	defer streams.Close()
 
-	eng, err := openEngine(cfg, cat, baseLake, store, streams, log)
+	eng, err := openEngine(cfg, cat, baseLake, store, streams, log, reg)
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,12 @@ type Options struct {
 	// LocalPath maps a lake location (bucket, key or prefix) to the local
 	// file or folder holding it; nil when the lake is not on this machine.
 	LocalPath func(bucket, key string) (string, error)
+	// Prepare, when set, runs before a statement for the location (bucket,
+	// key or prefix) of each lake table it reads, to bring the local copy
+	// that LocalPath names up to date (a remote lake's files); its error
+	// fails the statement. It keeps the copy until ctx ends, which is when
+	// the statement does. Nil: the files are read where they are.
+	Prepare func(ctx context.Context, bucket, prefix string) error
 	// Path is the DuckDB database file for tables made in SQL; "" keeps
 	// them in memory.
 	Path string
@@ -67,7 +73,8 @@ type Engine struct {
 	synced      time.Time
 	views       map[string]viewState // "db.table" → what its view was made from
 	schemas     map[string]bool
-	streamViews map[string]string // stream → its view's SELECT
+	streamViews map[string]string     // stream → its view's SELECT
+	remote      map[string]remoteView // "db.table" → its files through Prepare (remote.go)
 	lastSync    error
 }
 
@@ -92,13 +99,16 @@ func Open(opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("open duckdb %q: %w", opts.Path, err)
 	}
 	e := &Engine{opts: opts, conn: conn, db: sql.OpenDB(conn), log: opts.Log.With("component", "engine"),
-		views: map[string]viewState{}, schemas: map[string]bool{}, streamViews: map[string]string{},
+		views: map[string]viewState{}, schemas: map[string]bool{}, streamViews: map[string]string{}, remote: map[string]remoteView{},
 		slots: make(chan struct{}, opts.MaxConcurrent)}
 	if err := e.db.Ping(); err != nil {
 		return nil, errors.Join(fmt.Errorf("open duckdb %q: %w", opts.Path, err), e.Close())
 	}
 	if err := e.registerAvro(context.Background()); err != nil {
 		return nil, errors.Join(fmt.Errorf("register tarn_avro: %w", err), e.Close())
+	}
+	if err := e.createPGCatalog(context.Background()); err != nil {
+		return nil, errors.Join(fmt.Errorf("pg_catalog for PostgreSQL clients: %w", err), e.Close())
 	}
 	if opts.Streams != nil {
 		if err := e.registerStreams(context.Background()); err != nil {

@@ -12,9 +12,10 @@ import (
 
 // session is one client's DuckDB connection: its settings and USE last.
 type session struct {
-	e    *Engine
-	conn *sql.Conn
-	user string
+	e        *Engine
+	conn     *sql.Conn
+	user     string
+	settings map[string]string // PostgreSQL settings SET in this session (see pgSettings)
 }
 
 // Query implements query.Session. The statement holds one of the
@@ -28,6 +29,8 @@ func (s *session) Query(ctx context.Context, text string, args ...any) (query.Re
 	cancel := context.CancelFunc(func() {})
 	if s.e.opts.QueryTimeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, s.e.opts.QueryTimeout)
+	} else if s.e.opts.Prepare != nil {
+		ctx, cancel = context.WithCancel(ctx) // Prepare keeps the statement's files until it ends
 	}
 	done := func() { cancel(); <-s.e.slots }
 	res, err := s.query(ctx, text, args...)
@@ -57,12 +60,20 @@ func (s *session) query(ctx context.Context, text string, args ...any) (query.Re
 		s.e.log.Warn("views not refreshed", "err", err)
 	}
 	if len(args) == 0 {
+		if res, ok := s.pgSetting(text); ok {
+			return res, nil
+		}
 		if res, ok, err := s.hive(ctx, text); ok {
 			return res, err
 		}
 		if res, ok, err := s.lakeWrite(ctx, text); ok {
 			return res, err
 		}
+	}
+	// Here, not before lakeWrite: CTAS, INSERT and UNLOAD come back with
+	// the COPY that reads their tables.
+	if err := s.e.prepare(ctx, text); err != nil {
+		return query.Result{}, err
 	}
 	tag := commandTag(text)
 	text = pgCompat(text)
@@ -76,6 +87,13 @@ func (s *session) query(ctx context.Context, text string, args ...any) (query.Re
 		return query.Result{}, err
 	}
 	switch {
+	case tag != "SELECT" && len(r.cols) == 1 && r.cols[0].Name == "Success":
+		// DuckDB answers BEGIN, COMMIT, SET … with an empty "Success"
+		// column; PostgreSQL clients (libpq) want no rows at all.
+		if err := r.Close(); err != nil {
+			return query.Result{}, err
+		}
+		return query.Result{Rows: emptyRows{}, Tag: tag}, nil
 	case tag != "SELECT" && len(r.cols) == 1 && r.cols[0].Name == "Count":
 		// DuckDB answers a one-row "Count" result; clients expect the count
 		// in the command tag.
@@ -106,16 +124,32 @@ func (s *session) Describe(ctx context.Context, text string) (int, []query.Colum
 	if err := s.e.sync(ctx); err != nil {
 		s.e.log.Warn("views not refreshed", "err", err)
 	}
+	orig := text
 	text = pgCompat(text)
 	params, cols, err := describe(ctx, s.conn, text)
+	if err != nil && s.e.opts.Prepare != nil {
+		// A view's stand-in describes it without its files; a view whose
+		// local copies were evicted needs them back.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		if perr := s.e.prepare(ctx, orig); perr != nil {
+			return 0, nil, perr
+		}
+		params, cols, err = describe(ctx, s.conn, text)
+	}
 	if err != nil {
 		return 0, nil, sqlError(ctx, err, text)
 	}
 	return params, cols, nil
 }
 
-// Close implements query.Session.
-func (s *session) Close() error { return s.conn.Close() }
+// Close implements query.Session. A transaction the client left open is
+// rolled back: the connection goes back to the pool for the next session.
+func (s *session) Close() error {
+	s.conn.ExecContext(context.Background(), "ROLLBACK") // fails harmlessly when none is open
+	return s.conn.Close()
+}
 
 // commandTag names the statement as PostgreSQL's CommandComplete does:
 // its first keyword, two for CREATE/DROP/ALTER (CREATE TABLE).

@@ -73,11 +73,7 @@ func (e *Engine) syncNow(ctx context.Context) error {
 				continue
 			}
 			e.views[key] = st // a view that failed is not retried until the table changes
-			body, err := viewSQL(t, e.opts.LocalPath)
-			if err == nil {
-				_, err = e.db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+quoteIdent(d.Name)+"."+quoteIdent(t.Name)+" AS "+body)
-			}
-			if err != nil {
+			if err := e.createView(ctx, d.Name, t.Name, t); err != nil {
 				e.log.Warn("table not queryable", "table", key, "err", firstLine(err.Error()))
 				e.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(d.Name)+"."+quoteIdent(t.Name))
 			}
@@ -91,6 +87,7 @@ func (e *Engine) syncNow(ctx context.Context) error {
 			db, tb, _ := strings.Cut(key, ".")
 			e.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(db)+"."+quoteIdent(tb))
 			delete(e.views, key)
+			delete(e.remote, key)
 		}
 	}
 	return errors.Join(errs...)
@@ -116,11 +113,7 @@ func (e *Engine) versionViews(ctx context.Context, t catalog.Table, seen map[str
 			continue
 		}
 		e.views[key] = viewState{version: v.Version, updated: v.Updated}
-		body, err := viewSQL(v, e.opts.LocalPath)
-		if err == nil {
-			_, err = e.db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+quoteIdent(t.Database)+"."+quoteIdent(name)+" AS "+body)
-		}
-		if err != nil {
+		if err := e.createView(ctx, t.Database, name, v); err != nil {
 			e.log.Warn("table version not queryable", "table", key, "err", firstLine(err.Error()))
 		}
 	}

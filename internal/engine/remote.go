@@ -1,0 +1,224 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/tarnlake/tarn/internal/catalog"
+	"github.com/tarnlake/tarn/internal/format"
+	"github.com/tarnlake/tarn/internal/query"
+)
+
+// A lake that is not on this machine is read through local copies that
+// Options.Prepare brings up to date before each statement, for the tables
+// the statement names. Until a table is first read its copy may not exist,
+// and DuckDB checks a view's files when the view is made: so its view
+// starts as a stand-in with the table's columns and no rows (which
+// PostgreSQL clients list and describe like any table) and becomes the
+// view over the files after the first Prepare.
+
+// remoteView is a view whose files Prepare fetches.
+type remoteView struct {
+	bucket, prefix string
+	body           string // the SELECT over the local copies
+	made           bool   // the view is body, not the stand-in
+}
+
+// createView makes the view db.name over t's files, or its stand-in when
+// the files come through Prepare.
+func (e *Engine) createView(ctx context.Context, db, name string, t catalog.Table) error {
+	key := db + "." + name
+	delete(e.remote, key)
+	body, err := viewSQL(t, e.opts.LocalPath)
+	if err != nil {
+		return err
+	}
+	if e.opts.Prepare != nil {
+		bucket, prefix, _ := strings.Cut(strings.TrimPrefix(t.Storage.Location, "s3://"), "/")
+		stub, err := standIn(t)
+		if err != nil {
+			return err
+		}
+		e.remote[key] = remoteView{bucket: bucket, prefix: prefix, body: body}
+		body = stub
+	}
+	_, err = e.db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+quoteIdent(db)+"."+quoteIdent(name)+" AS "+body)
+	return err
+}
+
+// standIn is a SELECT of no rows with the columns, and types, of t's view.
+func standIn(t catalog.Table) (string, error) {
+	var cols []string
+	for _, c := range t.Storage.Columns {
+		ft, err := format.ParseType(c.Type)
+		if err != nil {
+			return "", fmt.Errorf("column %s: %w", c.Name, err)
+		}
+		cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %s", format.DuckDBType(ft), quoteIdent(c.Name)))
+	}
+	for _, k := range t.PartitionKeys { // read from folder names: text
+		cols = append(cols, "CAST(NULL AS VARCHAR) AS "+quoteIdent(k.Name))
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " WHERE false", nil
+}
+
+// prepare runs Options.Prepare for every lake table text may read, then
+// turns their stand-ins into views over the files. The tables are found
+// by name among the statement's identifiers: a name that is not a table
+// there (a column, an alias) costs one listing, a statement that cannot
+// be split into tokens prepares nothing and DuckDB reports what is missing.
+// Views made from other views are not followed.
+func (e *Engine) prepare(ctx context.Context, text string) error {
+	if e.opts.Prepare == nil {
+		return nil
+	}
+	names, ok := identifiers(text)
+	if !ok || len(names) == 0 {
+		return nil
+	}
+	type location struct{ bucket, prefix string }
+	var keys []string
+	var locs []location
+	seen := map[location]bool{}
+	e.syncMu.Lock()
+	for db := range e.schemas {
+		for n := range names {
+			v, ok := e.remote[db+"."+n]
+			if !ok {
+				continue
+			}
+			keys = append(keys, db+"."+n)
+			if l := (location{v.bucket, v.prefix}); !seen[l] {
+				seen[l] = true
+				locs = append(locs, l)
+			}
+		}
+	}
+	e.syncMu.Unlock()
+	for _, l := range locs {
+		if err := e.opts.Prepare(ctx, l.bucket, l.prefix); err != nil {
+			if ctx.Err() != nil {
+				return sqlError(ctx, err, text)
+			}
+			return &query.Error{Code: "58030", Message: fmt.Sprintf("read the lake's files at s3://%s/%s: %v", l.bucket, l.prefix, err)}
+		}
+	}
+
+	e.syncMu.Lock()
+	defer e.syncMu.Unlock()
+	for _, key := range keys {
+		v, ok := e.remote[key]
+		if !ok || v.made {
+			continue
+		}
+		db, name, _ := strings.Cut(key, ".")
+		view := quoteIdent(db) + "." + quoteIdent(name)
+		if _, err := e.db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+view+" AS "+v.body); err != nil {
+			// As on a local lake, a table that cannot be read is no view;
+			// unlike there, the next statement naming it tries again, since
+			// its files may change without the catalog.
+			e.log.Warn("table not queryable", "table", key, "err", firstLine(err.Error()))
+			e.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+view)
+			continue
+		}
+		v.made = true
+		e.remote[key] = v
+	}
+	return nil
+}
+
+// identifiers returns the identifiers of a SQL text, lower case, quoted
+// ones unquoted; ok is false when text ends inside a string, a quoted
+// identifier or a comment.
+func identifiers(text string) (map[string]bool, bool) {
+	ids := map[string]bool{}
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch {
+		case c == '-' && strings.HasPrefix(text[i:], "--"):
+			j := strings.IndexByte(text[i:], '\n')
+			if j < 0 {
+				return ids, true
+			}
+			i += j + 1
+		case c == '/' && strings.HasPrefix(text[i:], "/*"):
+			j := strings.Index(text[i+2:], "*/")
+			if j < 0 {
+				return nil, false
+			}
+			i += j + 4
+		case c == '\'':
+			escapes := i > 0 && (text[i-1] == 'E' || text[i-1] == 'e') && (i == 1 || !identChar(text[i-2]))
+			j, ok := endQuoted(text, i+1, '\'', escapes)
+			if !ok {
+				return nil, false
+			}
+			i = j
+		case c == '"':
+			j, ok := endQuoted(text, i+1, '"', false)
+			if !ok {
+				return nil, false
+			}
+			ids[strings.ToLower(strings.ReplaceAll(text[i+1:j-1], `""`, `"`))] = true
+			i = j
+		case c == '$' && (i == 0 || !identChar(text[i-1])):
+			// $tag$ … $tag$ strings; $1 parameters are not tags.
+			j := i + 1
+			for j < len(text) && identChar(text[j]) && text[j] != '$' {
+				j++
+			}
+			if j >= len(text) || text[j] != '$' || (j > i+1 && text[i+1] >= '0' && text[i+1] <= '9') {
+				i++
+				continue
+			}
+			tag := text[i : j+1]
+			k := strings.Index(text[j+1:], tag)
+			if k < 0 {
+				return nil, false
+			}
+			i = j + 1 + k + len(tag)
+		case identStart(c):
+			j := i + 1
+			for j < len(text) && identChar(text[j]) {
+				j++
+			}
+			if j < len(text) && text[j] == '\'' && j == i+1 && (c == 'E' || c == 'e') {
+				i = j // E'…': the string case reads it
+				continue
+			}
+			ids[strings.ToLower(text[i:j])] = true
+			i = j
+		default:
+			i++
+		}
+	}
+	return ids, true
+}
+
+// endQuoted returns the index just past the quote that closes a quoted
+// text starting at i; a doubled quote is part of the text, and so is a
+// backslash-escaped character in an E'…' string.
+func endQuoted(text string, i int, q byte, backslash bool) (int, bool) {
+	for i < len(text) {
+		switch {
+		case backslash && text[i] == '\\':
+			i += 2
+		case text[i] == q && i+1 < len(text) && text[i+1] == q:
+			i += 2
+		case text[i] == q:
+			return i + 1, true
+		default:
+			i++
+		}
+	}
+	return 0, false
+}
+
+func identStart(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+func identChar(c byte) bool {
+	return identStart(c) || c >= '0' && c <= '9' || c == '$'
+}
