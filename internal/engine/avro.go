@@ -21,7 +21,7 @@ import (
 // be fetched offline), so tarn_avro(glob, columns) reads Avro container
 // files with hamba/avro and hands DuckDB rows of the catalog's columns:
 // one pass, no copy of the data kept. columns is a JSON array of
-// [name, glue type] pairs.
+// [name, glue type] pairs; a last column, filename, names each row's file.
 func (e *Engine) registerAvro(ctx context.Context) error {
 	c, err := e.db.Conn(ctx)
 	if err != nil {
@@ -51,6 +51,9 @@ func (e *Engine) registerAvro(ctx context.Context) error {
 				src.cols = append(src.cols, duckdb.ColumnInfo{Name: c[0], T: ti})
 				src.types = append(src.types, t)
 			}
+			// Last, the file each row came from: partition values are
+			// read off its path, as read_parquet's filename = true gives.
+			src.cols = append(src.cols, duckdb.ColumnInfo{Name: "filename", T: varchar})
 			files, err := filepath.Glob(glob)
 			if err != nil {
 				return nil, err
@@ -107,12 +110,12 @@ func (s *avroSource) FillRow(row duckdb.Row) (bool, error) {
 	if err := s.dec.Decode(&rec); err != nil {
 		return false, fmt.Errorf("read avro %s: %w", s.f.Name(), err)
 	}
-	for i, c := range s.cols {
-		if err := row.SetRowValue(i, avroValue(lookup(rec, c.Name), s.types[i])); err != nil {
-			return false, fmt.Errorf("avro column %s: %w", c.Name, err)
+	for i, t := range s.types {
+		if err := row.SetRowValue(i, avroValue(lookup(rec, s.cols[i].Name), t)); err != nil {
+			return false, fmt.Errorf("avro column %s: %w", s.cols[i].Name, err)
 		}
 	}
-	return true, nil
+	return true, row.SetRowValue(len(s.types), s.f.Name())
 }
 
 // lookup finds a field by the catalog's lower-cased name.

@@ -135,6 +135,9 @@ func TestViewsOverCrawledTables(t *testing.T) {
 	e.put("events/dt=1/a.json.gz", gz(`{"id":1,"user":"a"}`+"\n"+`{"id":60,"user":"b"}`+"\n"))
 	e.put("events/dt=2/b.json.gz", gz(`{"id":70,"user":"c","extra":true}`+"\n"))
 	e.put("audit/a.avro", avroFile(t))
+	e.put("clicks/Region=eu/a.avro", avroFile(t))
+	e.put("clicks/Region=us/b.avro", avroFile(t))
+	e.put("trail/2026/01/a.avro", avroFile(t))
 	e.put("cased/Day=1/a.json", []byte(`{"v":1}`))
 	e.put("cased/Day=2/b.json", []byte(`{"v":2}`))
 	e.put("sales/2026/01/s.csv", []byte("sku,qty\na,1\nb,2\n"))
@@ -165,6 +168,13 @@ func TestViewsOverCrawledTables(t *testing.T) {
 	// Avro, read by tarn_avro: unions, logical types, nested records, maps.
 	if got := e.rows(s, "SELECT id, tag, price, \"at\", inner_rec.x, attrs['k'] FROM db.audit ORDER BY id"); fmt.Sprint(got) != "[[0 <nil> 1.50 1970-01-01 00:00:00 +0000 UTC 0 1] [1 t1 2.50 1970-01-01 00:00:00.001 +0000 UTC 1 1] [2 t2 3.50 1970-01-01 00:00:00.002 +0000 UTC 2 1]]" {
 		t.Fatalf("avro: %v", got)
+	}
+	// Partitioned Avro: values from the path, hive-style or not.
+	if got := e.rows(s, "SELECT region, count(*), sum(id) FROM db.clicks WHERE region <> 'x' GROUP BY ALL ORDER BY ALL"); fmt.Sprint(got) != "[[eu 3 3] [us 3 3]]" {
+		t.Fatalf("partitioned avro: %v", got)
+	}
+	if got := e.rows(s, "SELECT partition_0, partition_1, count(*) FROM db.trail GROUP BY ALL"); fmt.Sprint(got) != "[[2026 01 3]]" {
+		t.Fatalf("avro in unnamed partitions: %v", got)
 	}
 	// CTAS writes Parquet into the lake and registers the table with its
 	// partitions; INSERT INTO appends.

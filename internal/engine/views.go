@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -135,7 +136,11 @@ func viewSQL(t catalog.Table, localPath func(bucket, key string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	hive := len(t.PartitionKeys) > 0
+	proj, err := projectionOf(t, localPath)
+	if err != nil {
+		return "", err
+	}
+	hive := len(t.PartitionKeys) > 0 && proj == nil
 	for i, k := range t.PartitionKeys {
 		if k.Name == fmt.Sprintf("partition_%d", i) {
 			hive = false // folders are not k=v: values come from the path
@@ -154,6 +159,9 @@ func viewSQL(t catalog.Table, localPath func(bucket, key string) (string, error)
 			}
 		}
 		glob += "/*"
+	}
+	if proj != nil {
+		glob = proj.glob
 	}
 	var cols, typed []string
 	for _, c := range t.Storage.Columns {
@@ -191,15 +199,21 @@ func viewSQL(t catalog.Table, localPath func(bucket, key string) (string, error)
 		b, _ := json.Marshal(spec)
 		// Decimals arrive as text; the CASTs above make them DECIMAL again.
 		from = fmt.Sprintf("tarn_avro('%s', '%s')", quoteString(glob), quoteString(string(b)))
-		if len(t.PartitionKeys) > 0 {
-			// The table function knows no paths: partitioned Avro tables
-			// read each partition's folder through the catalog later.
-			return "", fmt.Errorf("partitioned Avro tables are not queryable yet")
-		}
 	default:
 		return "", fmt.Errorf("classification %q is not readable by the engine yet", t.Parameters["classification"])
 	}
+	avro := t.Parameters["classification"] == "avro"
 	for i, k := range t.PartitionKeys {
+		if proj != nil {
+			cols = append(cols, proj.cols[i])
+			continue
+		}
+		if hive && avro {
+			// tarn_avro has no hive partitioning: the value is the folder
+			// named key=value (in any case) in the row's path.
+			cols = append(cols, fmt.Sprintf("regexp_extract(filename, '(?i)/%s=([^/]*)/', 1) AS %s", quoteString(regexp.QuoteMeta(k.Name)), quoteIdent(k.Name)))
+			continue
+		}
 		if hive {
 			cols = append(cols, quoteIdent(k.Name))
 			continue
@@ -210,7 +224,13 @@ func viewSQL(t catalog.Table, localPath func(bucket, key string) (string, error)
 	if len(cols) == 0 {
 		return "", fmt.Errorf("no columns")
 	}
-	return "SELECT " + strings.Join(cols, ", ") + " FROM " + from, nil
+	sel := "SELECT " + strings.Join(cols, ", ") + " FROM " + from
+	if proj != nil && len(proj.where) > 0 {
+		// The bounds name the values as the path gives them; the view's
+		// columns may be cast, so they are checked on the path itself.
+		sel += " WHERE " + strings.Join(proj.where, " AND ")
+	}
+	return sel, nil
 }
 
 func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
