@@ -45,6 +45,7 @@ bench: build
 	./bin/tarn bench s3
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/crawl
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./internal/engine
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/query/httpsql
 	./bin/tarn bench streams
 	./bin/tarn bench crawl
 	./bin/tarn bench query

@@ -106,6 +106,7 @@ func (s *JSONServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b))) // not chunked: clients can size their buffer
 	w.Header().Set("x-amzn-RequestId", in.RequestID)
 	w.Write(b)
 }
