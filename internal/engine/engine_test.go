@@ -80,6 +80,17 @@ func (e *env) crawl() {
 	e.t.Fatal("crawl did not end")
 }
 
+// session opens a session for the test, closed at its end.
+func (e *env) session() query.Session {
+	e.t.Helper()
+	s, err := e.eng.Session(context.Background(), "root")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // rows runs text and returns its rows as strings.
 func (e *env) rows(s query.Session, text string, args ...any) [][]string {
 	e.t.Helper()

@@ -13,11 +13,7 @@ func TestPostgresCatalog(t *testing.T) {
 	e := newEnv(t)
 	e.put("sales/part.csv", []byte("sku,qty,price\na,1,2.50\nb,2,3.25\n"))
 	e.crawl()
-	s, err := e.eng.Session(context.Background(), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := e.session()
 	q := func(text string) string {
 		t.Helper()
 		return fmt.Sprint(e.rows(s, text))

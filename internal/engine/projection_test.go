@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"fmt"
 	"testing"
 )
@@ -10,11 +9,7 @@ import (
 // values from the path the template describes, within the projection.
 func TestPartitionProjection(t *testing.T) {
 	e := newEnv(t)
-	s, err := e.eng.Session(context.Background(), "root")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := e.session()
 	e.put("logs/eu/2026-01-15/a.json", []byte(`{"v":1}`+"\n"+`{"v":2}`+"\n"))
 	e.put("logs/us/2026-02-01/b.json", []byte(`{"v":10}`+"\n"))
 	e.put("logs/ap/2026-01-15/c.json", []byte(`{"v":100}`+"\n"))  // not an enum value

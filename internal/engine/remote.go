@@ -21,8 +21,10 @@ import (
 // remoteView is a view whose files Prepare fetches.
 type remoteView struct {
 	bucket, prefix string
-	body           string // the SELECT over the local copies
-	made           bool   // the view is body, not the stand-in
+	keys           []string // partition keys, in folder order
+	hive           bool     // folders are named key=value
+	body           string   // the SELECT over the local copies
+	made           bool     // the view is body, not the stand-in
 }
 
 // createView makes the view db.name over t's files, or its stand-in when
@@ -40,7 +42,20 @@ func (e *Engine) createView(ctx context.Context, db, name string, t catalog.Tabl
 		if err != nil {
 			return err
 		}
-		e.remote[key] = remoteView{bucket: bucket, prefix: prefix, body: body}
+		rv := remoteView{bucket: bucket, prefix: prefix, body: body, hive: len(t.PartitionKeys) > 0}
+		if len(t.PartitionKeys) > 0 && !strings.HasSuffix(prefix, "/") && prefix != "" {
+			rv.prefix += "/" // a folder of partitions
+		}
+		for i, k := range t.PartitionKeys {
+			rv.keys = append(rv.keys, k.Name)
+			if k.Name == fmt.Sprintf("partition_%d", i) {
+				rv.hive = false
+			}
+		}
+		if strings.EqualFold(t.Parameters["projection.enabled"], "true") {
+			rv.keys = nil // the template, not the keys, names the folders
+		}
+		e.remote[key] = rv
 		body = stub
 	}
 	_, err = e.db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+quoteIdent(db)+"."+quoteIdent(name)+" AS "+body)
@@ -81,21 +96,48 @@ func (e *Engine) prepare(ctx context.Context, text string) error {
 	var keys []string
 	var locs []location
 	seen := map[location]bool{}
+	add := func(l location) {
+		if !seen[l] {
+			seen[l] = true
+			locs = append(locs, l)
+		}
+	}
+	var filter *partitionFilter
 	e.syncMu.Lock()
+	views := map[string]remoteView{}
 	for db := range e.schemas {
 		for n := range names {
-			v, ok := e.remote[db+"."+n]
-			if !ok {
-				continue
-			}
-			keys = append(keys, db+"."+n)
-			if l := (location{v.bucket, v.prefix}); !seen[l] {
-				seen[l] = true
-				locs = append(locs, l)
+			if v, ok := e.remote[db+"."+n]; ok {
+				views[db+"."+n] = v
+				keys = append(keys, db+"."+n)
 			}
 		}
 	}
 	e.syncMu.Unlock()
+	if len(views) == 1 {
+		for key, v := range views {
+			if len(v.keys) > 0 {
+				if f, ok := e.filterOf(ctx, text); ok && f.names(key) {
+					filter = &f
+				}
+			}
+		}
+	}
+	for _, v := range views {
+		if filter != nil {
+			prefixes, err := e.prunedPrefixes(ctx, v, *filter)
+			if err != nil {
+				return &query.Error{Code: "58030", Message: fmt.Sprintf("read the lake's files at s3://%s/%s: %v", v.bucket, v.prefix, err)}
+			}
+			if prefixes != nil {
+				for _, p := range prefixes {
+					add(location{v.bucket, p})
+				}
+				continue
+			}
+		}
+		add(location{v.bucket, v.prefix})
+	}
 	for _, l := range locs {
 		if err := e.opts.Prepare(ctx, l.bucket, l.prefix); err != nil {
 			if ctx.Err() != nil {

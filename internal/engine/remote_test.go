@@ -112,7 +112,8 @@ func TestRemoteLakeViews(t *testing.T) {
 	if got := r.rows(s, "SELECT partition_0, partition_1, sum(qty) FROM \"db\".\"sales\" GROUP BY ALL ORDER BY ALL"); fmt.Sprint(got) != "[[2026 01 3] [2026 02 3]]" {
 		t.Fatalf("sales: %v", got)
 	}
-	if got := r.calls(); fmt.Sprint(got) != "[lake/duck/ lake/sales/]" {
+	// year = '2026' keeps one partition: only its files are fetched.
+	if got := r.calls(); fmt.Sprint(got) != "[lake/duck/year=2026/ lake/sales/]" {
 		t.Fatalf("prepared %v", got)
 	}
 	if got := r.rows(s, "SELECT 1 AS year"); fmt.Sprint(got) != "[[1]]" || len(r.calls()) != 0 {
@@ -172,6 +173,43 @@ func TestRemoteLakeViews(t *testing.T) {
 
 // With a cache too small for anything, each statement fetches its files
 // again and keeps them while it runs; Describe brings back what was evicted.
+// A statement on one partitioned table with partition filters at the top
+// of its WHERE fetches only those partitions; anything else fetches all.
+func TestRemoteLakePruning(t *testing.T) {
+	r := newRemoteEnv(t, 0)
+	ctx := context.Background()
+	s := r.session()
+	r.put("misc/m.json", []byte(`{"a":1}`)) // a second folder: tables are named by folder
+	r.put("sales/2025/12/s.csv", []byte("sku,qty\nz,100\n"))
+	r.put("sales/2026/01/s.csv", []byte("sku,qty\na,1\nb,2\n"))
+	r.put("sales/2026/02/s.csv", []byte("sku,qty\nc,3\n"))
+	r.crawl()
+	r.calls()
+	for _, c := range []struct{ sql, rows, prepared string }{
+		{"SELECT sum(qty) FROM db.sales WHERE partition_0 = '2026' AND partition_1 IN ('01', '03')", "[[3]]", "[lake/sales/2026/01/]"},
+		{"SELECT sum(qty) FROM db.sales s WHERE s.partition_0 = '2026' AND qty > 0", "[[6]]", "[lake/sales/2026/]"},
+		{"SELECT sum(qty) FROM db.sales WHERE '2025' = partition_0", "[[100]]", "[lake/sales/2025/]"},
+		{"SELECT sum(qty) FROM db.sales WHERE partition_0 = '2026' OR qty > 50", "[[106]]", "[lake/sales/]"},
+		{"WITH x AS (SELECT * FROM db.sales) SELECT sum(qty) FROM x WHERE partition_0 = '2026'", "[[6]]", "[lake/sales/]"},
+		{"SELECT sum(qty) FROM db.sales WHERE partition_0 = '1999'", "[[<nil>]]", "[]"},
+	} {
+		if got := r.rows(s, c.sql); fmt.Sprint(got) != c.rows {
+			t.Errorf("%s: %v, want %s", c.sql, got, c.rows)
+		}
+		if got := fmt.Sprint(r.calls()); got != c.prepared {
+			t.Errorf("%s prepared %s, want %s", c.sql, got, c.prepared)
+		}
+	}
+	// A partition gone from the lake is gone from the answer, though only
+	// its local copy named it.
+	if err := r.lake.Delete(ctx, "lake", "sales/2026/02/s.csv"); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.rows(s, "SELECT count(*) FROM db.sales WHERE partition_0 = '2026' AND partition_1 = '02'"); fmt.Sprint(got) != "[[0]]" {
+		t.Errorf("deleted partition: %v", got)
+	}
+}
+
 func TestRemoteLakeTinyCache(t *testing.T) {
 	r := newRemoteEnv(t, 1)
 	ctx := context.Background()
