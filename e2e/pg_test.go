@@ -171,6 +171,45 @@ func TestPostgresWireLimits(t *testing.T) {
 	}
 }
 
+// query.statement_memory_limit bounds each statement: the one over it
+// fails, another session's runs.
+func TestPostgresWireStatementMemoryLimit(t *testing.T) {
+	cfgFile := filepath.Join(t.TempDir(), "tarn.yaml")
+	if err := os.WriteFile(cfgFile, []byte("query:\n  statement_memory_limit: 256MB\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, "--config", cfgFile)
+	u := url.URL{Scheme: "postgres", User: url.UserPassword(rootID, rootSecret), Host: srv.PGAddr, Path: "/tarn", RawQuery: "sslmode=disable"}
+	var conns []*pgx.Conn
+	for range 2 {
+		c, err := pgx.Connect(ctx(t), u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close(context.Background())
+		conns = append(conns, c)
+	}
+	var pe *pgconn.PgError
+	_, err := conns[0].Exec(ctx(t), "SELECT string_agg(range::VARCHAR || repeat('x', 100), ',') FROM range(5000000)")
+	if !errors.As(err, &pe) || pe.Code != "53200" {
+		t.Fatalf("over the statement memory limit: %v", err)
+	}
+	for _, c := range conns {
+		var n int64
+		if err := c.QueryRow(ctx(t), "SELECT length(string_agg(range::VARCHAR, ',')) FROM range(1000000)").Scan(&n); err != nil || n == 0 {
+			t.Fatalf("a statement within the limit: %d %v", n, err)
+		}
+	}
+	// A bad limit stops tarn at start, with the setting named.
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("query:\n  statement_memory_limit: lots\n"), 0o600)
+	sctx, cancel := context.WithTimeout(ctx(t), time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(sctx, tarnBin, "serve", "--config", bad, "--data", t.TempDir(), "--aws-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--pg-addr", "127.0.0.1:0", "--sftp-addr", "127.0.0.1:0").CombinedOutput(); err == nil || !strings.Contains(string(out), "statement memory limit") {
+		t.Fatalf("a bad statement_memory_limit: %v\n%s", err, out)
+	}
+}
+
 // Athena's Hive DDL over the PostgreSQL wire: an external table over
 // partition folders, MSCK REPAIR TABLE, then SQL over it.
 func TestHiveDDLOverPostgresWire(t *testing.T) {

@@ -33,12 +33,15 @@ type Config struct {
 	Query    QueryConfig   `yaml:"query"`
 }
 
-// QueryConfig bounds SQL: DuckDB's memory (for all statements together),
-// each statement's time, and how many run at once.
+// QueryConfig bounds SQL: DuckDB's memory (for all statements together, or
+// each statement's), each statement's time, and how many run at once.
 type QueryConfig struct {
-	MemoryLimit   string `yaml:"memory_limit"`   // "4GB"; default DuckDB's, 80% of RAM
-	Timeout       string `yaml:"timeout"`        // "30m"; default none
-	MaxConcurrent int    `yaml:"max_concurrent"` // default one per core
+	MemoryLimit string `yaml:"memory_limit"` // "4GB"; default DuckDB's, 80% of RAM
+	// StatementMemoryLimit ("1GB") gives each session a DuckDB of its own
+	// bounded by it, so it bounds each statement; default none.
+	StatementMemoryLimit string `yaml:"statement_memory_limit"`
+	Timeout              string `yaml:"timeout"`        // "30m"; default none
+	MaxConcurrent        int    `yaml:"max_concurrent"` // default one per core
 	// CacheMaxBytes bounds the local copies SQL reads of a lake on a remote
 	// S3 store (lake.backend s3), under DATA/cache/lake: bytes or a size
 	// ("512MiB", "20GB"); default 10GiB; 0: no bound. Copies of the tables

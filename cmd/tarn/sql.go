@@ -26,7 +26,8 @@ import (
 func openEngine(cfg Config, cat catalog.Store, store lake.Store, writes lake.Objects, streams stream.Store, log *slog.Logger, reg prometheus.Registerer) (*engine.Engine, error) {
 	timeout, _ := time.ParseDuration(cfg.Query.Timeout) // checked by validate
 	opts := engine.Options{Catalog: cat, Lake: writes, Streams: streams, Path: filepath.Join(cfg.Data, "query.duckdb"), Log: log,
-		MemoryLimit: cfg.Query.MemoryLimit, QueryTimeout: timeout, MaxConcurrent: cfg.Query.MaxConcurrent}
+		MemoryLimit: cfg.Query.MemoryLimit, StatementMemoryLimit: cfg.Query.StatementMemoryLimit,
+		QueryTimeout: timeout, MaxConcurrent: cfg.Query.MaxConcurrent}
 	if l, ok := store.(interface {
 		LocalPath(bucket, key string) (string, error)
 	}); ok {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -22,8 +23,8 @@ import (
 // files with hamba/avro and hands DuckDB rows of the catalog's columns:
 // one pass, no copy of the data kept. columns is a JSON array of
 // [name, glue type] pairs; a last column, filename, names each row's file.
-func (e *Engine) registerAvro(ctx context.Context) error {
-	c, err := e.db.Conn(ctx)
+func registerAvro(ctx context.Context, db *sql.DB) error {
+	c, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,11 @@ type Options struct {
 	Path string
 	// MemoryLimit bounds DuckDB's memory ("2GB"); default DuckDB's (80% of RAM).
 	MemoryLimit string
+	// StatementMemoryLimit, when set ("1GB"), runs each session in a DuckDB
+	// of its own bounded by it, so that it bounds each statement (see
+	// isolate.go); "" runs every session in the engine's one DuckDB,
+	// bounded together by MemoryLimit.
+	StatementMemoryLimit string
 	// Threads DuckDB uses; 0: one per core.
 	Threads int
 	// QueryTimeout ends statements that run longer (57014); 0: none.
@@ -76,6 +81,9 @@ type Engine struct {
 	streamViews map[string]string     // stream → its view's SELECT
 	remote      map[string]remoteView // "db.table" → its files through Prepare (remote.go)
 	lastSync    error
+
+	defsMu sync.Mutex
+	defs   defs // the schemas and views sessions' own DuckDBs replay (isolate.go)
 }
 
 var _ query.Engine = (*Engine)(nil)
@@ -100,20 +108,27 @@ func Open(opts Options) (*Engine, error) {
 	}
 	e := &Engine{opts: opts, conn: conn, db: sql.OpenDB(conn), log: opts.Log.With("component", "engine"),
 		views: map[string]viewState{}, schemas: map[string]bool{}, streamViews: map[string]string{}, remote: map[string]remoteView{},
-		slots: make(chan struct{}, opts.MaxConcurrent)}
+		slots: make(chan struct{}, opts.MaxConcurrent), defs: defs{schemas: map[string]bool{}, views: map[[2]string]string{}}}
 	if err := e.db.Ping(); err != nil {
 		return nil, errors.Join(fmt.Errorf("open duckdb %q: %w", opts.Path, err), e.Close())
 	}
-	if err := e.registerAvro(context.Background()); err != nil {
+	if err := registerAvro(context.Background(), e.db); err != nil {
 		return nil, errors.Join(fmt.Errorf("register tarn_avro: %w", err), e.Close())
 	}
-	if err := e.createPGCatalog(context.Background()); err != nil {
+	if err := createPGCatalog(context.Background(), e.db); err != nil {
 		return nil, errors.Join(fmt.Errorf("pg_catalog for PostgreSQL clients: %w", err), e.Close())
 	}
 	if opts.Streams != nil {
-		if err := e.registerStreams(context.Background()); err != nil {
+		if err := e.registerStreams(context.Background(), e.db); err != nil {
 			return nil, errors.Join(fmt.Errorf("register tarn_stream: %w", err), e.Close())
 		}
+	}
+	if opts.StatementMemoryLimit != "" { // a bad limit fails here, not in every session
+		in, err := e.newInstance(context.Background())
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("statement memory limit %q: %w", opts.StatementMemoryLimit, err), e.Close())
+		}
+		in.close()
 	}
 	return e, nil
 }
@@ -146,9 +161,24 @@ func (e *Engine) Close() error {
 
 // Session opens a session on its own DuckDB connection.
 func (e *Engine) Session(ctx context.Context, user string) (query.Session, error) {
-	c, err := e.db.Conn(ctx)
+	db := e.db
+	var in *instance
+	if e.opts.StatementMemoryLimit != "" {
+		if err := e.sync(ctx); err != nil {
+			e.log.Warn("views not refreshed", "err", err)
+		}
+		var err error
+		if in, err = e.newInstance(ctx); err != nil {
+			return nil, fmt.Errorf("open session: %w", err)
+		}
+		db = in.db
+	}
+	c, err := db.Conn(ctx)
 	if err != nil {
+		if in != nil {
+			in.close()
+		}
 		return nil, fmt.Errorf("open session: %w", err)
 	}
-	return &session{e: e, conn: c, user: user}, nil
+	return &session{e: e, conn: c, user: user, inst: in}, nil
 }

@@ -31,7 +31,10 @@ type env struct {
 	eng  *Engine
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, func(*Options) {}) }
+
+// newEnvWith is newEnv with the engine's options changed by set.
+func newEnvWith(t *testing.T, set func(*Options)) *env {
 	dir := t.TempDir()
 	lk, err := localfs.Open(filepath.Join(dir, "lake"))
 	if err != nil {
@@ -41,7 +44,9 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := Open(Options{Catalog: cat, Lake: lk, LocalPath: lk.LocalPath, SyncEvery: time.Nanosecond, Threads: 2, Log: slog.New(slog.NewTextHandler(os.Stderr, nil))})
+	opts := Options{Catalog: cat, Lake: lk, LocalPath: lk.LocalPath, SyncEvery: time.Nanosecond, Threads: 2, Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	set(&opts)
+	eng, err := Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tarnlake/tarn/internal/crawl"
 	"github.com/tarnlake/tarn/internal/query"
 )
 
@@ -57,5 +58,51 @@ func TestLimits(t *testing.T) {
 	res.Rows.Close()
 	if err := drain(s2, ctx, "SELECT 2"); err != nil {
 		t.Fatalf("after the slot was freed: %v", err)
+	}
+}
+
+// With a memory limit per statement, each session has a DuckDB of its own:
+// a statement over the limit fails alone, and the sessions still see every
+// catalog table, also those made after they opened.
+func TestStatementMemoryLimit(t *testing.T) {
+	e := newEnvWith(t, func(o *Options) { o.StatementMemoryLimit = "256MB" })
+	e.put("sales/s.csv", []byte("sku,qty\na,1\nb,2\n"))
+	e.put("misc/m.json", []byte(`{"a":1}`))
+	e.crawl()
+	ctx := context.Background()
+	s1, s2 := e.session(), e.session()
+
+	var qe *query.Error
+	big := "SELECT string_agg(range::VARCHAR || repeat('x', 100), ',') FROM range(5000000)"
+	if err := drain(s1, ctx, big); !errors.As(err, &qe) || qe.Code != query.CodeOutOfMemory {
+		t.Fatalf("over the statement's memory limit: %v", err)
+	}
+	// Another session goes on; the failed one too.
+	if got := e.rows(s2, "SELECT length(string_agg(range::VARCHAR, ',')) > 0 FROM range(100000)"); len(got) != 1 {
+		t.Fatalf("a small statement in another session: %v", got)
+	}
+	if got := e.rows(s1, "SELECT sum(qty) FROM db.sales"); len(got) != 1 || got[0][0] != "3" {
+		t.Fatalf("a catalog table in a session's own DuckDB: %v", got)
+	}
+	// A table crawled after the sessions opened.
+	e.put("more/x.csv", []byte("k,v\nz,9\n"))
+	if err := e.crw.StartCrawler(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		if c, _ := e.crw.GetCrawler(ctx, "c"); c.State == crawl.StateReady && c.LastCrawl.Status == crawl.LastSucceeded {
+			if _, err := e.cat.GetTable(ctx, "db", "more"); err == nil {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("second crawl did not end")
+		}
+	}
+	if got := e.rows(s2, "SELECT v FROM db.more"); len(got) != 1 || got[0][0] != "9" {
+		t.Fatalf("a table made after the session opened: %v", got)
+	}
+	if got := e.rows(s2, `SELECT count(*) FROM pg_catalog.pg_class WHERE relname = 'more'`); got[0][0] != "1" {
+		t.Fatalf("pg_catalog in a session's own DuckDB: %v", got)
 	}
 }

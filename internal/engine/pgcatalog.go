@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"regexp"
@@ -286,7 +287,7 @@ func pgSettingsRows() string {
 }
 
 // createPGCatalog (re)makes pgSchema's views and macros.
-func (e *Engine) createPGCatalog(ctx context.Context) error {
+func createPGCatalog(ctx context.Context, db *sql.DB) error {
 	stmts := []string{"CREATE SCHEMA IF NOT EXISTS " + pgSchema}
 	for _, t := range pgTables {
 		switch t.name {
@@ -354,7 +355,7 @@ func (e *Engine) createPGCatalog(ctx context.Context) error {
 		stmts = append(stmts, "CREATE OR REPLACE MACRO "+pgSchema+"."+f)
 	}
 	for _, s := range stmts {
-		if _, err := e.db.ExecContext(ctx, s); err != nil {
+		if _, err := db.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("%s: %w", s, err)
 		}
 	}

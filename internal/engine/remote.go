@@ -58,8 +58,7 @@ func (e *Engine) createView(ctx context.Context, db, name string, t catalog.Tabl
 		e.remote[key] = rv
 		body = stub
 	}
-	_, err = e.db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+quoteIdent(db)+"."+quoteIdent(name)+" AS "+body)
-	return err
+	return e.defineView(ctx, db, name, body)
 }
 
 // standIn is a SELECT of no rows with the columns, and types, of t's view.
@@ -155,13 +154,12 @@ func (e *Engine) prepare(ctx context.Context, text string) error {
 			continue
 		}
 		db, name, _ := strings.Cut(key, ".")
-		view := quoteIdent(db) + "." + quoteIdent(name)
-		if _, err := e.db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+view+" AS "+v.body); err != nil {
+		if err := e.defineView(ctx, db, name, v.body); err != nil {
 			// As on a local lake, a table that cannot be read is no view;
 			// unlike there, the next statement naming it tries again, since
 			// its files may change without the catalog.
 			e.log.Warn("table not queryable", "table", key, "err", firstLine(err.Error()))
-			e.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+view)
+			e.dropView(ctx, db, name)
 			continue
 		}
 		v.made = true

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ type session struct {
 	conn     *sql.Conn
 	user     string
 	settings map[string]string // PostgreSQL settings SET in this session (see pgSettings)
+	inst     *instance         // the session's own DuckDB, with StatementMemoryLimit
 }
 
 // Query implements query.Session. The statement holds one of the
@@ -59,6 +61,9 @@ func (s *session) query(ctx context.Context, text string, args ...any) (query.Re
 	if err := s.e.sync(ctx); err != nil {
 		s.e.log.Warn("views not refreshed", "err", err)
 	}
+	if err := s.refresh(ctx); err != nil {
+		return query.Result{}, err
+	}
 	if len(args) == 0 {
 		if res, ok := s.pgSetting(text); ok {
 			return res, nil
@@ -73,6 +78,12 @@ func (s *session) query(ctx context.Context, text string, args ...any) (query.Re
 	// Here, not before lakeWrite: CTAS, INSERT and UNLOAD come back with
 	// the COPY that reads their tables.
 	if err := s.e.prepare(ctx, text); err != nil {
+		return query.Result{}, err
+	}
+	if err := s.refresh(ctx); err != nil { // prepare may have made views
+		return query.Result{}, err
+	}
+	if err := s.pgCatalog(ctx, text); err != nil {
 		return query.Result{}, err
 	}
 	tag := commandTag(text)
@@ -124,6 +135,12 @@ func (s *session) Describe(ctx context.Context, text string) (int, []query.Colum
 	if err := s.e.sync(ctx); err != nil {
 		s.e.log.Warn("views not refreshed", "err", err)
 	}
+	if err := s.refresh(ctx); err != nil {
+		return 0, nil, err
+	}
+	if err := s.pgCatalog(ctx, text); err != nil {
+		return 0, nil, err
+	}
 	orig := text
 	text = pgCompat(text)
 	params, cols, err := describe(ctx, s.conn, text)
@@ -135,6 +152,9 @@ func (s *session) Describe(ctx context.Context, text string) (int, []query.Colum
 		defer cancel()
 		if perr := s.e.prepare(ctx, orig); perr != nil {
 			return 0, nil, perr
+		}
+		if rerr := s.refresh(ctx); rerr != nil {
+			return 0, nil, rerr
 		}
 		params, cols, err = describe(ctx, s.conn, text)
 	}
@@ -148,7 +168,35 @@ func (s *session) Describe(ctx context.Context, text string) (int, []query.Colum
 // rolled back: the connection goes back to the pool for the next session.
 func (s *session) Close() error {
 	s.conn.ExecContext(context.Background(), "ROLLBACK") // fails harmlessly when none is open
-	return s.conn.Close()
+	err := s.conn.Close()
+	if s.inst != nil {
+		err = errors.Join(err, s.inst.close())
+	}
+	return err
+}
+
+// pgCatalog makes sure the session's own DuckDB, if it has one, holds
+// pgSchema when text reads the catalogs.
+func (s *session) pgCatalog(ctx context.Context, text string) error {
+	if s.inst == nil {
+		return nil
+	}
+	if err := s.inst.pgCatalog(ctx, text); err != nil {
+		return &query.Error{Code: query.CodeInternal, Message: "make pg_catalog in the session's DuckDB: " + err.Error()}
+	}
+	return nil
+}
+
+// refresh brings the session's own DuckDB, if it has one, up to the
+// engine's views.
+func (s *session) refresh(ctx context.Context) error {
+	if s.inst == nil {
+		return nil
+	}
+	if err := s.inst.refresh(ctx, s.e); err != nil {
+		return &query.Error{Code: query.CodeInternal, Message: "refresh the session's views: " + err.Error()}
+	}
+	return nil
 }
 
 // commandTag names the statement as PostgreSQL's CommandComplete does:

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -22,8 +23,8 @@ const readBatch = 10000
 
 // registerStreams adds the table function tarn_stream(name) that reads
 // the records a stream holds now, shard by shard.
-func (e *Engine) registerStreams(ctx context.Context) error {
-	c, err := e.db.Conn(ctx)
+func (e *Engine) registerStreams(ctx context.Context, db *sql.DB) error {
+	c, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func (e *Engine) syncStreams(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("list streams: %w", err)
 	}
-	if _, err := e.db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(StreamsSchema)); err != nil {
+	if err := e.defineSchema(ctx, StreamsSchema); err != nil {
 		return err
 	}
 	seen := map[string]bool{}
@@ -120,7 +121,7 @@ func (e *Engine) syncStreams(ctx context.Context) error {
 		if e.streamViews[name] == body {
 			continue
 		}
-		if _, err := e.db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+quoteIdent(StreamsSchema)+"."+quoteIdent(name)+" AS "+body); err != nil {
+		if err := e.defineView(ctx, StreamsSchema, name, body); err != nil {
 			e.log.Warn("stream not queryable", "stream", name, "err", firstLine(err.Error()))
 			continue
 		}
@@ -128,7 +129,7 @@ func (e *Engine) syncStreams(ctx context.Context) error {
 	}
 	for name := range e.streamViews {
 		if !seen[name] {
-			e.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(StreamsSchema)+"."+quoteIdent(name))
+			e.dropView(ctx, StreamsSchema, name)
 			delete(e.streamViews, name)
 		}
 	}

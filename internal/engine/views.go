@@ -52,7 +52,7 @@ func (e *Engine) syncNow(ctx context.Context) error {
 			continue // schemas of stream records: see syncStreams
 		}
 		if !e.schemas[d.Name] {
-			if _, err := e.db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(d.Name)); err != nil {
+			if err := e.defineSchema(ctx, d.Name); err != nil {
 				errs = append(errs, fmt.Errorf("schema %s: %w", d.Name, err))
 				continue
 			}
@@ -76,7 +76,7 @@ func (e *Engine) syncNow(ctx context.Context) error {
 			e.views[key] = st // a view that failed is not retried until the table changes
 			if err := e.createView(ctx, d.Name, t.Name, t); err != nil {
 				e.log.Warn("table not queryable", "table", key, "err", firstLine(err.Error()))
-				e.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(d.Name)+"."+quoteIdent(t.Name))
+				e.dropView(ctx, d.Name, t.Name)
 			}
 			if t.Version > 1 {
 				e.versionViews(ctx, t, seen)
@@ -86,7 +86,7 @@ func (e *Engine) syncNow(ctx context.Context) error {
 	for key := range e.views {
 		if !seen[key] {
 			db, tb, _ := strings.Cut(key, ".")
-			e.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(db)+"."+quoteIdent(tb))
+			e.dropView(ctx, db, tb)
 			delete(e.views, key)
 			delete(e.remote, key)
 		}
