@@ -39,6 +39,9 @@ func TestPostgresCatalog(t *testing.T) {
 			t.Errorf("%s\n got %s, want %s", strings.Join(strings.Fields(text), " "), got, want)
 		}
 	}
+	if got := q(`SELECT current_user, session_user(), 'current_user'`); got != "[[root root current_user]]" {
+		t.Errorf("current_user = %s, want the session's user", got)
+	}
 	if got := q(`SELECT version()`); !strings.HasPrefix(got, "[[PostgreSQL 15") {
 		t.Errorf("version() = %s: drivers parse PostgreSQL's form", got)
 	}

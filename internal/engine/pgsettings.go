@@ -99,3 +99,15 @@ func (r *valueRows) Next() bool {
 func (r *valueRows) Values() []any { return r.rows[r.at-1] }
 func (r *valueRows) Err() error    { return nil }
 func (r *valueRows) Close() error  { return nil }
+
+// pgCurrentUser finds current_user and its kin outside quotes: DuckDB
+// answers "duckdb", clients want the name they logged in with.
+var pgCurrentUser = regexp.MustCompile(`(?i)(^|[^.\w'"])(current_user|session_user|current_role)\b(\s*\(\s*\))?`)
+
+// withUser puts the session's user (its access key id) for current_user.
+func (s *session) withUser(text string) string {
+	if s.user == "" || !pgCurrentUser.MatchString(text) {
+		return text
+	}
+	return pgCurrentUser.ReplaceAllString(text, "${1}'"+quoteString(s.user)+"'")
+}

@@ -87,7 +87,7 @@ func (s *session) query(ctx context.Context, text string, args ...any) (query.Re
 		return query.Result{}, err
 	}
 	tag := commandTag(text)
-	text = pgCompat(text)
+	text = s.withUser(pgCompat(text))
 	rows, err := s.conn.QueryContext(ctx, text, args...)
 	if err != nil {
 		return query.Result{}, sqlError(ctx, err, text)
@@ -142,7 +142,7 @@ func (s *session) Describe(ctx context.Context, text string) (int, []query.Colum
 		return 0, nil, err
 	}
 	orig := text
-	text = pgCompat(text)
+	text = s.withUser(pgCompat(text))
 	params, cols, err := describe(ctx, s.conn, text)
 	if err != nil && s.e.opts.Prepare != nil {
 		// A view's stand-in describes it without its files; a view whose
