@@ -98,6 +98,7 @@ var pgRetype = map[string]string{
 // pgDefaults are the values of added columns that are not NULL.
 var pgDefaults = map[string]string{
 	"pg_class.relforcerowsecurity": "false",
+	"pg_class.relreplident":        "'d'",
 	"pg_attribute.attstorage":      "'p'",
 	"pg_database.oid":              "1",
 	"pg_database.datname":          "'tarn'",
