@@ -181,7 +181,7 @@ var pgFunctions = []string{
 	"pg_backend_pid() AS 0",
 	"pg_get_serial_sequence(t, c) AS NULL::VARCHAR",
 	"pg_tablespace_location(t) AS ''",
-	"quote_ident(s) AS '\"' || replace(s, '\"', '\"\"') || '\"'",
+	"quote_ident(s) AS CASE WHEN regexp_full_match(s, '[a-z_][a-z0-9_$]*') THEN s ELSE '\"' || replace(s, '\"', '\"\"') || '\"' END",
 	"array_upper(a, d) AS CASE WHEN len(a) > 0 THEN len(a) END",
 	"array_lower(a, d) AS CASE WHEN len(a) > 0 THEN 1 END",
 	"version() AS 'PostgreSQL 15.0 (tarn; DuckDB ' || (SELECT library_version FROM pragma_version()) || ')'",

@@ -50,5 +50,5 @@ func pgCompat(text string) string {
 	for _, r := range pgRewrites {
 		text = r.re.ReplaceAllString(text, r.with)
 	}
-	return text
+	return pgFromFunctions(text)
 }
