@@ -28,8 +28,6 @@ var pgRewrites = []rewrite{
 	// x = ANY(array column): DuckDB reads ANY(…) as a subquery, which an
 	// outer join cannot take (SQLAlchemy's index lookup).
 	{regexp.MustCompile(`(?i)([\w.]+)\s*=\s*ANY\s*\(\s*([\w.]+)\s*\)`), "list_contains($2, $1)"},
-	// psql's \d lists publications indexing an array by a series' row.
-	{regexp.MustCompile(`prattrs\[s\]`), "prattrs[s.generate_series]"},
 	{regexp.MustCompile(`(?i)pg_catalog\.(\w+)\(`), "$1("},
 	{regexp.MustCompile(`(?i)::pg_catalog\.reg\w+`), ""},
 	{regexp.MustCompile(`(?i)::pg_catalog\.(\w+)`), "::$1"},
