@@ -40,10 +40,7 @@ func events(t *testing.T, from, to int64, amount float64) []byte {
 // survive a restart.
 func TestRemoteQuery(t *testing.T) {
 	remote := startServer(t)
-	cfgFile := filepath.Join(t.TempDir(), "tarn.yaml")
-	os.WriteFile(cfgFile, fmt.Appendf(nil, "lake:\n  backend: s3\n  endpoint: %s\n  access_key_id: %s\n  secret_access_key: %s\n  path_style: true\nquery:\n  cache_max_bytes: 64MiB\n",
-		remote.URL(), rootID, rootSecret), 0o600)
-	front := startServer(t, "--config", cfgFile)
+	front := startServer(t, "--config", remoteLakeConfig(t, remote, "query:\n  cache_max_bytes: 64MiB\n"))
 	c, cx := front.root(), ctx(t)
 	if _, err := c.CreateBucket(cx, &s3.CreateBucketInput{Bucket: aws.String("lake")}); err != nil {
 		t.Fatal(err)
@@ -153,10 +150,7 @@ func TestRemoteQuerySpeed(t *testing.T) {
 		data = append(data, b.Bytes())
 	}
 	remote := startServer(t)
-	cfgFile := filepath.Join(t.TempDir(), "tarn.yaml")
-	os.WriteFile(cfgFile, fmt.Appendf(nil, "lake:\n  backend: s3\n  endpoint: %s\n  access_key_id: %s\n  secret_access_key: %s\n  path_style: true\n",
-		remote.URL(), rootID, rootSecret), 0o600)
-	front, local := startServer(t, "--config", cfgFile), startServer(t)
+	front, local := startServer(t, "--config", remoteLakeConfig(t, remote, "")), startServer(t)
 	cx := ctx(t)
 	objs := map[string][]byte{}
 	total := 0

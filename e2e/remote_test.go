@@ -34,10 +34,7 @@ func TestS3BackendConformance(t *testing.T) {
 // what a client writes to the first lands in the second.
 func TestServeOnRemoteLake(t *testing.T) {
 	remote := startServer(t)
-	cfg := filepath.Join(t.TempDir(), "tarn.yaml")
-	os.WriteFile(cfg, fmt.Appendf(nil, "lake:\n  backend: s3\n  endpoint: %s\n  access_key_id: %s\n  secret_access_key: %s\n  path_style: true\n",
-		remote.URL(), rootID, rootSecret), 0o600)
-	front := startServer(t, "--config", cfg)
+	front := startServer(t, "--config", remoteLakeConfig(t, remote, ""))
 	c, cx := front.root(), ctx(t)
 	if _, err := c.CreateBucket(cx, &s3.CreateBucketInput{Bucket: aws.String("chained")}); err != nil {
 		t.Fatal(err)
@@ -58,4 +55,17 @@ func TestServeOnRemoteLake(t *testing.T) {
 	if err != nil || len(res.CommonPrefixes) != 1 || aws.ToString(res.CommonPrefixes[0].Prefix) != "a/" {
 		t.Fatalf("listing through the front: %+v %v", res, err)
 	}
+}
+
+// remoteLakeConfig writes a config file that puts the lake on remote's S3
+// API, followed by extra YAML, and returns its path.
+func remoteLakeConfig(t *testing.T, remote *server, extra string) string {
+	t.Helper()
+	cfg := filepath.Join(t.TempDir(), "tarn.yaml")
+	yaml := fmt.Sprintf("lake:\n  backend: s3\n  endpoint: %s\n  access_key_id: %s\n  secret_access_key: %s\n  path_style: true\n",
+		remote.URL(), rootID, rootSecret) + extra
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

@@ -32,31 +32,31 @@ func leanGetRecords(ctx context.Context, t *benchTarget, name string) (int, erro
 		if got == 0 {
 			return n, nil
 		}
-		var next struct{ NextShardIterator string }
-		if k := bytes.LastIndex(body, []byte(`"NextShardIterator"`)); k < 0 || json.Unmarshal(append([]byte{'{'}, bytes.TrimSuffix(trimAfterIterator(body[k:]), []byte(","))...), &next) != nil {
+		next, ok := nextIterator(body)
+		if !ok {
 			return n, fmt.Errorf("GetRecords: no NextShardIterator in the answer")
 		}
-		iter = next.NextShardIterator
+		iter = next
 	}
 }
 
-// rawBody takes an answer as it is.
+// rawBody takes an answer as it is (jsonClient.callRaw does not decode it).
 type rawBody []byte
 
-func (r *rawBody) UnmarshalJSON(b []byte) error { *r = append((*r)[:0], b...); return nil }
-
-// trimAfterIterator cuts `"NextShardIterator":"…",…}` after the iterator's
-// closing quote and appends the object's end.
-func trimAfterIterator(b []byte) []byte {
-	colon := bytes.IndexByte(b, ':')
-	if colon < 0 {
-		return nil
+// nextIterator cuts the iterator out of `"NextShardIterator":"…"`; tarn's
+// iterators need no JSON escapes.
+func nextIterator(body []byte) (string, bool) {
+	const key = `"NextShardIterator":"`
+	k := bytes.LastIndex(body, []byte(key))
+	if k < 0 {
+		return "", false
 	}
-	end := bytes.IndexByte(b[colon+2:], '"')
+	rest := body[k+len(key):]
+	end := bytes.IndexByte(rest, '"')
 	if end < 0 {
-		return nil
+		return "", false
 	}
-	return append(bytes.Clone(b[:colon+2+end+1]), '}')
+	return string(rest[:end]), true
 }
 
 // leanPutRecords puts total records of data from producers goroutines in

@@ -250,9 +250,6 @@ func (c Config) validate() error {
 			errs = append(errs, fmt.Errorf("query.timeout %q: %w", c.Query.Timeout, err))
 		}
 	}
-	if c.Query.CacheMaxBytes < 0 {
-		errs = append(errs, fmt.Errorf("query.cache_max_bytes %d: a size cannot be negative", c.Query.CacheMaxBytes))
-	}
 	if (c.TLS.Cert == "") != (c.TLS.Key == "") {
 		errs = append(errs, errors.New("tls: set both cert and key, or neither"))
 	}

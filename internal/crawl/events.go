@@ -41,15 +41,18 @@ func newPendingEvents(s *Service) *pendingEvents {
 }
 
 func (p *pendingEvents) add(e lake.Event) {
-	op := opPut
-	if strings.HasPrefix(e.Name, "ObjectRemoved") {
-		op = opDel
-	}
-	op += " " + e.Time.Format(time.RFC3339Nano)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	op := "" // made for the first crawler that watches the key: most writes concern none
 	for _, w := range p.watch {
 		if e.Bucket == w.bucket && strings.HasPrefix(e.Key, w.prefix) {
+			if op == "" {
+				op = opPut
+				if strings.HasPrefix(e.Name, "ObjectRemoved") {
+					op = opDel
+				}
+				op += " " + e.Time.Format(time.RFC3339Nano)
+			}
 			if p.buf[w.crawler] == nil {
 				p.buf[w.crawler] = map[string]string{}
 			}

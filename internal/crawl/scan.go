@@ -68,12 +68,7 @@ func (r *run) listTarget(ctx context.Context, i int, t S3Target) ([]*file, error
 		excl = append(excl, re.MatchString)
 	}
 	var out []*file
-	opts := lake.ListOptions{Prefix: prefix, MaxKeys: 1000}
-	for {
-		page, err := r.s.opts.Lake.List(ctx, bucket, opts)
-		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", t.Path, err)
-		}
+	err = lake.ListPages(ctx, r.s.opts.Lake, bucket, lake.ListOptions{Prefix: prefix, MaxKeys: 1000}, func(page lake.ListResult) error {
 	list:
 		for _, o := range page.Objects {
 			rel := strings.TrimPrefix(o.Key, prefix)
@@ -95,11 +90,12 @@ func (r *run) listTarget(ctx context.Context, i int, t S3Target) ([]*file, error
 			out = append(out, &file{bucket: bucket, key: o.Key, rel: rel, target: i, size: o.Size, etag: o.ETag})
 		}
 		r.listed.Add(int64(len(page.Objects)))
-		if !page.Truncated {
-			return out, nil
-		}
-		opts.StartAfter = page.Next
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", t.Path, err)
 	}
+	return out, nil
 }
 
 // sampleFiles gives every file a sample: from the previous state when the
@@ -145,7 +141,12 @@ func (r *run) sampleFiles(ctx context.Context, files []*file, sampleSize int) {
 
 // classifyAll classifies files with the service's workers.
 func (r *run) classifyAll(ctx context.Context, files []*file) {
-	sort.Slice(files, func(i, j int) bool { return files[i].id() < files[j].id() })
+	sort.Slice(files, func(i, j int) bool {
+		if files[i].bucket != files[j].bucket {
+			return files[i].bucket < files[j].bucket
+		}
+		return files[i].key < files[j].key
+	})
 	next := atomic.Int64{}
 	var wg sync.WaitGroup
 	for range min(r.s.opts.Workers, len(files)) {

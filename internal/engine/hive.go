@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"strings"
 
 	"github.com/tarnlake/tarn/internal/query"
 	"github.com/tarnlake/tarn/internal/query/hiveddl"
@@ -19,7 +18,7 @@ func (s *session) hive(ctx context.Context, text string) (query.Result, bool, er
 	if s.e.opts.Catalog == nil || s.e.opts.Lake == nil {
 		return query.Result{}, false, nil
 	}
-	words := strings.Fields(strings.ToUpper(stripComments(text)))
+	words := leadingWords(text, 1)
 	if len(words) == 0 || !hiveWords[words[0]] {
 		return query.Result{}, false, nil
 	}

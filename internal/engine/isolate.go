@@ -77,8 +77,8 @@ type instance struct {
 // pgCatalog makes pgSchema in the instance before a statement that reads
 // the catalogs (most of a new instance's cost, and most sessions never
 // need it).
-func (in *instance) pgCatalog(ctx context.Context, text string) error {
-	if in.pg || !pgTrigger.MatchString(text) {
+func (in *instance) pgCatalog(ctx context.Context) error {
+	if in.pg {
 		return nil
 	}
 	if err := createPGCatalog(ctx, in.db); err != nil {

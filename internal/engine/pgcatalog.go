@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/tarnlake/tarn/internal/query"
 )
 
 // pgSchema holds what PostgreSQL clients read from pg_catalog and DuckDB's
@@ -165,13 +167,7 @@ var pgFunctions = []string{
 	"pg_get_userbyid(u) AS 'tarn'",
 	// PostgreSQL's names for the OIDs pgTypeOf gives (DuckDB's format_type
 	// takes its own type ids).
-	`format_type(t, m) AS CASE t WHEN 16 THEN 'boolean' WHEN 17 THEN 'bytea' WHEN 20 THEN 'bigint' WHEN 21 THEN 'smallint'
-		WHEN 23 THEN 'integer' WHEN 25 THEN 'text' WHEN 114 THEN 'json' WHEN 700 THEN 'real' WHEN 701 THEN 'double precision'
-		WHEN 1043 THEN 'character varying' WHEN 1082 THEN 'date' WHEN 1083 THEN 'time without time zone'
-		WHEN 1114 THEN 'timestamp without time zone' WHEN 1184 THEN 'timestamp with time zone' WHEN 1186 THEN 'interval'
-		WHEN 1266 THEN 'time with time zone' WHEN 2950 THEN 'uuid' WHEN 1009 THEN 'text[]'
-		WHEN 1700 THEN CASE WHEN m > 4 THEN 'numeric(' || ((m - 4) // 65536) || ',' || ((m - 4) % 65536) || ')' ELSE 'numeric' END
-		ELSE 'text' END`,
+	pgFormatType,
 	// pgjdbc's key and index lookups expand index keys; tarn has none.
 	"_pg_expandarray(a) AS {'x': CAST(NULL AS SMALLINT), 'n': CAST(NULL AS INTEGER)}",
 	"pg_get_viewdef(v) AS (SELECT sql FROM duckdb_views() WHERE view_oid = v), (v, pretty) AS (SELECT sql FROM duckdb_views() WHERE view_oid = v)",
@@ -187,58 +183,63 @@ var pgFunctions = []string{
 	"version() AS 'PostgreSQL 15.0 (tarn; DuckDB ' || (SELECT library_version FROM pragma_version()) || ')'",
 }
 
-// pgTypeOf is the PostgreSQL type OID of a DuckDB type name as the wire
-// protocol sends it (internal/pgwire types.go): DuckDB's pg_attribute gives
-// its own type ids, which clients would take for other types.
+// pgTypeOf is the PostgreSQL type OID of a DuckDB type name, as the wire
+// protocol sends it (query.PGTypes): DuckDB's pg_attribute gives its own
+// type ids, which clients would take for other types.
 func pgTypeOf(col string) string {
-	return strings.ReplaceAll(`CASE
-	WHEN $t = 'BOOLEAN' THEN 16
-	WHEN $t IN ('TINYINT', 'UTINYINT', 'SMALLINT') THEN 21
-	WHEN $t IN ('USMALLINT', 'INTEGER') THEN 23
-	WHEN $t IN ('UINTEGER', 'BIGINT') THEN 20
-	WHEN $t IN ('UBIGINT', 'HUGEINT', 'UHUGEINT', 'BIGNUM', 'VARINT') OR $t LIKE 'DECIMAL%' THEN 1700
-	WHEN $t = 'FLOAT' THEN 700
-	WHEN $t = 'DOUBLE' THEN 701
-	WHEN $t = 'BLOB' THEN 17
-	WHEN $t = 'DATE' THEN 1082
-	WHEN $t = 'TIME' THEN 1083
-	WHEN $t = 'TIME WITH TIME ZONE' THEN 1266
-	WHEN $t LIKE 'TIMESTAMP WITH TIME ZONE' THEN 1184
-	WHEN $t LIKE 'TIMESTAMP%' THEN 1114
-	WHEN $t = 'INTERVAL' THEN 1186
-	WHEN $t = 'UUID' THEN 2950
-	WHEN $t = 'JSON' THEN 114
-	WHEN $t LIKE '%[]' THEN 1009
-	ELSE 25 END`, "$t", col)
+	var b strings.Builder
+	b.WriteString("CASE WHEN " + col + " LIKE 'DECIMAL%[]' THEN 1231")
+	arrays := func(t query.PGType) string {
+		var names []string
+		for _, n := range t.Engine {
+			names = append(names, "'"+n+"[]'")
+		}
+		return strings.Join(names, ", ")
+	}
+	for _, t := range query.PGTypes {
+		fmt.Fprintf(&b, " WHEN %s IN (%s) THEN %d", col, arrays(t), t.ArrayOID)
+	}
+	fmt.Fprintf(&b, " WHEN %s LIKE '%%[]' THEN %d WHEN %s LIKE 'DECIMAL%%' THEN 1700", col, query.PGTextArray, col)
+	for _, t := range query.PGTypes {
+		fmt.Fprintf(&b, " WHEN %s IN ('%s') THEN %d", col, strings.Join(t.Engine, "', '"), t.OID)
+	}
+	fmt.Fprintf(&b, " ELSE %d END", query.PGText)
+	return b.String()
 }
 
-// pgArrayTypes are the array types the wire protocol sends, by element.
-var pgArrayTypes = [][3]any{
-	{1000, "_bool", 16}, {1005, "_int2", 21}, {1007, "_int4", 23}, {1016, "_int8", 20}, {1021, "_float4", 700},
-	{1022, "_float8", 701}, {1231, "_numeric", 1700}, {1009, "_text", 25}, {1015, "_varchar", 1043}, {1001, "_bytea", 17},
-	{1182, "_date", 1082}, {1183, "_time", 1083}, {1115, "_timestamp", 1114}, {1185, "_timestamptz", 1184},
-	{1187, "_interval", 1186}, {2951, "_uuid", 2950}, {199, "_json", 114},
-}
+// pgFormatType is format_type as a macro: PostgreSQL's names for the OIDs
+// pgTypeOf gives, numeric with its precision and scale.
+var pgFormatType = func() string {
+	var b strings.Builder
+	b.WriteString("format_type(t, m) AS CASE t")
+	for _, t := range query.PGTypes {
+		if t.OID == 1700 {
+			b.WriteString(" WHEN 1700 THEN CASE WHEN m > 4 THEN 'numeric(' || ((m - 4) // 65536) || ',' || ((m - 4) % 65536) || ')' ELSE 'numeric' END")
+			continue
+		}
+		fmt.Fprintf(&b, " WHEN %d THEN '%s' WHEN %d THEN '%s[]'", t.OID, t.Display, t.ArrayOID, t.Display)
+	}
+	b.WriteString(" WHEN 1043 THEN 'character varying' ELSE 'text' END")
+	return b.String()
+}()
 
 // pgTypeSQL is DuckDB's pg_type in pg_catalog's namespace (11), with the
-// types it lacks that clients look up by OID: text, json, name, oid, char
-// and the arrays.
+// types of query.PGTypes it lacks (text, json, the arrays) and the few more
+// clients look up by OID (name, oid, char, varchar's arrays).
 var pgTypeSQL = func() string {
-	row := func(oid int, name string, category string, elem, array int) string {
+	row := func(oid uint32, name string, category string, elem, array uint32) string {
 		return fmt.Sprintf("(%d, '%s', '%s', %d, %d)", oid, name, category, elem, array)
 	}
-	rows := []string{row(25, "text", "S", 0, 1009), row(114, "json", "U", 0, 199), row(19, "name", "S", 0, 0),
-		row(26, "oid", "N", 0, 0), row(18, "char", "S", 0, 0)}
-	arrayOf := map[int]int{}
-	for _, a := range pgArrayTypes {
-		rows = append(rows, row(a[0].(int), a[1].(string), "A", a[2].(int), 0))
-		arrayOf[a[2].(int)] = a[0].(int)
+	rows := []string{row(19, "name", "S", 0, 0), row(26, "oid", "N", 0, 0), row(18, "char", "S", 0, 0), row(1015, "_varchar", "A", 1043, 0)}
+	cases := []string{"WHEN 1043 THEN 1015"}
+	for _, t := range query.PGTypes {
+		category := "U" // PostgreSQL's typcategory; clients read S (strings) at most
+		if t.OID == query.PGText {
+			category = "S"
+		}
+		rows = append(rows, row(t.OID, t.Name, category, 0, t.ArrayOID), row(t.ArrayOID, "_"+t.Name, "A", t.OID, 0))
+		cases = append(cases, fmt.Sprintf("WHEN %d THEN %d", t.OID, t.ArrayOID))
 	}
-	var cases []string
-	for el, arr := range arrayOf {
-		cases = append(cases, fmt.Sprintf("WHEN %d THEN %d", el, arr))
-	}
-	slices.Sort(cases)
 	return `CREATE OR REPLACE VIEW ` + pgSchema + `.pg_type AS
 SELECT * REPLACE (CAST(11 AS BIGINT) AS typnamespace, CAST(CASE oid ` + strings.Join(cases, " ") + ` ELSE 0 END AS BIGINT) AS typarray,
 	CAST(0 AS BIGINT) AS typelem, CAST(0 AS BIGINT) AS typbasetype, CAST(',' AS VARCHAR) AS typdelim, CAST(0 AS BIGINT) AS typrelid,
@@ -250,7 +251,8 @@ SELECT CAST(v.oid AS BIGINT) AS oid, v.typname, CAST(11 AS BIGINT) AS typnamespa
 	',' AS typdelim, CAST(0 AS BIGINT) AS typrelid, CAST(v.typelem AS BIGINT) AS typelem, CAST(v.typarray AS BIGINT) AS typarray,
 	CAST(0 AS BIGINT) AS typbasetype, CAST(-1 AS INTEGER) AS typtypmod, CAST(0 AS INTEGER) AS typndims, false AS typnotnull,
 	CAST(0 AS BIGINT) AS typcollation
-FROM (VALUES ` + strings.Join(rows, ", ") + `) v(oid, typname, typcategory, typelem, typarray)`
+FROM (VALUES ` + strings.Join(rows, ", ") + `) v(oid, typname, typcategory, typelem, typarray)
+WHERE v.oid NOT IN (SELECT oid FROM pg_catalog.pg_type WHERE oid IS NOT NULL)`
 }()
 
 // pgAttributeSQL is DuckDB's pg_attribute with PostgreSQL's type OIDs and

@@ -38,9 +38,11 @@ var pgRewrites = []rewrite{
 // catalogs or calling a function that only pgSchema has.
 var pgTrigger = regexp.MustCompile(`(?i)pg_catalog|information_schema|\b(` + pgFuncNames + `)\(|\b(` + pgTableNames + `)\b`)
 
-func pgCompat(text string) string {
+// pgCompat rewrites text for DuckDB and reports whether it reads the
+// catalogs (then it was rewritten to read pgSchema).
+func pgCompat(text string) (string, bool) {
 	if !pgTrigger.MatchString(text) {
-		return text
+		return text, false
 	}
 	for _, r := range pgShimRewrites {
 		text = r.re.ReplaceAllString(text, r.with)
@@ -48,5 +50,5 @@ func pgCompat(text string) string {
 	for _, r := range pgRewrites {
 		text = r.re.ReplaceAllString(text, r.with)
 	}
-	return pgFromFunctions(text)
+	return pgFromFunctions(text), true
 }

@@ -223,19 +223,14 @@ func (e *Engine) folders(ctx context.Context, bucket, prefix string) ([]string, 
 			out = append(out, name)
 		}
 	}
-	opts := lake.ListOptions{Prefix: prefix, Delimiter: "/"}
-	for {
-		res, err := e.opts.Lake.List(ctx, bucket, opts)
-		if err != nil {
-			return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
-		}
+	err := lake.ListPages(ctx, e.opts.Lake, bucket, lake.ListOptions{Prefix: prefix, Delimiter: "/"}, func(res lake.ListResult) error {
 		for _, p := range res.CommonPrefixes {
 			add(strings.TrimSuffix(strings.TrimPrefix(p, prefix), "/"))
 		}
-		if !res.Truncated {
-			break
-		}
-		opts.StartAfter = res.Next
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
 	}
 	if dir, err := e.opts.LocalPath(bucket, prefix); err == nil {
 		entries, _ := os.ReadDir(dir)

@@ -83,11 +83,12 @@ func (s *session) query(ctx context.Context, text string, args ...any) (query.Re
 	if err := s.refresh(ctx); err != nil { // prepare may have made views
 		return query.Result{}, err
 	}
-	if err := s.pgCatalog(ctx, text); err != nil {
+	tag := commandTag(text)
+	text, pg := pgCompat(text)
+	if err := s.pgCatalog(ctx, pg); err != nil {
 		return query.Result{}, err
 	}
-	tag := commandTag(text)
-	text = s.withUser(pgCompat(text))
+	text = s.withUser(text)
 	rows, err := s.conn.QueryContext(ctx, text, args...)
 	if err != nil {
 		return query.Result{}, sqlError(ctx, err, text)
@@ -138,11 +139,12 @@ func (s *session) Describe(ctx context.Context, text string) (int, []query.Colum
 	if err := s.refresh(ctx); err != nil {
 		return 0, nil, err
 	}
-	if err := s.pgCatalog(ctx, text); err != nil {
+	orig := text
+	text, pg := pgCompat(text)
+	if err := s.pgCatalog(ctx, pg); err != nil {
 		return 0, nil, err
 	}
-	orig := text
-	text = s.withUser(pgCompat(text))
+	text = s.withUser(text)
 	params, cols, err := describe(ctx, s.conn, text)
 	if err != nil && s.e.opts.Prepare != nil {
 		// A view's stand-in describes it without its files; a view whose
@@ -176,12 +178,12 @@ func (s *session) Close() error {
 }
 
 // pgCatalog makes sure the session's own DuckDB, if it has one, holds
-// pgSchema when text reads the catalogs.
-func (s *session) pgCatalog(ctx context.Context, text string) error {
-	if s.inst == nil {
+// pgSchema when the statement reads the catalogs (pg).
+func (s *session) pgCatalog(ctx context.Context, pg bool) error {
+	if s.inst == nil || !pg {
 		return nil
 	}
-	if err := s.inst.pgCatalog(ctx, text); err != nil {
+	if err := s.inst.pgCatalog(ctx); err != nil {
 		return &query.Error{Code: query.CodeInternal, Message: "make pg_catalog in the session's DuckDB: " + err.Error()}
 	}
 	return nil
@@ -202,7 +204,7 @@ func (s *session) refresh(ctx context.Context) error {
 // commandTag names the statement as PostgreSQL's CommandComplete does:
 // its first keyword, two for CREATE/DROP/ALTER (CREATE TABLE).
 func commandTag(text string) string {
-	words := strings.Fields(strings.ToUpper(stripComments(text)))
+	words := leadingWords(text, 10)
 	if len(words) == 0 {
 		return ""
 	}
@@ -220,6 +222,27 @@ func commandTag(text string) string {
 		return "SELECT"
 	}
 	return w
+}
+
+// leadingWords returns up to n of the statement's first words, upper case,
+// after its leading comments: what decides how a statement is handled,
+// without copying the rest of a statement that may be megabytes long.
+func leadingWords(text string, n int) []string {
+	s := stripComments(text)
+	var words []string
+	for len(words) < n {
+		s = strings.TrimLeft(s, " \t\r\n")
+		if s == "" {
+			break
+		}
+		end := strings.IndexAny(s, " \t\r\n")
+		if end < 0 {
+			end = len(s)
+		}
+		words = append(words, strings.ToUpper(s[:end]))
+		s = s[end:]
+	}
+	return words
 }
 
 // stripComments drops leading -- and /* */ comments.

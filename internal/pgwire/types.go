@@ -49,43 +49,25 @@ type field struct {
 	typ  *colType
 }
 
-var scalarTypes = map[string][2]int{} // name → {oid, size}
-
-var arrayOIDs = map[uint32]uint32{
-	oidBool: 1000, oidInt2: 1005, oidInt4: 1007, oidInt8: 1016, oidFloat4: 1021,
-	oidFloat8: 1022, oidNumeric: 1231, oidText: 1009, oidBytea: 1001, oidDate: 1182,
-	oidTime: 1183, oidTimeTZ: 1270, oidTimestamp: 1115, oidTimestampTZ: 1185,
-	oidInterval: 1187, oidUUID: 2951, oidJSON: 199,
-}
-
-func init() {
-	for _, g := range []struct {
-		oid, size int
-		names     string
-	}{
-		{oidBool, 1, "BOOLEAN BOOL LOGICAL"},
-		{oidInt2, 2, "TINYINT INT1 UTINYINT SMALLINT INT2 SHORT"},
-		{oidInt4, 4, "USMALLINT INTEGER INT INT4 SIGNED"},
-		{oidInt8, 8, "UINTEGER BIGINT INT8 LONG"},
-		{oidNumeric, -1, "UBIGINT HUGEINT INT128 UHUGEINT VARINT BIGNUM DECIMAL NUMERIC"},
-		{oidFloat4, 4, "FLOAT FLOAT4 REAL"},
-		{oidFloat8, 8, "DOUBLE FLOAT8"},
-		{oidText, -1, "VARCHAR TEXT STRING CHAR BPCHAR NAME"},
-		{oidBytea, -1, "BLOB BYTEA BINARY VARBINARY"},
-		{oidDate, 4, "DATE"},
-		{oidTime, 8, "TIME"},
-		{oidTimeTZ, 12, "TIMETZ"},
-		{oidTimestamp, 8, "TIMESTAMP DATETIME TIMESTAMP_US TIMESTAMP_MS TIMESTAMP_S TIMESTAMP_NS"},
-		{oidTimestampTZ, 8, "TIMESTAMPTZ"},
-		{oidInterval, 16, "INTERVAL"},
-		{oidUUID, 16, "UUID"},
-		{oidJSON, -1, "JSON"},
-	} {
-		for _, n := range strings.Fields(g.names) {
-			scalarTypes[n] = [2]int{g.oid, g.size}
+// scalarTypes indexes query.PGTypes by engine name: {oid, size}.
+var scalarTypes = func() map[string][2]int {
+	m := map[string][2]int{}
+	for _, t := range query.PGTypes {
+		for _, n := range t.Engine {
+			m[n] = [2]int{int(t.OID), int(t.Size)}
 		}
 	}
-}
+	return m
+}()
+
+// arrayOIDs maps element OIDs to their arrays'.
+var arrayOIDs = func() map[uint32]uint32 {
+	m := map[uint32]uint32{}
+	for _, t := range query.PGTypes {
+		m[t.OID] = t.ArrayOID
+	}
+	return m
+}()
 
 var textType = &colType{oid: oidText, size: -1, mod: -1}
 
@@ -121,12 +103,6 @@ func parseType(name string) *colType {
 			t.key, t.val = parseType(kv[0]), parseType(kv[1])
 		}
 		return t
-	case "TIME WITH TIME ZONE":
-		base = "TIMETZ"
-	case "TIMESTAMP WITH TIME ZONE":
-		base = "TIMESTAMPTZ"
-	case "TIMESTAMP WITHOUT TIME ZONE":
-		base = "TIMESTAMP"
 	}
 	st, ok := scalarTypes[base]
 	if !ok {

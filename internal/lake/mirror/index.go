@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,6 +52,7 @@ func (m *Mirror) load() error {
 			continue
 		}
 		m.files[id] = e
+		m.stale = true
 		m.total += e.Size
 		keep[p] = true
 	}
@@ -138,6 +140,7 @@ func (m *Mirror) removeLocked(id string, e *entry) {
 		}
 	}
 	delete(m.files, id)
+	m.stale = true
 	m.total -= e.Size
 	m.dirty = true
 	m.metrics.cached.Set(float64(m.total))
@@ -181,4 +184,22 @@ func (m *Mirror) pinnedLocked(id string) bool {
 		}
 	}
 	return false
+}
+
+// underLocked returns the ids of the copies under prefix id. The sorted
+// ids are rebuilt only after copies came or went, so the statements that
+// sync a table whose files did not change (most) search instead of
+// walking every copy. m.mu is held; the slice is valid until it is
+// released.
+func (m *Mirror) underLocked(id string) []string {
+	if m.stale || len(m.ids) != len(m.files) {
+		m.ids = slices.Sorted(maps.Keys(m.files))
+		m.stale = false
+	}
+	lo, _ := slices.BinarySearch(m.ids, id)
+	hi := lo
+	for hi < len(m.ids) && strings.HasPrefix(m.ids[hi], id) {
+		hi++
+	}
+	return m.ids[lo:hi]
 }

@@ -38,6 +38,8 @@ type Mirror struct {
 
 	mu      sync.Mutex
 	files   map[string]*entry // "bucket/key" → its local copy
+	ids     []string          // the keys of files, sorted; rebuilt when stale (see underLocked)
+	stale   bool              // copies came or went since ids was sorted
 	total   int64             // bytes of all copies
 	pins    map[string]int    // "bucket/prefix" → syncs and callers using it
 	flights map[string]*flights

@@ -8,11 +8,6 @@ import (
 	"github.com/tarnlake/tarn/internal/lake"
 )
 
-// keyPath is where key lives below its bucket's folder: as in a local-folder
-// lake (lake.KeyPath), so the engine's globs and hive partitioning read a
-// mirror as they read a local lake.
-func keyPath(key string) (string, error) { return lake.KeyPath(key) }
-
 // checkBucket refuses names that could leave the cache folder or collide
 // with its own dot-files; the store itself judges the rest.
 func checkBucket(bucket string) error {
@@ -33,16 +28,14 @@ func (m *Mirror) LocalPath(bucket, key string) (string, error) {
 	if key == "" {
 		return filepath.Join(m.dir, bucket), nil
 	}
-	rel, err := keyPath(key)
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(m.dir, bucket, filepath.FromSlash(rel)), nil
+	return m.filePath(bucket, key)
 }
 
-// filePath is where the copy of an object lives.
+// filePath is where the copy of an object lives: where a local-folder lake
+// keeps it (lake.KeyPath), so the engine's globs and hive partitioning read
+// a mirror as they read a local lake.
 func (m *Mirror) filePath(bucket, key string) (string, error) {
-	rel, err := keyPath(key)
+	rel, err := lake.KeyPath(key)
 	if err != nil {
 		return "", err
 	}

@@ -55,8 +55,8 @@ func (m *Mirror) sync(ctx context.Context, bucket, prefix string) (err error) {
 		fetch = append(fetch, key)
 		need += o.Size
 	}
-	for fid, e := range m.files {
-		if strings.HasPrefix(fid, id) && e.gen < g {
+	for _, fid := range m.underLocked(id) {
+		if e := m.files[fid]; e != nil && e.gen < g {
 			if _, ok := remote[strings.TrimPrefix(fid, bucket+"/")]; !ok {
 				m.removeLocked(fid, e)
 				m.metrics.removed.Inc()
@@ -83,26 +83,21 @@ func (m *Mirror) sync(ctx context.Context, bucket, prefix string) (err error) {
 // list returns the objects under prefix that can have a local copy.
 func (m *Mirror) list(ctx context.Context, bucket, prefix string) (map[string]lake.ObjectInfo, error) {
 	out := map[string]lake.ObjectInfo{}
-	opts := lake.ListOptions{Prefix: prefix}
-	for {
-		res, err := m.store.List(ctx, bucket, opts)
-		if err != nil {
-			return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
-		}
+	err := lake.ListPages(ctx, m.store, bucket, lake.ListOptions{Prefix: prefix}, func(res lake.ListResult) error {
 		for _, o := range res.Objects {
 			if strings.HasSuffix(o.Key, "/") {
 				continue // a folder marker holds no data
 			}
-			if _, err := keyPath(o.Key); err != nil {
+			if _, err := lake.KeyPath(o.Key); err != nil {
 				m.log.Warn("object not cached", "bucket", bucket, "key", o.Key, "err", err)
 				continue
 			}
 			out[o.Key] = o
 		}
-		if !res.Truncated {
-			break
-		}
-		opts.StartAfter = res.Next
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
 	}
 	// A key that is also a folder of other keys ("a" and "a/b") cannot
 	// have a copy beside them: the folder wins, as tables are folders.
@@ -215,6 +210,8 @@ func (m *Mirror) fetch(ctx context.Context, bucket, key string, g uint64) error 
 	}
 	if old != nil {
 		m.total -= old.Size
+	} else {
+		m.stale = true
 	}
 	m.files[id] = &entry{ETag: info.ETag, Size: n, MTime: fi.ModTime().UnixNano(), Used: time.Now().UnixNano(), gen: g}
 	m.total += n

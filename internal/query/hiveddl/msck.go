@@ -137,23 +137,14 @@ func (e *env) listFolders(ctx context.Context, bucket, prefix string, fn func(st
 	if e.objs == nil {
 		return errors.New("no lake to list")
 	}
-	opts := lake.ListOptions{Prefix: prefix, Delimiter: "/", MaxKeys: pageSize}
-	for {
-		res, err := e.objs.List(ctx, bucket, opts)
-		if err != nil {
-			return err
-		}
+	return lake.ListPages(ctx, e.objs, bucket, lake.ListOptions{Prefix: prefix, Delimiter: "/", MaxKeys: pageSize}, func(res lake.ListResult) error {
 		for _, cp := range res.CommonPrefixes {
 			if strings.HasPrefix(cp, prefix) && len(cp) > len(prefix)+1 {
 				fn(cp)
 			}
 		}
-		// A page that does not move on would loop forever.
-		if !res.Truncated || res.Next <= opts.StartAfter {
-			return nil
-		}
-		opts.StartAfter = res.Next
-	}
+		return nil
+	})
 }
 
 func (e *env) lakeErr(ctx context.Context, err error, t catalog.Table) error {

@@ -60,22 +60,35 @@ func writeJSON(w http.ResponseWriter, res query.Result) (int, error) {
 // failure midway ends the stream with {"error": ...}.
 func writeNDJSON(w http.ResponseWriter, res query.Result) (int, error) {
 	w.Header().Set("Content-Type", "application/x-ndjson")
-	cols := res.Rows.Columns()
-	enc := json.NewEncoder(w)
+	// The keys are encoded once, and the values in the columns' order.
+	var keys [][]byte
+	for i, c := range res.Rows.Columns() {
+		k, _ := json.Marshal(c.Name)
+		if i == 0 {
+			k = append([]byte{'{'}, k...)
+		} else {
+			k = append([]byte{','}, k...)
+		}
+		keys = append(keys, append(k, ':'))
+	}
+	var line []byte
 	n := 0
 	for res.Rows.Next() {
-		obj := make(map[string]any, len(cols))
+		line = line[:0]
 		for i, v := range res.Rows.Values() {
-			obj[cols[i].Name] = jsonValue(v)
+			line = appendValueJSON(append(line, keys[i]...), v)
 		}
-		enc.Encode(obj)
+		if len(keys) == 0 {
+			line = append(line, '{')
+		}
+		w.Write(append(line, '}', '\n'))
 		if n++; n%flushEvery == 0 {
 			flush(w)
 		}
 	}
 	err := res.Rows.Err()
 	if qe := asQueryError(err); qe != nil {
-		enc.Encode(map[string]any{"error": errorJSON(qe)})
+		json.NewEncoder(w).Encode(map[string]any{"error": errorJSON(qe)})
 	}
 	return n, err
 }
@@ -120,20 +133,24 @@ func columns(cs []query.Column) []map[string]string {
 }
 
 func rowJSON(vals []any) []byte {
-	row := make([]any, len(vals))
+	b := []byte{'['}
 	for i, v := range vals {
-		row[i] = jsonValue(v)
-	}
-	b, err := json.Marshal(row)
-	if err != nil { // NaN and Inf are not JSON: send them as strings
-		for i, v := range row {
-			if _, err := json.Marshal(v); err != nil {
-				row[i] = textValue(v)
-			}
+		if i > 0 {
+			b = append(b, ',')
 		}
-		b, _ = json.Marshal(row)
+		b = appendValueJSON(b, v)
 	}
-	return b
+	return append(b, ']')
+}
+
+// appendValueJSON appends v as JSON; NaN and Inf, which are not JSON, go
+// as strings.
+func appendValueJSON(b []byte, v any) []byte {
+	j, err := json.Marshal(jsonValue(v))
+	if err != nil {
+		j, _ = json.Marshal(textValue(v))
+	}
+	return append(b, j...)
 }
 
 func asQueryError(err error) *query.Error {
