@@ -30,13 +30,23 @@ func (s *Service) ListCrawls(ctx context.Context, name string) ([]Run, error) {
 		}
 		out = append(out, r)
 	}
-	if len(docs) > keepRuns { // prune the oldest
-		for _, d := range docs[:len(docs)-keepRuns] {
-			s.opts.Catalog.DeleteDoc(ctx, kindRun, d.Name)
-		}
+	if len(out) > keepRuns { // pruneRuns has not run since the last crawls
 		out = out[:keepRuns]
 	}
 	return out, nil
+}
+
+// pruneRuns drops a crawler's oldest runs beyond keepRuns; a crawl calls
+// it as it ends.
+func (s *Service) pruneRuns(ctx context.Context, name string) {
+	docs, err := s.opts.Catalog.ListDocs(ctx, kindRun, name+"/")
+	if err != nil {
+		s.log.Warn("crawl history not pruned", "crawler", name, "err", err)
+		return
+	}
+	for i := 0; i < len(docs)-keepRuns; i++ {
+		s.opts.Catalog.DeleteDoc(ctx, kindRun, docs[i].Name)
+	}
 }
 
 // CrawlerMetrics returns the figures of the named crawlers (all if none),

@@ -179,6 +179,7 @@ func (r *run) execute(ctx context.Context) {
 		s.log.Error("crawl run not saved", "crawler", r.c.Name, "err", err)
 	}
 	s.setReady(end, r.c.Name, last)
+	s.pruneRuns(end, r.c.Name)
 	s.metrics.runs.WithLabelValues(state).Inc()
 	s.metrics.duration.Observe(elapsed.Seconds())
 	s.log.Info("crawl ended", "crawler", r.c.Name, "run", r.id, "state", state, "err", msg,
