@@ -1,7 +1,6 @@
 package glueapi
 
 import (
-	"encoding/base64"
 	"strings"
 	"time"
 
@@ -29,17 +28,11 @@ func stamp(t time.Time) *awsapi.Timestamp {
 // A NextToken carries the sort key of the last item returned, tagged with
 // the kind of list, so a page resumes after it even when items come and
 // go between calls, and a token of one list is refused by another.
-func makeToken(kind, key string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(kind + "\x00" + key))
-}
+func makeToken(kind, key string) string { return awsapi.MakeToken(kind, key) }
 
-func readToken(kind string, token *string) (key string, err error) {
-	if token == nil || *token == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(*token)
-	key, ok := strings.CutPrefix(string(b), kind+"\x00")
-	if err != nil || !ok {
+func readToken(kind string, token *string) (string, error) {
+	key, ok := awsapi.ReadToken(kind, token)
+	if !ok {
 		return "", invalidInput("NextToken %q is not a token this operation returned.", *token)
 	}
 	return key, nil

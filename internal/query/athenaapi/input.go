@@ -1,7 +1,6 @@
 package athenaapi
 
 import (
-	"encoding/base64"
 	"errors"
 	"strings"
 	"time"
@@ -82,19 +81,11 @@ func maxResults(n *int32, max int) (int, error) {
 	return int(*n), nil
 }
 
-// A NextToken carries the list it belongs to and where the next page
-// starts, so a token of one list is refused by another.
-func makeToken(kind, key string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(kind + "\x00" + key))
-}
+func makeToken(kind, key string) string { return awsapi.MakeToken(kind, key) }
 
 func readToken(kind string, token *string) (string, error) {
-	if token == nil || *token == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(*token)
-	key, ok := strings.CutPrefix(string(b), kind+"\x00")
-	if err != nil || !ok || key == "" {
+	key, ok := awsapi.ReadToken(kind, token)
+	if !ok {
 		return "", invalid("NextToken %q is not a token this operation returned.", *token)
 	}
 	return key, nil
