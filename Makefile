@@ -25,7 +25,9 @@ lint:
 FUZZTIME ?= 20s
 fuzz:
 	$(GO) test ./internal/lake/localfs -run '^$$' -fuzz FuzzKeyToPath -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/edge/sigv4 -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/lake/s3api -run '^$$' -fuzz FuzzRoute -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/edge/sigv4 -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/edge/sigv4 -run '^$$' -fuzz '^FuzzVerifyV2$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/edge/sigv4 -run '^$$' -fuzz FuzzChunked -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/stream/kinesisapi -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/stream/kinesisapi -run '^$$' -fuzz FuzzScanPutRecords -fuzztime $(FUZZTIME)
@@ -34,6 +36,8 @@ fuzz:
 		$(GO) test ./internal/pgwire -run '^$$' -fuzz "^$${f}\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./internal/query/athenaapi -run '^$$' -fuzz FuzzBodies -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/query/hiveddl -run '^$$' -fuzz FuzzExec -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/query/sqltext -run '^$$' -fuzz FuzzSplit -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/engine -run '^$$' -fuzz FuzzAdmit -fuzztime $(FUZZTIME)
 	for f in FuzzPartitionExpression FuzzBodies; do \
 		$(GO) test ./internal/catalog/glueapi -run '^$$' -fuzz "^$${f}\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	for f in FuzzParseType FuzzJSON FuzzCSV FuzzClassify FuzzGrok FuzzJSONPath FuzzCSVSpec; do \

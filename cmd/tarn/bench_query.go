@@ -14,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tarnlake/tarn/internal/engine"
-	"github.com/tarnlake/tarn/internal/query"
 )
 
 // The benchmark table: rows of (id, name, score, grp) in Parquet files,
@@ -41,12 +40,7 @@ func benchQuery(ctx context.Context, o benchOptions) error {
 	if err != nil {
 		return err
 	}
-	ref, err := engine.Open(engine.Options{})
-	if err != nil {
-		return err
-	}
-	defer ref.Close()
-	rs, err := ref.Session(ctx, "bench")
+	rs, err := engine.OpenReference()
 	if err != nil {
 		return err
 	}
@@ -55,7 +49,7 @@ func benchQuery(ctx context.Context, o benchOptions) error {
 	// Write the files with DuckDB, put them into the lake, catalog them.
 	start := time.Now()
 	src := filepath.Join(o.dir, "gen")
-	if _, err := rs.Query(ctx, fmt.Sprintf(`COPY (SELECT range AS id, 'name-' || (range %% 1000) AS name, ((range %% 997) * 0.5)::DOUBLE AS score,
+	if _, err := sessionRows(ctx, rs, fmt.Sprintf(`COPY (SELECT range AS id, 'name-' || (range %% 1000) AS name, ((range %% 997) * 0.5)::DOUBLE AS score,
 		range %% 16 AS grp, range %% %d AS part FROM range(%d)) TO '%s' (FORMAT parquet, PARTITION_BY (part))`, queryParts, queryRows, src)); err != nil {
 		return fmt.Errorf("bench: generate: %w", err)
 	}
@@ -167,15 +161,15 @@ func pgxRows(ctx context.Context, c *pgx.Conn, q string) (int, error) {
 }
 
 // sessionRows reads every row of a query run by DuckDB in this process.
-func sessionRows(ctx context.Context, s query.Session, q string) (int, error) {
-	res, err := s.Query(ctx, q)
+func sessionRows(ctx context.Context, ref *engine.Reference, q string) (int, error) {
+	rows, err := ref.Query(ctx, q)
 	if err != nil {
 		return 0, err
 	}
-	defer res.Rows.Close()
+	defer rows.Close()
 	n := 0
-	for res.Rows.Next() {
+	for rows.Next() {
 		n++
 	}
-	return n, res.Rows.Err()
+	return n, rows.Err()
 }

@@ -15,15 +15,24 @@ import (
 const keysFile = "keys.json"
 
 const keysUsage = `Usage:
-  tarn keys add NAME [--read BUCKETS] [--write BUCKETS] [--data DIR]
+  tarn keys add NAME [--read RESOURCES] [--write RESOURCES] [--data DIR]
   tarn keys list [--data DIR]
   tarn keys remove ID [--data DIR]
 
-Access keys other than root, each limited to the buckets it is granted
-(comma-separated names or patterns such as "raw-*"). A running tarn picks up
-changes within a second. Example, a producer that may only write the landing
-bucket:
-  tarn keys add producer --write landing
+Access keys other than root, each limited to what it is granted. A grant
+names a kind and a pattern (path.Match syntax), comma-separated:
+  s3:BUCKET         buckets ("s3:raw-*"; a bare name is a bucket too)
+  kinesis:STREAM    streams
+  glue:DATABASE     catalog databases (write: create, change, drop them)
+  athena:WORKGROUP  Athena workgroups (write: manage them)
+--write grants read too. SQL sees the catalog tables whose files the key
+may read; CTAS, INSERT INTO and UNLOAD need write on the target bucket (and
+glue: write on the database they register in). A running tarn picks up
+changes within a second.
+
+Examples:
+  tarn keys add producer --write s3:landing,kinesis:clicks
+  tarn keys add analyst --read s3:lake --write s3:results,glue:scratch
 `
 
 func keys(args []string) error {
@@ -34,8 +43,8 @@ func keys(args []string) error {
 	fs := flag.NewFlagSet("keys "+args[0], flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), keysUsage) }
 	data := fs.String("data", envOr("TARN_DATA", defaultConfig().Data), "data `folder`")
-	read := fs.String("read", "", "buckets the key may read")
-	write := fs.String("write", "", "buckets the key may write (and read)")
+	read := fs.String("read", "", "resources the key may read (s3:BUCKET, kinesis:STREAM, glue:DATABASE, athena:WORKGROUP)")
+	write := fs.String("write", "", "resources the key may write (and read)")
 	cmd := args[0]
 	// Flags may come before or after the positional argument.
 	var pos []string
@@ -61,14 +70,17 @@ func keys(args []string) error {
 			return errors.New("keys add: give the key a NAME")
 		}
 		k := access.NewKey(pos[0])
-		for _, b := range splitList(*write) {
-			k.Grants = append(k.Grants, access.Grant{Bucket: b, Read: true, Write: true})
-		}
-		for _, b := range splitList(*read) {
-			k.Grants = append(k.Grants, access.Grant{Bucket: b, Read: true})
+		for i, list := range []string{*write, *read} {
+			for _, p := range splitList(list) {
+				r, err := access.ParsePattern(p)
+				if err != nil {
+					return fmt.Errorf("keys add: %w", err)
+				}
+				k.Grants = append(k.Grants, access.Grant{Resource: r.String(), Read: true, Write: i == 0})
+			}
 		}
 		if len(k.Grants) == 0 {
-			return errors.New("keys add: grant at least one bucket with --read or --write")
+			return errors.New("keys add: grant at least one resource with --read or --write (e.g. --read s3:lake)")
 		}
 		if err := os.MkdirAll(*data, 0o755); err != nil {
 			return err
@@ -87,7 +99,12 @@ func keys(args []string) error {
 				if g.Write {
 					mode = "write"
 				}
-				gs = append(gs, g.Bucket+":"+mode)
+				target, err := g.Target()
+				name := target.String()
+				if err != nil {
+					name = "invalid(" + g.Resource + g.Bucket + ")"
+				}
+				gs = append(gs, name+"="+mode)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", k.ID, k.Name, strings.Join(gs, ","))
 		}

@@ -116,13 +116,12 @@ Flags:
 	}
 	defer streams.Close()
 
-	eng, err := openEngine(cfg, cat, baseLake, store, streams, log, reg)
+	eng, err := openEngine(cfg, cat, baseLake, store, streams, keyring, log, reg)
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	sqlEngine := &grantedEngine{Engine: eng, keys: keyring}
-	athena := athenaapi.New(sqlEngine, cat, store, log, athenaapi.Options{Region: cfg.S3.Region,
+	athena := athenaapi.New(eng, cat, store, log, athenaapi.Options{Region: cfg.S3.Region,
 		Exclusive: cfg.Catalog.PostgresDSN == "", Registerer: reg})
 	defer athena.Close()
 
@@ -142,7 +141,7 @@ Flags:
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.Handle("GET /metrics", basicAuth(keyring, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
-	mux.Handle("/v1/sql", basicAuth(keyring, &httpsql.Handler{Engine: sqlEngine, Log: log,
+	mux.Handle("/v1/sql", basicAuth(keyring, &httpsql.Handler{Engine: eng, Log: log,
 		User: func(r *http.Request) string { id, _, _ := r.BasicAuth(); return id }}))
 	// Profiles for whoever holds a key: where the time goes is a feature too.
 	mux.Handle("/debug/pprof/", basicAuth(keyring, http.HandlerFunc(pprof.Index)))
@@ -167,7 +166,7 @@ Flags:
 		}
 		return fmt.Errorf("pg listener: %w", err)
 	}
-	pg := pgwire.New(pgwire.Options{Engine: sqlEngine, TLS: tlsCfg, Log: log, Secret: func(id string) (string, bool) {
+	pg := pgwire.New(pgwire.Options{Engine: eng, TLS: tlsCfg, Log: log, Secret: func(id string) (string, bool) {
 		k, ok := keyring.Lookup(id)
 		return k.Secret, ok
 	}})

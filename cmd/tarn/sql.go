@@ -1,9 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -14,7 +14,6 @@ import (
 	"github.com/tarnlake/tarn/internal/engine"
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/lake/mirror"
-	"github.com/tarnlake/tarn/internal/query"
 	"github.com/tarnlake/tarn/internal/stream"
 )
 
@@ -23,41 +22,33 @@ import (
 // copies under DATA/cache/lake that each statement first brings up to date.
 // writes is the lake CTAS and INSERT INTO write through (with events);
 // store is the backend, whose files DuckDB may read in place.
-func openEngine(cfg Config, cat catalog.Store, store lake.Store, writes lake.Objects, streams stream.Store, log *slog.Logger, reg prometheus.Registerer) (*engine.Engine, error) {
+// keys decide what each session's key may read and write (the SQL
+// sandbox).
+func openEngine(cfg Config, cat catalog.Store, store lake.Store, writes lake.Objects, streams stream.Store, keys *access.Keyring, log *slog.Logger, reg prometheus.Registerer) (*engine.Engine, error) {
 	timeout, _ := time.ParseDuration(cfg.Query.Timeout) // checked by validate
+	tmp := filepath.Join(cfg.Data, "tmp", "sql")
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return nil, fmt.Errorf("query engine: %w", err)
+	}
 	opts := engine.Options{Catalog: cat, Lake: writes, Streams: streams, Path: filepath.Join(cfg.Data, "query.duckdb"), Log: log,
+		Keys: keys, TempDir: tmp,
 		MemoryLimit: cfg.Query.MemoryLimit, StatementMemoryLimit: cfg.Query.StatementMemoryLimit,
 		QueryTimeout: timeout, MaxConcurrent: cfg.Query.MaxConcurrent}
 	if l, ok := store.(interface {
 		LocalPath(bucket, key string) (string, error)
 	}); ok {
-		opts.LocalPath = l.LocalPath
+		opts.LocalPath, opts.LakeDir = l.LocalPath, filepath.Join(cfg.Data, "lake")
 	} else {
 		m, err := mirror.New(store, mirror.Options{Dir: filepath.Join(cfg.Data, "cache", "lake"),
 			MaxBytes: int64(cfg.Query.CacheMaxBytes), Log: log, Registerer: reg})
 		if err != nil {
 			return nil, fmt.Errorf("query engine: %w", err)
 		}
-		opts.LocalPath, opts.Prepare = m.LocalPath, m.Sync
+		opts.LocalPath, opts.Prepare, opts.LakeDir = m.LocalPath, m.Sync, filepath.Join(cfg.Data, "cache", "lake")
 	}
 	e, err := engine.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("query engine: %w", err)
 	}
 	return e, nil
-}
-
-// grantedEngine lets a key run SQL only with an account-wide read grant
-// (the root key or "*"): a statement can reach every catalog table.
-type grantedEngine struct {
-	query.Engine
-	keys *access.Keyring
-}
-
-func (g *grantedEngine) Session(ctx context.Context, user string) (query.Session, error) {
-	k, ok := g.keys.Lookup(user)
-	if !ok || !k.Allowed(access.Read, "") {
-		return nil, &query.Error{Code: "42501", Message: fmt.Sprintf("permission denied: key %s has no read grant on every bucket ('*'), which SQL needs", user)}
-	}
-	return g.Engine.Session(ctx, user)
 }

@@ -1,5 +1,5 @@
 // Package access holds tarn's access keys: the root key and further keys with
-// per-bucket read and write grants. The edge asks it for secrets (to verify
+// typed read and write grants (s3:, kinesis:, glue:, …). The edge asks it for secrets (to verify
 // signatures) and for permission (to authorise each request).
 package access
 
@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"sync"
 	"time"
 )
@@ -23,15 +22,7 @@ type Key struct {
 	Grants []Grant `json:"grants,omitempty"`
 }
 
-// Grant lets a key read and/or write the buckets its pattern matches
-// (path.Match syntax: "landing", "raw-*", "*").
-type Grant struct {
-	Bucket string `json:"bucket"`
-	Read   bool   `json:"read,omitempty"`
-	Write  bool   `json:"write,omitempty"`
-}
-
-// Action is what a request does to a bucket.
+// Action is what a request does to a resource.
 type Action int
 
 const (
@@ -46,17 +37,29 @@ func (a Action) String() string {
 	return "read"
 }
 
-// Allowed reports whether k may do a to bucket. Account-wide actions (listing
-// buckets, the JSON APIs) pass bucket "" and need the root key or a "*" grant.
-func (k *Key) Allowed(a Action, bucket string) bool {
+// Allowed reports whether k may do a to r. An account-wide action (listing
+// buckets, managing crawlers) names its kind with an empty name and needs
+// the root key or a grant of that kind with pattern "*".
+func (k *Key) Allowed(a Action, r Resource) bool {
 	if k.Root {
 		return true
 	}
 	for _, g := range k.Grants {
-		if ok, _ := path.Match(g.Bucket, bucket); !ok && g.Bucket != "*" {
-			continue
+		if (a == Read && g.Read || a == Write && g.Write) && g.Matches(r) {
+			return true
 		}
-		if a == Read && g.Read || a == Write && g.Write {
+	}
+	return false
+}
+
+// MayReadAny reports whether k may read some resource of kind: what a
+// listing that leaves out the rest needs.
+func (k *Key) MayReadAny(kind Kind) bool {
+	if k.Root {
+		return true
+	}
+	for _, g := range k.Grants {
+		if r, err := g.Target(); err == nil && r.Kind == kind && (g.Read || g.Write) {
 			return true
 		}
 	}

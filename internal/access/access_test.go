@@ -8,21 +8,53 @@ import (
 )
 
 func TestAllowed(t *testing.T) {
-	k := Key{Grants: []Grant{{Bucket: "landing", Write: true, Read: true}, {Bucket: "raw-*", Read: true}}}
+	k := Key{Grants: []Grant{
+		{Resource: "s3:landing", Write: true, Read: true},
+		{Bucket: "raw-*", Read: true}, // a grant from before kinds: a bucket pattern
+		{Resource: "k*", Read: true},
+		{Resource: "kinesis:clicks", Write: true},
+		{Resource: "glue:Analytics", Read: true, Write: true},
+		{Bucket: "kinesis:app-*", Read: true}, // typed, in the old field
+		{Resource: "nope:x", Read: true},      // unknown kind: matches nothing
+	}}
 	for _, c := range []struct {
-		a      Action
-		bucket string
-		want   bool
+		a    Action
+		r    Resource
+		want bool
 	}{
-		{Write, "landing", true}, {Read, "landing", true}, {Write, "lake", false}, {Read, "lake", false},
-		{Read, "raw-2026", true}, {Write, "raw-2026", false}, {Read, "", false},
+		{Write, Bucket("landing"), true}, {Read, Bucket("landing"), true}, {Write, Bucket("lake"), false}, {Read, Bucket("lake"), false},
+		{Read, Bucket("raw-2026"), true}, {Write, Bucket("raw-2026"), false}, {Read, Bucket(""), false},
+		// "k*" is a bucket pattern: it never reaches streams or databases.
+		{Read, Bucket("keep"), true}, {Read, Stream("kafka"), false}, {Read, Stream("clicks"), false},
+		{Write, Stream("clicks"), true}, {Write, Stream("clicks2"), false}, {Read, Stream("app-1"), true},
+		{Write, Database("analytics"), true}, {Read, Database("ANALYTICS"), true}, {Write, Database("finance"), false},
+		{Read, Resource{Kind: "nope", Name: "x"}, false},
+		{Read, Workgroup("primary"), false},
 	} {
-		if got := k.Allowed(c.a, c.bucket); got != c.want {
-			t.Errorf("Allowed(%v, %q) = %v, want %v", c.a, c.bucket, got, c.want)
+		if got := k.Allowed(c.a, c.r); got != c.want {
+			t.Errorf("Allowed(%v, %v) = %v, want %v", c.a, c.r, got, c.want)
 		}
 	}
-	if !(&Key{Root: true}).Allowed(Write, "anything") {
+	if !(&Key{Root: true}).Allowed(Write, Bucket("anything")) {
 		t.Error("root must be allowed everything")
+	}
+	all := Key{Grants: []Grant{{Resource: "glue:*", Read: true}}}
+	if !all.Allowed(Read, Resource{Kind: Glue}) || all.Allowed(Read, Resource{Kind: S3}) {
+		t.Error("account-wide actions need a * grant of their kind")
+	}
+}
+
+func TestParsePattern(t *testing.T) {
+	for in, want := range map[string]string{"landing": "s3:landing", "*": "s3:*", "KINESIS:a-*": "kinesis:a-*", "glue:Sales": "glue:sales"} {
+		r, err := ParsePattern(in)
+		if err != nil || r.String() != want {
+			t.Errorf("ParsePattern(%q) = %v, %v; want %s", in, r, err, want)
+		}
+	}
+	for _, bad := range []string{"s3:", "bogus:x", "s3:[", "kinesis:"} {
+		if _, err := ParsePattern(bad); err == nil {
+			t.Errorf("ParsePattern(%q) succeeded", bad)
+		}
 	}
 }
 

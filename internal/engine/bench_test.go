@@ -24,7 +24,7 @@ func BenchmarkViewScan(b *testing.B) {
 	defer cat.Close()
 	lakeDir := filepath.Join(dir, "lake")
 	local := func(bucket, key string) (string, error) { return filepath.Join(lakeDir, bucket, key), nil }
-	eng, err := Open(Options{Catalog: cat, LocalPath: local, SyncEvery: time.Nanosecond})
+	eng, err := Open(Options{Catalog: cat, LocalPath: local, LakeDir: lakeDir, SyncEvery: time.Nanosecond})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func BenchmarkViewScan(b *testing.B) {
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := s.Query(ctx, fmt.Sprintf(`COPY (SELECT range AS id, range %% 16 AS grp, (range %% 997)::DOUBLE AS score, range %% 4 AS part
+	if _, err := eng.db.ExecContext(ctx, fmt.Sprintf(`COPY (SELECT range AS id, range %% 16 AS grp, (range %% 997)::DOUBLE AS score, range %% 4 AS part
 		FROM range(2000000)) TO '%s' (FORMAT parquet, PARTITION_BY (part))`, out)); err != nil {
 		b.Fatal(err)
 	}

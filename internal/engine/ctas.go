@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/catalog"
 	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/lake"
@@ -72,8 +73,11 @@ func (s *session) lakeWrite(ctx context.Context, text string) (query.Result, boo
 		return res, true, err
 	}
 	if m := insertRe.FindStringSubmatch(text); m != nil {
-		db, name := splitName(m[1])
-		if t, err := s.e.opts.Catalog.GetTable(ctx, db, name); err == nil {
+		db, name := s.splitName(ctx, m[1])
+		if t, err := s.catalog().GetTable(ctx, db, name); err == nil || !errors.Is(err, catalog.ErrNotFound) {
+			if err != nil {
+				return query.Result{}, true, err
+			}
 			res, err := s.insert(ctx, t, m[2])
 			return res, true, err
 		}
@@ -81,16 +85,31 @@ func (s *session) lakeWrite(ctx context.Context, text string) (query.Result, boo
 	return query.Result{}, false, nil
 }
 
-func splitName(n string) (db, table string) {
+// splitName reads db.table; a table without a database is in the
+// session's current schema (Athena's QueryExecutionContext.Database), or
+// "default".
+func (s *session) splitName(ctx context.Context, n string) (db, table string) {
 	n = strings.ToLower(strings.ReplaceAll(n, `"`, ""))
 	if db, table, ok := strings.Cut(n, "."); ok {
 		return db, table
 	}
-	return "default", n
+	return s.currentDB(ctx), n
+}
+
+// currentDB is the session's current schema as a catalog database.
+func (s *session) currentDB(ctx context.Context) string {
+	var cur string
+	if err := s.conn.QueryRowContext(ctx, "SELECT current_schema()").Scan(&cur); err == nil && cur != "main" {
+		return cur
+	}
+	return "default"
 }
 
 func (s *session) ctas(ctx context.Context, ifNotExists bool, target, props, sel string) (query.Result, error) {
-	db, name := splitName(target)
+	db, name := s.splitName(ctx, target)
+	if err := s.needWrite(access.Database(db), "database "+db); err != nil {
+		return query.Result{}, err
+	}
 	if _, err := s.e.opts.Catalog.GetTable(ctx, db, name); err == nil {
 		if ifNotExists {
 			return query.Result{Rows: emptyRows{}, Tag: "CREATE TABLE"}, nil
@@ -112,7 +131,10 @@ func (s *session) ctas(ctx context.Context, ifNotExists bool, target, props, sel
 	if !strings.HasSuffix(loc, "/") {
 		loc += "/"
 	}
-	n, schema, partVals, err := s.writeParquet(ctx, sel, parts, loc)
+	if err := s.needWrite(locationResource(loc), "the table's location "+loc); err != nil {
+		return query.Result{}, err
+	}
+	n, schema, partVals, written, err := s.writeFiles(ctx, sel, "parquet", parts, loc)
 	if err != nil {
 		return query.Result{}, err
 	}
@@ -127,11 +149,11 @@ func (s *session) ctas(ctx context.Context, ifNotExists bool, target, props, sel
 	for _, k := range parts {
 		t.PartitionKeys = append(t.PartitionKeys, catalog.Column{Name: k, Type: "string"})
 	}
-	if _, err := s.e.opts.Catalog.CreateTable(ctx, t); err != nil {
-		return query.Result{}, &query.Error{Code: query.CodeInternal, Message: fmt.Sprintf("register %s.%s: %v", db, name, err)}
+	if _, err := s.catalog().CreateTable(ctx, t); err != nil {
+		return query.Result{}, errors.Join(wrapInternal(fmt.Sprintf("register %s.%s", db, name), err), s.unwrite(written))
 	}
 	if err := s.addPartitions(ctx, t, partVals); err != nil {
-		return query.Result{}, err
+		return query.Result{}, errors.Join(err, s.catalog().DeleteTable(ctx, db, name), s.unwrite(written))
 	}
 	s.e.forceSync()
 	return query.Result{Rows: emptyRows{}, Tag: fmt.Sprintf("SELECT %d", n)}, nil
@@ -147,6 +169,9 @@ func (s *session) unload(ctx context.Context, sel, loc, props string) (query.Res
 	if !strings.HasSuffix(loc, "/") {
 		loc += "/"
 	}
+	if err := s.needWrite(locationResource(loc), "UNLOAD to "+loc); err != nil {
+		return query.Result{}, err
+	}
 	w := parseWith(props)
 	kind := "parquet"
 	switch w.format {
@@ -158,7 +183,7 @@ func (s *session) unload(ctx context.Context, sel, loc, props string) (query.Res
 	default:
 		return query.Result{}, &query.Error{Code: query.CodeFeature, Message: "UNLOAD writes PARQUET, JSON or TEXTFILE, not " + w.format}
 	}
-	n, _, _, err := s.writeFiles(ctx, sel, kind, w.parts, loc)
+	n, _, _, _, err := s.writeFiles(ctx, sel, kind, w.parts, loc)
 	if err != nil {
 		return query.Result{}, err
 	}
@@ -169,33 +194,44 @@ func (s *session) insert(ctx context.Context, t catalog.Table, sel string) (quer
 	if t.Parameters["classification"] != "parquet" || !strings.HasSuffix(t.Storage.Location, "/") {
 		return query.Result{}, &query.Error{Code: query.CodeFeature, Message: fmt.Sprintf("INSERT INTO %s.%s: tarn appends to Parquet tables only", t.Database, t.Name)}
 	}
+	if err := s.needWrite(access.Database(t.Database), "database "+t.Database); err != nil {
+		return query.Result{}, err
+	}
+	if err := s.needWrite(locationResource(t.Storage.Location), "the table's location "+t.Storage.Location); err != nil {
+		return query.Result{}, err
+	}
 	var parts []string
 	for _, k := range t.PartitionKeys {
 		parts = append(parts, k.Name)
 	}
-	n, _, partVals, err := s.writeParquet(ctx, sel, parts, t.Storage.Location)
+	n, _, partVals, written, err := s.writeFiles(ctx, sel, "parquet", parts, t.Storage.Location)
 	if err != nil {
 		return query.Result{}, err
 	}
 	if err := s.addPartitions(ctx, t, partVals); err != nil {
-		return query.Result{}, err
+		return query.Result{}, errors.Join(err, s.unwrite(written))
 	}
 	s.e.forceSync()
 	return query.Result{Rows: emptyRows{}, Tag: fmt.Sprintf("INSERT 0 %d", n)}, nil
 }
 
-// writeParquet runs sel into Parquet files under loc, partitioned by parts,
-// and returns the rows written, the files' schema and the partitions made.
-func (s *session) writeParquet(ctx context.Context, sel string, parts []string, loc string) (int64, format.Schema, [][]string, error) {
-	return s.writeFiles(ctx, sel, "parquet", parts, loc)
-}
-
-// writeFiles is writeParquet for any of DuckDB's COPY formats; the schema
-// is known for Parquet only.
-func (s *session) writeFiles(ctx context.Context, sel, kind string, parts []string, loc string) (int64, format.Schema, [][]string, error) {
-	tmp, err := os.MkdirTemp("", "tarn-ctas-")
+// writeFiles runs sel into files of kind (DuckDB's COPY formats) under
+// loc, partitioned by parts, and returns the rows written, the files'
+// schema (Parquet only), the partitions made and the objects written.
+// When it fails, no object it wrote stays.
+func (s *session) writeFiles(ctx context.Context, sel, kind string, parts []string, loc string) (n int64, schema format.Schema, partVals [][]string, written []objectRef, err error) {
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, s.unwrite(written))
+			written = nil
+		}
+	}()
+	if err := oneQuery(sel); err != nil {
+		return 0, nil, nil, nil, err
+	}
+	tmp, err := os.MkdirTemp(s.inst.tmp, "out-")
 	if err != nil {
-		return 0, nil, nil, err
+		return 0, nil, nil, nil, err
 	}
 	defer os.RemoveAll(tmp)
 	opts := "FORMAT " + kind
@@ -215,20 +251,17 @@ func (s *session) writeFiles(ctx context.Context, sel, kind string, parts []stri
 		os.MkdirAll(out, 0o700)
 		out = filepath.Join(out, "part-0."+kind)
 	}
-	res, err := s.query(ctx, fmt.Sprintf("COPY (%s) TO '%s' (%s)", sel, quoteString(out), opts))
+	res, err := s.query(ctx, fmt.Sprintf("COPY (%s\n) TO '%s' (%s)", sel, quoteString(out), opts), nil)
 	if err != nil {
-		return 0, nil, nil, err
+		return 0, nil, nil, nil, err
 	}
-	var n int64
 	if res.Rows.Next() {
 		fmt.Sscan(fmt.Sprint(res.Rows.Values()[0]), &n)
 	}
 	res.Rows.Close()
 	bucket, prefix, _ := strings.Cut(strings.TrimPrefix(loc, "s3://"), "/")
 	batch := uuid.NewString()[:8] // new files never replace earlier ones
-	var schema format.Schema
 	seen := map[string]bool{}
-	var partVals [][]string
 	err = filepath.Walk(filepath.Join(tmp, "out"), func(p string, fi os.FileInfo, err error) error {
 		if err != nil || fi.IsDir() {
 			return err
@@ -249,9 +282,10 @@ func (s *session) writeFiles(ctx context.Context, sel, kind string, parts []stri
 			schema = info.Schema
 		}
 		key := prefix + dir + batch + "-" + base
-		if _, err := s.e.opts.Lake.Put(ctx, bucket, key, f, lake.PutOptions{Size: fi.Size()}); err != nil {
+		if _, err := s.lake().Put(ctx, bucket, key, f, lake.PutOptions{Size: fi.Size()}); err != nil {
 			return fmt.Errorf("write s3://%s/%s: %w", bucket, key, err)
 		}
+		written = append(written, objectRef{bucket, key})
 		if d := strings.TrimSuffix(dir, "/"); d != "" && !seen[d] {
 			seen[d] = true
 			var vals []string
@@ -264,9 +298,34 @@ func (s *session) writeFiles(ctx context.Context, sel, kind string, parts []stri
 		return nil
 	})
 	if err != nil {
-		return 0, nil, nil, &query.Error{Code: query.CodeInternal, Message: err.Error()}
+		return 0, nil, nil, written, wrapInternal("", err)
 	}
-	return n, schema, partVals, nil
+	return n, schema, partVals, written, nil
+}
+
+// unwrite deletes the objects a failed write made: a CTAS, INSERT or
+// UNLOAD that fails leaves nothing in the lake.
+func (s *session) unwrite(refs []objectRef) error {
+	var errs []error
+	for _, r := range refs {
+		if err := s.e.opts.Lake.Delete(context.Background(), r.bucket, r.key); err != nil {
+			errs = append(errs, fmt.Errorf("remove s3://%s/%s after the failure: %w", r.bucket, r.key, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// wrapInternal keeps a query.Error (a refused grant) as it is and makes
+// any other error an internal one.
+func wrapInternal(what string, err error) error {
+	var qe *query.Error
+	if errors.As(err, &qe) {
+		return err
+	}
+	if what != "" {
+		return &query.Error{Code: query.CodeInternal, Message: what + ": " + err.Error()}
+	}
+	return &query.Error{Code: query.CodeInternal, Message: err.Error()}
 }
 
 func (s *session) addPartitions(ctx context.Context, t catalog.Table, vals [][]string) error {
@@ -283,9 +342,9 @@ func (s *session) addPartitions(ctx context.Context, t catalog.Table, vals [][]s
 		sd.Location = t.Storage.Location + strings.Join(segs, "/") + "/"
 		ps = append(ps, catalog.Partition{Values: v, Storage: sd})
 	}
-	errs, err := s.e.opts.Catalog.CreatePartitions(ctx, t.Database, t.Name, ps)
+	errs, err := s.catalog().CreatePartitions(ctx, t.Database, t.Name, ps)
 	if err != nil {
-		return &query.Error{Code: query.CodeInternal, Message: fmt.Sprintf("register partitions of %s.%s: %v", t.Database, t.Name, err)}
+		return wrapInternal(fmt.Sprintf("register partitions of %s.%s", t.Database, t.Name), err)
 	}
 	for _, e := range errs {
 		if e != nil && !errors.Is(e, catalog.ErrExists) {
@@ -301,3 +360,6 @@ func (e *Engine) forceSync() {
 	e.synced = time.Time{}
 	e.syncMu.Unlock()
 }
+
+// objectRef names an object a write made.
+type objectRef struct{ bucket, key string }

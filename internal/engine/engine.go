@@ -18,6 +18,7 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/catalog"
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/query"
@@ -36,6 +37,12 @@ type Options struct {
 	// LocalPath maps a lake location (bucket, key or prefix) to the local
 	// file or folder holding it; nil when the lake is not on this machine.
 	LocalPath func(bucket, key string) (string, error)
+	// LakeDir, when set, is the folder that holds every bucket's files as
+	// LocalPath names them (LakeDir/<bucket>): a key's sandbox may read
+	// the folders of the buckets it may read, including buckets made after
+	// its session started. "": only the folders of the tables it may read
+	// when the session starts.
+	LakeDir string
 	// Prepare, when set, runs before a statement for the location (bucket,
 	// key or prefix) of each lake table it reads, to bring the local copy
 	// that LocalPath names up to date (a remote lake's files); its error
@@ -52,6 +59,16 @@ type Options struct {
 	// isolate.go); "" runs every session in the engine's one DuckDB,
 	// bounded together by MemoryLimit.
 	StatementMemoryLimit string
+	// Keys finds the access key a session runs as (its user); the key's
+	// grants decide which tables and streams the session sees and where
+	// it may write. Nil: every session may read and write everything
+	// (benchmarks and tests).
+	Keys interface {
+		Lookup(id string) (access.Key, bool)
+	}
+	// TempDir holds what CTAS and UNLOAD write before it enters the lake;
+	// "": the system's temporary folder.
+	TempDir string
 	// Threads DuckDB uses; 0: one per core.
 	Threads int
 	// QueryTimeout ends statements that run longer (57014); 0: none.
@@ -83,7 +100,10 @@ type Engine struct {
 	lastSync    error
 
 	defsMu sync.Mutex
-	defs   defs // the schemas and views sessions' own DuckDBs replay (isolate.go)
+	defs   defs // the schemas and views sessions' instances replay (instance.go)
+
+	poolMu sync.Mutex
+	pool   map[string]*instance // key id → its shared instance
 }
 
 var _ query.Engine = (*Engine)(nil)
@@ -108,23 +128,24 @@ func Open(opts Options) (*Engine, error) {
 	}
 	e := &Engine{opts: opts, conn: conn, db: sql.OpenDB(conn), log: opts.Log.With("component", "engine"),
 		views: map[string]viewState{}, schemas: map[string]bool{}, streamViews: map[string]string{}, remote: map[string]remoteView{},
-		slots: make(chan struct{}, opts.MaxConcurrent), defs: defs{schemas: map[string]bool{}, views: map[[2]string]string{}}}
+		slots: make(chan struct{}, opts.MaxConcurrent), defs: defs{schemas: map[string]bool{}, views: map[[2]string]viewDef{}},
+		pool: map[string]*instance{}}
 	if err := e.db.Ping(); err != nil {
 		return nil, errors.Join(fmt.Errorf("open duckdb %q: %w", opts.Path, err), e.Close())
 	}
-	if err := registerAvro(context.Background(), e.db); err != nil {
+	if err := registerAvro(context.Background(), e.db, func(string) bool { return true }); err != nil {
 		return nil, errors.Join(fmt.Errorf("register tarn_avro: %w", err), e.Close())
 	}
 	if err := createPGCatalog(context.Background(), e.db); err != nil {
 		return nil, errors.Join(fmt.Errorf("pg_catalog for PostgreSQL clients: %w", err), e.Close())
 	}
 	if opts.Streams != nil {
-		if err := e.registerStreams(context.Background(), e.db); err != nil {
+		if err := e.registerStreams(context.Background(), e.db, func(access.Resource) bool { return true }); err != nil {
 			return nil, errors.Join(fmt.Errorf("register tarn_stream: %w", err), e.Close())
 		}
 	}
 	if opts.StatementMemoryLimit != "" { // a bad limit fails here, not in every session
-		in, err := e.newInstance(context.Background())
+		in, err := e.newInstance(context.Background(), nil, opts.StatementMemoryLimit)
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("statement memory limit %q: %w", opts.StatementMemoryLimit, err), e.Close())
 		}
@@ -156,29 +177,30 @@ func initConn(ex driver.ExecerContext, opts Options) error {
 
 // Close closes DuckDB.
 func (e *Engine) Close() error {
-	return errors.Join(e.db.Close(), e.conn.Close())
+	return errors.Join(e.closePool(), e.db.Close(), e.conn.Close())
 }
 
-// Session opens a session on its own DuckDB connection.
+// Session opens a session for the key user names, on a connection of its
+// own in the key's sandboxed instance.
 func (e *Engine) Session(ctx context.Context, user string) (query.Session, error) {
-	db := e.db
-	var in *instance
-	if e.opts.StatementMemoryLimit != "" {
-		if err := e.sync(ctx); err != nil {
-			e.log.Warn("views not refreshed", "err", err)
+	var key *access.Key
+	if e.opts.Keys != nil {
+		k, ok := e.opts.Keys.Lookup(user)
+		if !ok {
+			return nil, &query.Error{Code: query.CodeInvalidAuth, Message: fmt.Sprintf("no access key %q", user)}
 		}
-		var err error
-		if in, err = e.newInstance(ctx); err != nil {
-			return nil, fmt.Errorf("open session: %w", err)
-		}
-		db = in.db
+		key = &k
 	}
-	c, err := db.Conn(ctx)
+	if err := e.sync(ctx); err != nil {
+		e.log.Warn("views not refreshed", "err", err)
+	}
+	in, err := e.acquire(ctx, key)
 	if err != nil {
-		if in != nil {
-			in.close()
-		}
 		return nil, fmt.Errorf("open session: %w", err)
 	}
-	return &session{e: e, conn: c, user: user, inst: in}, nil
+	c, err := in.db.Conn(ctx)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open session: %w", err), e.release(in))
+	}
+	return &session{e: e, conn: c, user: user, key: key, inst: in}, nil
 }

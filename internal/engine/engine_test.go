@@ -44,7 +44,7 @@ func newEnvWith(t *testing.T, set func(*Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Catalog: cat, Lake: lk, LocalPath: lk.LocalPath, SyncEvery: time.Nanosecond, Threads: 2, Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	opts := Options{Catalog: cat, Lake: lk, LocalPath: lk.LocalPath, LakeDir: filepath.Join(dir, "lake"), SyncEvery: time.Nanosecond, Threads: 2, Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
 	set(&opts)
 	eng, err := Open(opts)
 	if err != nil {
@@ -122,7 +122,10 @@ func (e *env) rows(s query.Session, text string, args ...any) [][]string {
 func (e *env) duckParquet(s query.Session, from, to int) []byte {
 	e.t.Helper()
 	p := filepath.Join(e.t.TempDir(), "x.parquet")
-	e.rows(s, fmt.Sprintf("COPY (SELECT range AS id, 'n' || range AS name, range::DOUBLE * 1.5 AS score FROM range(%d, %d)) TO '%s' (FORMAT parquet)", from, to, p))
+	// The engine's own DuckDB: sessions may not COPY to a path.
+	if _, err := e.eng.db.Exec(fmt.Sprintf("COPY (SELECT range AS id, 'n' || range AS name, range::DOUBLE * 1.5 AS score FROM range(%d, %d)) TO '%s' (FORMAT parquet)", from, to, p)); err != nil {
+		e.t.Fatal(err)
+	}
 	b, err := os.ReadFile(p)
 	if err != nil {
 		e.t.Fatal(err)

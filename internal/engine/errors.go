@@ -49,6 +49,11 @@ func sqlError(ctx context.Context, err error, text string) error {
 			code = query.CodeQueryCanceled
 		case duckdb.ErrorTypeNotImplemented:
 			code = query.CodeFeature
+		case duckdb.ErrorTypePermission:
+			code = CodeDenied // the sandbox (sandbox.go)
+		}
+		if strings.Contains(msg, "Permission Error:") { // raised by tarn's table functions
+			code = CodeDenied
 		}
 	}
 	return &query.Error{Code: code, Message: firstLine(msg), Position: position(msg, text)}

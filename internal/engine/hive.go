@@ -3,8 +3,10 @@ package engine
 import (
 	"context"
 
+	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/query"
 	"github.com/tarnlake/tarn/internal/query/hiveddl"
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 )
 
 // hiveWords start the statements hiveddl may answer (Athena's Hive DDL:
@@ -22,12 +24,10 @@ func (s *session) hive(ctx context.Context, text string) (query.Result, bool, er
 	if len(words) == 0 || !hiveWords[words[0]] {
 		return query.Result{}, false, nil
 	}
-	db := "default"
-	var cur string
-	if err := s.conn.QueryRowContext(ctx, "SELECT current_schema()").Scan(&cur); err == nil && cur != "main" {
-		db = cur
+	if err := s.mayChangeDatabase(text); err != nil {
+		return query.Result{}, true, err
 	}
-	res, ok, err := hiveddl.Exec(ctx, s.e.opts.Catalog, s.e.opts.Lake, db, text)
+	res, ok, err := hiveddl.Exec(ctx, s.catalog(), s.lake(), s.currentDB(ctx), text)
 	if !ok {
 		return query.Result{}, false, nil
 	}
@@ -74,3 +74,20 @@ func (r *textRows) Next() bool {
 func (r *textRows) Values() []any { return r.vals }
 func (r *textRows) Err() error    { return nil }
 func (r *textRows) Close() error  { return nil }
+
+// mayChangeDatabase refuses CREATE and DROP of a database (or schema) to a
+// key without write on it, before Hive DDL looks at its tables.
+func (s *session) mayChangeDatabase(text string) error {
+	toks, err := sqltext.Lex(text)
+	if err != nil || len(toks) < 3 || !toks[0].Is("CREATE") && !toks[0].Is("DROP") || !toks[1].Is("DATABASE") && !toks[1].Is("SCHEMA") {
+		return nil
+	}
+	rest := toks[2:]
+	for len(rest) > 1 && (rest[0].Is("IF") || rest[0].Is("NOT") || rest[0].Is("EXISTS")) {
+		rest = rest[1:]
+	}
+	if !isName(rest[0]) {
+		return nil
+	}
+	return s.needWrite(access.Database(rest[0].Name()), "database "+rest[0].Name())
+}

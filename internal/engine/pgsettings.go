@@ -10,8 +10,9 @@ import (
 // pgSettings are PostgreSQL's session settings that DuckDB has not got and
 // that drivers set or show on connect (pgjdbc sets extra_float_digits,
 // SQLAlchemy shows standard_conforming_strings and the isolation level).
-// A SET of one is kept in the session; SHOW answers it. Settings DuckDB
-// knows (TimeZone, search_path, …) go to DuckDB.
+// A SET of one is kept in the session; SHOW answers it. DuckDB's own
+// configuration is locked (sandbox.go) but for search_path; TimeZone is
+// kept here, and values are rendered in UTC.
 var pgSettings = map[string]string{
 	"application_name":                    "",
 	"bytea_output":                        "hex",
@@ -35,6 +36,7 @@ var pgSettings = map[string]string{
 	"server_version_num":                  "150000",
 	"standard_conforming_strings":         "on",
 	"statement_timeout":                   "0",
+	"timezone":                            "UTC",
 	"transaction_isolation":               "read committed",
 	"transaction_read_only":               "off",
 }

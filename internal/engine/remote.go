@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/catalog"
 	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/query"
@@ -58,7 +59,7 @@ func (e *Engine) createView(ctx context.Context, db, name string, t catalog.Tabl
 		e.remote[key] = rv
 		body = stub
 	}
-	return e.defineView(ctx, db, name, body)
+	return e.defineView(ctx, db, name, body, locationResource(t.Storage.Location))
 }
 
 // standIn is a SELECT of no rows with the columns, and types, of t's view.
@@ -154,7 +155,7 @@ func (e *Engine) prepare(ctx context.Context, text string) error {
 			continue
 		}
 		db, name, _ := strings.Cut(key, ".")
-		if err := e.defineView(ctx, db, name, v.body); err != nil {
+		if err := e.defineView(ctx, db, name, v.body, access.Bucket(v.bucket)); err != nil {
 			// As on a local lake, a table that cannot be read is no view;
 			// unlike there, the next statement naming it tries again, since
 			// its files may change without the catalog.
@@ -261,4 +262,10 @@ func identStart(c byte) bool {
 
 func identChar(c byte) bool {
 	return identStart(c) || c >= '0' && c <= '9' || c == '$'
+}
+
+// locationResource is the bucket a table's files are in.
+func locationResource(loc string) access.Resource {
+	bucket, _, _ := strings.Cut(strings.TrimPrefix(loc, "s3://"), "/")
+	return access.Bucket(bucket)
 }

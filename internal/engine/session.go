@@ -3,12 +3,15 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
 
+	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/query"
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 )
 
 // session is one client's DuckDB connection: its settings and USE last.
@@ -16,13 +19,18 @@ type session struct {
 	e        *Engine
 	conn     *sql.Conn
 	user     string
+	key      *access.Key       // nil: Options.Keys is nil, the session may do everything
 	settings map[string]string // PostgreSQL settings SET in this session (see pgSettings)
-	inst     *instance         // the session's own DuckDB, with StatementMemoryLimit
+	inst     *instance         // the sandboxed DuckDB it runs in
 }
 
 // Query implements query.Session. The statement holds one of the
 // engine's slots, and its time limit runs, until its rows are closed.
 func (s *session) Query(ctx context.Context, text string, args ...any) (query.Result, error) {
+	stmts, err := s.admit(text)
+	if err != nil {
+		return query.Result{}, err
+	}
 	select {
 	case s.e.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -35,10 +43,10 @@ func (s *session) Query(ctx context.Context, text string, args ...any) (query.Re
 		ctx, cancel = context.WithCancel(ctx) // Prepare keeps the statement's files until it ends
 	}
 	done := func() { cancel(); <-s.e.slots }
-	res, err := s.query(ctx, text, args...)
+	res, err := s.query(ctx, text, stmts, args...)
 	if err != nil {
 		done()
-		return res, err
+		return res, s.denyHidden(err, stmts)
 	}
 	res.Rows = &releasing{Rows: res.Rows, release: done}
 	return res, nil
@@ -57,14 +65,16 @@ func (r *releasing) Close() error {
 	return err
 }
 
-func (s *session) query(ctx context.Context, text string, args ...any) (query.Result, error) {
+// query runs text, whose statements admit let through (nil for tarn's
+// own statements).
+func (s *session) query(ctx context.Context, text string, stmts []sqltext.Statement, args ...any) (query.Result, error) {
 	if err := s.e.sync(ctx); err != nil {
 		s.e.log.Warn("views not refreshed", "err", err)
 	}
 	if err := s.refresh(ctx); err != nil {
 		return query.Result{}, err
 	}
-	if len(args) == 0 {
+	if len(args) == 0 && len(stmts) <= 1 {
 		if res, ok := s.pgSetting(text); ok {
 			return res, nil
 		}
@@ -73,6 +83,13 @@ func (s *session) query(ctx context.Context, text string, args ...any) (query.Re
 		}
 		if res, ok, err := s.lakeWrite(ctx, text); ok {
 			return res, err
+		}
+	}
+	for _, st := range stmts {
+		if st.Tokens[0].Text == "CREATE" { // not tarn's: DuckDB makes only TEMP objects
+			if err := admitCreate(st.Tokens); err != nil {
+				return query.Result{}, err
+			}
 		}
 	}
 	// Here, not before lakeWrite: CTAS, INSERT and UNLOAD come back with
@@ -133,6 +150,9 @@ func (s *session) query(ctx context.Context, text string, args ...any) (query.Re
 // Describe implements query.Session: it prepares the statement and reads
 // its parameters and result columns without running it.
 func (s *session) Describe(ctx context.Context, text string) (int, []query.Column, error) {
+	if _, err := s.admit(text); err != nil {
+		return 0, nil, err
+	}
 	if err := s.e.sync(ctx); err != nil {
 		s.e.log.Warn("views not refreshed", "err", err)
 	}
@@ -166,21 +186,17 @@ func (s *session) Describe(ctx context.Context, text string) (int, []query.Colum
 	return params, cols, nil
 }
 
-// Close implements query.Session. A transaction the client left open is
-// rolled back: the connection goes back to the pool for the next session.
+// Close implements query.Session. The session's connection is discarded,
+// never pooled: its TEMP objects and settings end with it.
 func (s *session) Close() error {
-	s.conn.ExecContext(context.Background(), "ROLLBACK") // fails harmlessly when none is open
-	err := s.conn.Close()
-	if s.inst != nil {
-		err = errors.Join(err, s.inst.close())
-	}
-	return err
+	s.conn.Raw(func(any) error { return driver.ErrBadConn })
+	return errors.Join(s.conn.Close(), s.e.release(s.inst))
 }
 
 // pgCatalog makes sure the session's own DuckDB, if it has one, holds
 // pgSchema when the statement reads the catalogs (pg).
 func (s *session) pgCatalog(ctx context.Context, pg bool) error {
-	if s.inst == nil || !pg {
+	if !pg {
 		return nil
 	}
 	if err := s.inst.pgCatalog(ctx); err != nil {
@@ -192,9 +208,6 @@ func (s *session) pgCatalog(ctx context.Context, pg bool) error {
 // refresh brings the session's own DuckDB, if it has one, up to the
 // engine's views.
 func (s *session) refresh(ctx context.Context) error {
-	if s.inst == nil {
-		return nil
-	}
 	if err := s.inst.refresh(ctx, s.e); err != nil {
 		return &query.Error{Code: query.CodeInternal, Message: "refresh the session's views: " + err.Error()}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/catalog"
 	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/stream"
@@ -23,7 +24,7 @@ const readBatch = 10000
 
 // registerStreams adds the table function tarn_stream(name) that reads
 // the records a stream holds now, shard by shard.
-func (e *Engine) registerStreams(ctx context.Context, db *sql.DB) error {
+func (e *Engine) registerStreams(ctx context.Context, db *sql.DB, may func(access.Resource) bool) error {
 	c, err := db.Conn(ctx)
 	if err != nil {
 		return err
@@ -34,6 +35,9 @@ func (e *Engine) registerStreams(ctx context.Context, db *sql.DB) error {
 		Config: duckdb.TableFunctionConfig{Arguments: []duckdb.TypeInfo{varchar}},
 		BindArgumentsContext: func(ctx context.Context, _ map[string]any, args ...any) (duckdb.RowTableSource, error) {
 			name, _ := args[0].(string)
+			if !may(access.Stream(name)) {
+				return nil, fmt.Errorf("Permission Error: stream %s may not be read with this key: grant it read on kinesis:%s", name, name)
+			}
 			info, err := e.opts.Streams.Info(ctx, name)
 			if err != nil {
 				return nil, fmt.Errorf("stream %s: %w", name, err)
@@ -121,7 +125,7 @@ func (e *Engine) syncStreams(ctx context.Context) error {
 		if e.streamViews[name] == body {
 			continue
 		}
-		if err := e.defineView(ctx, StreamsSchema, name, body); err != nil {
+		if err := e.defineView(ctx, StreamsSchema, name, body, access.Stream(name)); err != nil {
 			e.log.Warn("stream not queryable", "stream", name, "err", firstLine(err.Error()))
 			continue
 		}

@@ -112,11 +112,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.srv.ServeHTT
 // authorize checks that the caller may act on database db, or account-wide
 // (crawlers, classifiers) when db is "".
 func (a *API) authorize(c *call, act access.Action, db string) error {
-	res := ""
-	if db != "" {
-		res = "glue:" + strings.ToLower(db)
-	}
-	if c.Caller == nil || c.Caller.Allowed(act, res) {
+	if c.Caller == nil || c.Caller.Allowed(act, access.Database(db)) {
 		return nil
 	}
 	arn := "arn:aws:glue:" + a.opts.Region + ":" + account + ":catalog"
@@ -130,5 +126,5 @@ func (a *API) authorize(c *call, act access.Action, db string) error {
 // mayRead reports whether the caller may read database db, for lists
 // that leave out what the caller cannot see.
 func mayRead(c *call, db string) bool {
-	return c.Caller == nil || c.Caller.Allowed(access.Read, "glue:"+strings.ToLower(db))
+	return c.Caller == nil || c.Caller.Allowed(access.Read, access.Database(db))
 }

@@ -74,7 +74,7 @@ func TestAuthorization(t *testing.T) {
 	e := newEnv(t)
 	e.seedTable("sales", "orders")
 	e.seedTable("hr", "people")
-	e.key = &access.Key{ID: "TKREADER", Grants: []access.Grant{{Bucket: "glue:sales", Read: true}}}
+	e.key = &access.Key{ID: "TKREADER", Grants: []access.Grant{{Resource: "glue:sales", Read: true}}}
 	e.mustDo("GetTable", map[string]any{"DatabaseName": "Sales", "Name": "orders"})
 	e.wantErr("GetTable", map[string]any{"DatabaseName": "hr", "Name": "people"}, "AccessDeniedException",
 		"User: TKREADER is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:000000000000:database/hr")
@@ -84,7 +84,7 @@ func TestAuthorization(t *testing.T) {
 	if list := out["DatabaseList"].([]any); len(list) != 1 || list[0].(map[string]any)["Name"] != "sales" {
 		t.Fatalf("databases seen: %v", out)
 	}
-	e.key = &access.Key{ID: "TKALL", Grants: []access.Grant{{Bucket: "*", Read: true, Write: true}}}
+	e.key = &access.Key{ID: "TKALL", Grants: []access.Grant{{Resource: "glue:*", Read: true, Write: true}}}
 	e.mustDo("GetCrawlers", `{}`)
 	e.mustDo("DeleteTable", map[string]any{"DatabaseName": "hr", "Name": "people"})
 }

@@ -16,7 +16,7 @@ func (a *API) listBuckets(w http.ResponseWriter, r *http.Request, _, _ string) e
 	k := awsapi.InfoFrom(r.Context()).Key
 	res := listBucketsResult{NS: s3NS, Owner: a.owner, Buckets: []bucketXML{}}
 	for _, b := range bs {
-		if k != nil && !k.Allowed(access.Read, b.Name) && !k.Allowed(access.Write, b.Name) {
+		if k != nil && !k.Allowed(access.Read, access.Bucket(b.Name)) && !k.Allowed(access.Write, access.Bucket(b.Name)) {
 			continue // a key sees the buckets it was granted
 		}
 		res.Buckets = append(res.Buckets, bucketXML{Name: b.Name, CreationDate: isoTime(b.Created)})

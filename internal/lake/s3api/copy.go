@@ -22,7 +22,7 @@ func copySource(r *http.Request) (bucket, key string, err error) {
 	if uerr != nil || !ok || bucket == "" || key == "" {
 		return "", "", awsapi.Errorf(http.StatusBadRequest, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey, not %q", v)
 	}
-	if k := awsapi.InfoFrom(r.Context()).Key; k != nil && !k.Allowed(access.Read, bucket) {
+	if k := awsapi.InfoFrom(r.Context()).Key; k != nil && !k.Allowed(access.Read, access.Bucket(bucket)) {
 		return "", "", awsapi.Errorf(http.StatusForbidden, "AccessDenied", "Access Denied: key %s may not read bucket %s", k.ID, bucket)
 	}
 	return bucket, key, nil

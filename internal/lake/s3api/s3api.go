@@ -68,7 +68,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"The specified method is not allowed against this resource."))
 		return
 	}
-	if bucket != "" && in.Key != nil && !in.Key.Allowed(action, bucket) {
+	if bucket != "" && in.Key != nil && !in.Key.Allowed(action, access.Bucket(bucket)) {
 		awsapi.WriteXML(w, r, awsapi.Errorf(http.StatusForbidden, "AccessDenied",
 			"Access Denied: key %s may not %s bucket %s", in.Key.ID, action, bucket))
 		return

@@ -154,7 +154,11 @@ func user(c *call) string {
 // authorize checks the caller may do act to bucket, or account-wide
 // (managing workgroups) when bucket is "".
 func (a *API) authorize(c *call, act access.Action, bucket string) error {
-	if c.Caller == nil || c.Caller.Allowed(act, bucket) {
+	r := access.Bucket(bucket)
+	if bucket == "" {
+		r = access.Workgroup("")
+	}
+	if c.Caller == nil || c.Caller.Allowed(act, r) {
 		return nil
 	}
 	res := "arn:aws:s3:::" + bucket

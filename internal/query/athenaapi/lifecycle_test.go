@@ -182,7 +182,7 @@ func TestParametersAndStatementTypes(t *testing.T) {
 
 func TestAccess(t *testing.T) {
 	e := newEnv(t, Options{})
-	key := &access.Key{ID: "TKUSER", Grants: []access.Grant{{Bucket: "results", Read: true, Write: true}}}
+	key := &access.Key{ID: "TKUSER", Grants: []access.Grant{{Resource: "s3:results", Read: true, Write: true}}}
 	c, ctx := e.client(e.api, key), ctxT(t)
 	_, err := c.StartQueryExecution(ctx, &athena.StartQueryExecutionInput{QueryString: aws.String("SELECT 1")})
 	if err == nil || !strings.Contains(err.Error(), "AccessDeniedException") || !strings.Contains(err.Error(), "arn:aws:s3:::tarn-athena-results") {

@@ -172,7 +172,7 @@ func writeQuoted(w *bufio.Writer, s []byte) {
 // updateCount is the rows a data-changing statement affected, from the
 // count its tag ends with ("INSERT 0 5"); 0 for queries.
 func updateCount(sql, tag string) int64 {
-	if w := words(sql, 1); len(w) == 0 || !strings.Contains(" INSERT UPDATE DELETE MERGE CREATE ", " "+w[0]+" ") {
+	if w := leading(sql); len(w) == 0 || !strings.Contains(" INSERT UPDATE DELETE MERGE CREATE UNLOAD ", " "+w[0].Text+" ") {
 		return 0
 	}
 	f := strings.Fields(tag)

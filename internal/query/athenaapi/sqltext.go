@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 )
 
 // Athena's statement types.
@@ -13,57 +15,29 @@ const (
 	typeUtility = "UTILITY"
 )
 
-// words returns the first n keywords of sql, upper-cased, past comments,
-// white space and opening parentheses.
-func words(sql string, n int) []string {
-	var out []string
-	for i := 0; i < len(sql) && len(out) < n; {
-		switch c := sql[i]; {
-		case strings.HasPrefix(sql[i:], "--"):
-			j := strings.IndexByte(sql[i:], '\n')
-			if j < 0 {
-				return out
-			}
-			i += j + 1
-		case strings.HasPrefix(sql[i:], "/*"):
-			j := strings.Index(sql[i+2:], "*/")
-			if j < 0 {
-				return out
-			}
-			i += j + 4
-		case isLetter(c):
-			j := i
-			for j < len(sql) && (isLetter(sql[j]) || sql[j] >= '0' && sql[j] <= '9') {
-				j++
-			}
-			out = append(out, strings.ToUpper(sql[i:j]))
-			i = j
-		case c == '(' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ';':
-			i++
-		default:
-			return out
-		}
+// leading returns sql's tokens past opening parentheses; nil when sql
+// does not scan.
+func leading(sql string) []sqltext.Token {
+	toks, err := sqltext.Lex(sql)
+	if err != nil {
+		return nil
 	}
-	return out
+	for len(toks) > 0 && toks[0].Is("(") {
+		toks = toks[1:]
+	}
+	return toks
 }
 
-func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' }
-
 // statementType classifies sql by its first keyword as Athena does:
-// CREATE TABLE AS SELECT is DML, other definitions DDL, SHOW, DESCRIBE,
+// definitions (CREATE TABLE AS SELECT too) are DDL, SHOW, DESCRIBE,
 // EXPLAIN and session settings UTILITY, and anything else DML.
 func statementType(sql string) string {
-	w := words(sql, 1)
-	if len(w) == 0 {
+	toks := leading(sql)
+	if len(toks) == 0 {
 		return typeDML
 	}
-	switch w[0] {
-	case "CREATE":
-		if isCTAS(sql) {
-			return typeDML
-		}
-		return typeDDL
-	case "ALTER", "DROP", "MSCK", "COMMENT", "TRUNCATE", "GRANT", "REVOKE", "ATTACH", "DETACH":
+	switch toks[0].Text {
+	case "CREATE", "ALTER", "DROP", "MSCK", "COMMENT", "TRUNCATE", "GRANT", "REVOKE", "ATTACH", "DETACH":
 		return typeDDL
 	case "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "USE", "SET", "RESET", "PRAGMA", "SUMMARIZE":
 		return typeUtility
@@ -71,16 +45,30 @@ func statementType(sql string) string {
 	return typeDML
 }
 
-// isCTAS reports whether a CREATE statement makes a table from a query.
+// isCTAS reports whether a statement makes a table from a query: CREATE
+// [OR REPLACE] TABLE name [WITH (…)] AS SELECT|WITH|(…).
 func isCTAS(sql string) bool {
-	up := strings.ToUpper(sql)
-	t := strings.Index(up, "TABLE")
-	if t < 0 || strings.Contains(up[:t], "VIEW") {
+	toks := leading(sql)
+	if len(toks) < 4 || !toks[0].Is("CREATE") {
 		return false
 	}
-	for _, s := range []string{" AS SELECT", " AS WITH", " AS (", " AS\nSELECT", " AS\nWITH"} {
-		if strings.Contains(up[t:], s) {
-			return true
+	i := 1
+	for i < len(toks) && (toks[i].Is("OR") || toks[i].Is("REPLACE") || toks[i].Is("TEMP") || toks[i].Is("TEMPORARY")) {
+		i++
+	}
+	if i >= len(toks) || !toks[i].Is("TABLE") {
+		return false
+	}
+	depth := 0
+	for j := i + 1; j+1 < len(toks); j++ {
+		switch {
+		case toks[j].Is("("):
+			depth++
+		case toks[j].Is(")"):
+			depth--
+		case depth == 0 && toks[j].Is("AS"):
+			next := toks[j+1]
+			return next.Is("SELECT") || next.Is("WITH") || next.Is("(") || next.Is("VALUES") || next.Is("FROM")
 		}
 	}
 	return false
@@ -100,61 +88,32 @@ func bindParams(sql string, params []string) (string, []any, error) {
 		}
 		args[i], casts[i] = v, cast
 	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(sql); i++ {
-		c := sql[i]
-		end := -1
-		switch {
-		case c == '\'' || c == '"':
-			end = closing(sql, i+1, c)
-		case strings.HasPrefix(sql[i:], "--"):
-			if end = strings.IndexByte(sql[i:], '\n'); end >= 0 {
-				end += i
-			}
-		case strings.HasPrefix(sql[i:], "/*"):
-			if end = strings.Index(sql[i+2:], "*/"); end >= 0 {
-				end += i + 3
-			}
-		case c == '?':
-			if n < len(params) {
-				if casts[n] != "" {
-					fmt.Fprintf(&b, "CAST($%d AS %s)", n+1, casts[n])
-				} else {
-					fmt.Fprintf(&b, "$%d", n+1)
-				}
-			}
-			n++
-			continue
-		default:
-			b.WriteByte(c)
-			continue
-		}
-		if end < 0 {
-			end = len(sql) - 1
-		}
-		b.WriteString(sql[i : end+1])
-		i = end
+	toks, err := sqltext.Lex(sql)
+	if err != nil {
+		return "", nil, invalid("The query does not scan: %v.", err)
 	}
+	var b strings.Builder
+	n, last := 0, 0
+	for _, t := range toks {
+		if t.Kind != sqltext.Param || t.Text != "?" {
+			continue
+		}
+		b.WriteString(sql[last:t.Pos])
+		last = t.Pos + 1
+		if n < len(params) {
+			if casts[n] != "" {
+				fmt.Fprintf(&b, "CAST($%d AS %s)", n+1, casts[n])
+			} else {
+				fmt.Fprintf(&b, "$%d", n+1)
+			}
+		}
+		n++
+	}
+	b.WriteString(sql[last:])
 	if n != len(params) {
 		return "", nil, invalid("The query has %d parameters (?) but ExecutionParameters holds %d values.", n, len(params))
 	}
 	return b.String(), args, nil
-}
-
-// closing returns the index of the quote q that closes a quoted run
-// starting at i, doubled quotes being part of it; -1 if none does.
-func closing(sql string, i int, q byte) int {
-	for ; i < len(sql); i++ {
-		if sql[i] == q {
-			if i+1 < len(sql) && sql[i+1] == q {
-				i++
-				continue
-			}
-			return i
-		}
-	}
-	return -1
 }
 
 // castTypes are the typed literals an execution parameter may be.
@@ -171,8 +130,10 @@ func literal(p string) (v any, cast string, err error) {
 		return v, strings.ToUpper(typ), nil
 	}
 	switch up := strings.ToUpper(s); {
-	case len(s) >= 2 && s[0] == '\'' && closing(s, 1, '\'') == len(s)-1:
-		return strings.ReplaceAll(s[1:len(s)-1], "''", "'"), "", nil
+	case len(s) >= 2 && s[0] == '\'':
+		if toks, err := sqltext.Lex(s); err == nil && len(toks) == 1 && toks[0].Kind == sqltext.String && toks[0].Raw == s {
+			return toks[0].Text, "", nil
+		}
 	case up == "TRUE" || up == "FALSE":
 		return up == "TRUE", "", nil
 	case up == "NULL":

@@ -11,12 +11,25 @@ import (
 func TestStatementType(t *testing.T) {
 	for sql, want := range map[string]string{
 		"SELECT 1": typeDML, " -- note\n/* c */ (select 1)": typeDML, "WITH x AS (SELECT 1) SELECT * FROM x": typeDML,
-		"INSERT INTO t SELECT 1": typeDML, "CREATE TABLE t AS SELECT 1": typeDML, "create table t as\nwith x as (select 1) select * from x": typeDML,
+		"INSERT INTO t SELECT 1": typeDML, "CREATE TABLE t AS SELECT 1": typeDDL, "create table t as\nwith x as (select 1) select * from x": typeDDL,
 		"CREATE TABLE t (x INT)": typeDDL, "CREATE VIEW v AS SELECT 1": typeDDL, "DROP TABLE t": typeDDL, "MSCK REPAIR TABLE t": typeDDL,
 		"SHOW TABLES": typeUtility, "describe t": typeUtility, "EXPLAIN SELECT 1": typeUtility, "": typeDML,
 	} {
 		if got := statementType(sql); got != want {
 			t.Errorf("%q: %s, want %s", sql, got, want)
+		}
+	}
+}
+
+func TestIsCTAS(t *testing.T) {
+	for sql, want := range map[string]bool{
+		"CREATE TABLE t AS SELECT 1": true, "create table t as\nwith x as (select 1) select * from x": true,
+		"CREATE TABLE t WITH (format = 'PARQUET') AS SELECT 1": true, "/* c */ CREATE TABLE t AS (SELECT 1)": true,
+		"CREATE TABLE t (x INT)": false, "CREATE VIEW v AS SELECT 1": false, "CREATE TABLE t (x INT) COMMENT ' AS SELECT'": false,
+		"SELECT ' AS SELECT'": false,
+	} {
+		if got := isCTAS(sql); got != want {
+			t.Errorf("%q: %v, want %v", sql, got, want)
 		}
 	}
 }

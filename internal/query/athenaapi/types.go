@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tarnlake/tarn/internal/query"
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 )
 
 // sqlType is a DuckDB type name taken apart, enough to name its Athena
@@ -84,8 +85,8 @@ func splitTop(s string) []string {
 // splitField splits a STRUCT member, `name TYPE` or `"a name" TYPE`.
 func splitField(p string) (name, typ string) {
 	if strings.HasPrefix(p, `"`) {
-		if end := closing(p, 1, '"'); end > 0 {
-			return strings.ReplaceAll(p[1:end], `""`, `"`), p[end+1:]
+		if toks, err := sqltext.Lex(p); err == nil && len(toks) > 0 && toks[0].Kind == sqltext.Ident {
+			return toks[0].Text, p[len(toks[0].Raw):]
 		}
 	}
 	name, typ, _ = strings.Cut(p, " ")

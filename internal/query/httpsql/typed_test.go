@@ -19,7 +19,7 @@ func TestTypedShapes(t *testing.T) {
 	}{
 		{"no rows", "SELECT i::BIGINT AS i, 'x' AS s FROM range(0) t(i)",
 			map[string][]string{"arrow": {"i", "s"}, "parquet": {"i", "s"}}, 0},
-		{"no columns", "CREATE OR REPLACE TABLE t (i INTEGER)", map[string][]string{}, 0},
+		{"no columns", "CREATE OR REPLACE TEMP TABLE t (i INTEGER)", map[string][]string{}, 0},
 		{"repeated names", "SELECT 1 AS a, 2 AS a, 3 AS a_2",
 			map[string][]string{"arrow": {"a", "a", "a_2"}, "parquet": {"a", "a_2", "a_2_2"}}, 1},
 	} {

@@ -98,16 +98,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.srv.ServeHTT
 
 // authorize checks that the caller may act on the stream.
 func (a *API) authorize(c *call, act access.Action, name string) error {
-	if c.Caller == nil || c.Caller.Allowed(act, resource(name)) {
+	if c.Caller == nil || c.Caller.Allowed(act, access.Stream(name)) {
 		return nil
 	}
 	return awsapi.Errorf(http.StatusBadRequest, "AccessDeniedException",
 		"User: %s is not authorized to perform: kinesis:%s on resource: %s",
 		c.Caller.ID, c.Op, a.arn(name))
 }
-
-// resource names a stream in access grants.
-func resource(name string) string { return "kinesis:" + name }
 
 func (a *API) arn(name string) string {
 	return "arn:aws:kinesis:" + a.opts.Region + ":" + account + ":stream/" + name

@@ -190,7 +190,7 @@ func TestAccess(t *testing.T) {
 	for _, n := range []string{"app-1", "app-2", "other"} {
 		e.create(n, 1)
 	}
-	e.key = &access.Key{ID: "TKREADER", Grants: []access.Grant{{Bucket: "kinesis:app-*", Read: true}}}
+	e.key = &access.Key{ID: "TKREADER", Grants: []access.Grant{{Resource: "kinesis:app-*", Read: true}}}
 	names := list(e.ok("ListStreams", "{}")["StreamNames"])
 	if fmt.Sprint(names) != "[app-1 app-2]" {
 		t.Fatalf("reader lists %v", names)
@@ -208,10 +208,10 @@ func TestAccess(t *testing.T) {
 	// An iterator does not carry its issuer's rights.
 	e.key = nil
 	it := str(e.ok("GetShardIterator", `{"StreamName":"other","ShardId":"shardId-000000000000","ShardIteratorType":"LATEST"}`)["ShardIterator"])
-	e.key = &access.Key{ID: "TKREADER", Grants: []access.Grant{{Bucket: "kinesis:app-*", Read: true}}}
+	e.key = &access.Key{ID: "TKREADER", Grants: []access.Grant{{Resource: "kinesis:app-*", Read: true}}}
 	e.fail("GetRecords", map[string]any{"ShardIterator": it}, "AccessDeniedException")
 
-	e.key = &access.Key{ID: "TKWRITER", Grants: []access.Grant{{Bucket: "kinesis:app-1", Write: true}}}
+	e.key = &access.Key{ID: "TKWRITER", Grants: []access.Grant{{Resource: "kinesis:app-1", Write: true}}}
 	e.ok("PutRecord", `{"StreamName":"app-1","Data":"eA==","PartitionKey":"k"}`)
 	if n := list(e.ok("ListStreams", "{}")["StreamNames"]); len(n) != 0 {
 		t.Fatalf("a writer without read lists %v", n)

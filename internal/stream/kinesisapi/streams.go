@@ -283,7 +283,7 @@ func (a *API) listStreams(c *call) (any, error) {
 		StreamSummaries []summary
 	}{StreamNames: []string{}, StreamSummaries: []summary{}}
 	for _, name := range names {
-		if name <= start || c.Caller != nil && !c.Caller.Allowed(access.Read, resource(name)) {
+		if name <= start || c.Caller != nil && !c.Caller.Allowed(access.Read, access.Stream(name)) {
 			continue
 		}
 		if len(res.StreamNames) == limit {

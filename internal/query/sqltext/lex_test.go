@@ -1,0 +1,76 @@
+package sqltext
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLex(t *testing.T) {
+	toks, err := Lex(`SELECT "a""b", 'it''s', E'x\'y', $q$ ; -- $q$, $1, ? /* a /* nested */ ; */ x.y::int -- end`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tk := range toks {
+		got = append(got, tk.Text)
+	}
+	want := `SELECT|a"b|,|it's|,|x'y|,| ; -- |,|$1|,|?|X|.|Y|::|INT`
+	if g := strings.Join(got, "|"); g != want {
+		t.Errorf("tokens\n got %s\nwant %s", g, want)
+	}
+	if toks[1].Kind != Ident || toks[3].Kind != String || toks[9].Kind != Param || toks[11].Kind != Param {
+		t.Errorf("kinds: %+v", toks)
+	}
+	for _, bad := range []string{"SELECT 'open", `SELECT "open`, "/* /* */", "SELECT $a$ x"} {
+		if _, err := Lex(bad); err == nil {
+			t.Errorf("%q scanned", bad)
+		}
+	}
+}
+
+func TestSplit(t *testing.T) {
+	stmts, err := Split("SELECT ';'; /* ; */ SELECT (1;2) ;; -- x;\nSHOW tables")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range stmts {
+		got = append(got, s.Tokens[0].Text+":"+s.Text)
+	}
+	want := "SELECT:SELECT ';'|SELECT:/* ; */ SELECT (1;2)|SHOW:-- x;\nSHOW tables"
+	if g := strings.Join(got, "|"); g != want {
+		t.Errorf("statements\n got %q\nwant %q", g, want)
+	}
+	if d := Depth(stmts[1].Tokens); d != 1 {
+		t.Errorf("depth %d", d)
+	}
+}
+
+// FuzzSplit: any text scans or fails with an Error, never panics, and the
+// statements' tokens lie inside the text, in order.
+func FuzzSplit(f *testing.F) {
+	for _, s := range []string{"SELECT 1; SELECT 2", "/* /* */ */ x", "$a$ $b$ $a$", "E'\\''", `"x"""`, "a::b[1]", "?$1$", "-- x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		stmts, err := Split(text)
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("error of type %T", err)
+			}
+			return
+		}
+		last := -1
+		for _, st := range stmts {
+			if len(st.Tokens) == 0 {
+				t.Fatal("empty statement")
+			}
+			for _, tk := range st.Tokens {
+				if tk.Pos <= last || tk.Pos+len(tk.Raw) > len(text) || text[tk.Pos:tk.Pos+len(tk.Raw)] != tk.Raw {
+					t.Fatalf("token %+v out of place", tk)
+				}
+				last = tk.Pos
+			}
+		}
+	})
+}
