@@ -32,6 +32,7 @@ func TestAthenaAWSCLI(t *testing.T) {
 		"--result-configuration", "OutputLocation=s3://results/q/")
 	var exec struct {
 		QueryExecution struct {
+			StatementType       string
 			Status              struct{ State, StateChangeReason string }
 			ResultConfiguration struct{ OutputLocation string }
 		}
@@ -76,9 +77,10 @@ func TestAthenaAWSCLI(t *testing.T) {
 		t.Fatalf("result object: %q", b)
 	}
 
-	// CTAS through Athena writes Parquet into the lake; psql reads the new table.
+	// CTAS through Athena writes Parquet into the lake and registers the
+	// table in the query's database; psql reads the new table.
 	cli.json(t, &start, "athena", "start-query-execution", "--query-execution-context", "Database=analytics",
-		"--query-string", "CREATE TABLE analytics.big_sales WITH (external_location = 's3://lake/big_sales/') AS SELECT sku, qty FROM sales WHERE qty > 1",
+		"--query-string", "CREATE TABLE big_sales WITH (external_location = 's3://lake/big_sales/') AS SELECT sku, qty FROM sales WHERE qty > 1",
 		"--result-configuration", "OutputLocation=s3://results/q/")
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		cli.json(t, &exec, "athena", "get-query-execution", "--query-execution-id", start.QueryExecutionId)
@@ -86,8 +88,12 @@ func TestAthenaAWSCLI(t *testing.T) {
 			break
 		}
 	}
-	if exec.QueryExecution.Status.State != "SUCCEEDED" {
-		t.Fatalf("ctas: %+v", exec.QueryExecution.Status)
+	if exec.QueryExecution.Status.State != "SUCCEEDED" || exec.QueryExecution.StatementType != "DDL" {
+		t.Fatalf("ctas: %+v", exec.QueryExecution)
+	}
+	var ctasRes struct{ UpdateCount int64 }
+	if cli.json(t, &ctasRes, "athena", "get-query-results", "--query-execution-id", start.QueryExecutionId); ctasRes.UpdateCount != 2 {
+		t.Fatalf("ctas rows written: %d", ctasRes.UpdateCount)
 	}
 	if bin, err := osexec.LookPath("psql"); err == nil {
 		host, port, _ := strings.Cut(srv.PGAddr, ":")

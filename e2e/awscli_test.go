@@ -83,7 +83,8 @@ func newAWSCLI(t *testing.T, bin string, srv *server) *awsCLI {
 		}
 	}
 	if v1 := awsCLIIsV1(t, bin, home); v1 {
-		// CLI v1 presigns with SigV2 unless told otherwise; tarn speaks SigV4 only.
+		// CLI v1 presigns with SigV2 unless told otherwise; these tests want
+		// SigV4 URLs (TestAWSCLIv1PresignSigV2 takes the default).
 		if err := os.WriteFile(config, []byte("[default]\ns3 =\n    signature_version = s3v4\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}

@@ -31,6 +31,7 @@ type Config struct {
 	Streams  StreamsConfig `yaml:"streams"`
 	Catalog  CatalogConfig `yaml:"catalog"`
 	Query    QueryConfig   `yaml:"query"`
+	Limits   LimitsConfig  `yaml:"limits"`
 }
 
 // QueryConfig bounds SQL: DuckDB's memory (for all statements together, or
@@ -249,6 +250,9 @@ func (c Config) validate() error {
 		if _, err := time.ParseDuration(c.Query.Timeout); err != nil {
 			errs = append(errs, fmt.Errorf("query.timeout %q: %w", c.Query.Timeout, err))
 		}
+	}
+	if err := c.Limits.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if (c.TLS.Cert == "") != (c.TLS.Key == "") {
 		errs = append(errs, errors.New("tls: set both cert and key, or neither"))

@@ -82,7 +82,7 @@ func keys(args []string) error {
 		if len(k.Grants) == 0 {
 			return errors.New("keys add: grant at least one resource with --read or --write (e.g. --read s3:lake)")
 		}
-		if err := os.MkdirAll(*data, 0o755); err != nil {
+		if err := os.MkdirAll(*data, 0o700); err != nil {
 			return err
 		}
 		if err := access.WriteFile(file, append(list, k)); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"crypto/tls"
 	"errors"
 	"flag"
@@ -21,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/authlimit"
 	"github.com/tarnlake/tarn/internal/catalog"
 	"github.com/tarnlake/tarn/internal/catalog/embedded"
 	"github.com/tarnlake/tarn/internal/catalog/glueapi"
@@ -67,8 +67,8 @@ Flags:
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
-		return fmt.Errorf("data folder: %w", err)
+	if err := privateData(cfg.Data); err != nil {
+		return err
 	}
 	root, err := rootKey(cfg.Data, os.Stderr)
 	if err != nil {
@@ -125,8 +125,11 @@ Flags:
 		Exclusive: cfg.Catalog.PostgresDSN == "", Registerer: reg})
 	defer athena.Close()
 
+	// One count of failed logins for every listener: a key's guesses add up
+	// whichever protocol they come over.
+	guard := authlimit.New(authlimit.Options{})
 	aws := edge.New(log, edge.NewMetrics(reg), edge.Options{
-		Verifier: &sigv4.Verifier{Secrets: keyring},
+		Verifier: &sigv4.Verifier{Secrets: keyring, S3Domains: cfg.S3.Domains},
 		Keys:     keyring,
 		SpoolDir: spoolDir,
 		S3:       s3api.New(store, log, s3api.Options{Domains: cfg.S3.Domains, Region: cfg.S3.Region}),
@@ -137,15 +140,18 @@ Flags:
 				Region: cfg.S3.Region, ShardWriteRecordsPerSec: cfg.Streams.ShardRecordsPerSec, ShardWriteBytesPerSec: cfg.Streams.ShardBytesPerSec,
 			})},
 		},
+		Throttle: guard, BodyTimeout: cfg.Limits.bodyTimeout(),
+		SpoolBytes: int64(cfg.Limits.SpoolBytes), BufferBytes: int64(cfg.Limits.BufferBytes),
 	})
+	auth := basicAuth(keyring, guard, log)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
-	mux.Handle("GET /metrics", basicAuth(keyring, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
-	mux.Handle("/v1/sql", basicAuth(keyring, &httpsql.Handler{Engine: eng, Log: log,
+	mux.Handle("GET /metrics", auth(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	mux.Handle("/v1/sql", auth(&httpsql.Handler{Engine: eng, Log: log,
 		User: func(r *http.Request) string { id, _, _ := r.BasicAuth(); return id }}))
 	// Profiles for whoever holds a key: where the time goes is a feature too.
-	mux.Handle("/debug/pprof/", basicAuth(keyring, http.HandlerFunc(pprof.Index)))
-	mux.Handle("/debug/pprof/profile", basicAuth(keyring, http.HandlerFunc(pprof.Profile)))
+	mux.Handle("/debug/pprof/", auth(http.HandlerFunc(pprof.Index)))
+	mux.Handle("/debug/pprof/profile", auth(http.HandlerFunc(pprof.Profile)))
 
 	servers := []*listener{
 		{name: "aws", addr: cfg.AWSAddr, handler: aws},
@@ -169,7 +175,7 @@ Flags:
 	pg := pgwire.New(pgwire.Options{Engine: eng, TLS: tlsCfg, Log: log, Secret: func(id string) (string, bool) {
 		k, ok := keyring.Lookup(id)
 		return k.Secret, ok
-	}})
+	}, Throttle: guard, StartupTimeout: cfg.Limits.pgStartupTimeout(), MaxStartups: cfg.Limits.PGMaxStartups})
 	scheme := "http"
 	if tlsCfg != nil {
 		scheme = "https"
@@ -260,11 +266,11 @@ func (l *listener) listen(tlsCfg *tls.Config) error {
 		return fmt.Errorf("%s listener: %w", l.name, err)
 	}
 	if tlsCfg != nil {
-		ln = tls.NewListener(ln, tlsCfg)
+		ln = tls.NewListener(ln, httpTLS(tlsCfg))
 	}
 	l.ln = ln
 	l.srv = &http.Server{Handler: l.handler, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
-		MaxHeaderBytes: 64 << 10, ErrorLog: nil}
+		MaxHeaderBytes: 64 << 10, ErrorLog: nil, Protocols: httpProtocols()}
 	return nil
 }
 
@@ -279,23 +285,6 @@ func (l *listener) close() {
 	if l.ln != nil {
 		l.ln.Close()
 	}
-}
-
-// basicAuth guards h with an access key id and secret as user and password,
-// which Prometheus's scrape config sends as basic_auth.
-func basicAuth(keys *access.Keyring, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, secret, ok := r.BasicAuth()
-		if ok {
-			k, found := keys.Lookup(id)
-			if found && subtle.ConstantTimeCompare([]byte(k.Secret), []byte(secret)) == 1 {
-				h.ServeHTTP(w, r)
-				return
-			}
-		}
-		w.Header().Set("WWW-Authenticate", `Basic realm="tarn"`)
-		http.Error(w, "unauthorized: use an access key id and secret", http.StatusUnauthorized)
-	})
 }
 
 func newLogger(c LogConfig) (*slog.Logger, error) {

@@ -39,6 +39,9 @@ type Info struct {
 	// Trailer returns the trailing headers of an aws-chunked body once it
 	// has been read to its end (nil for other bodies).
 	Trailer func() map[string]string
+	// ErrorCode is the code of the error answered, set by WriteXML and
+	// WriteJSON, for the edge's log.
+	ErrorCode string
 }
 
 type infoKey struct{}
@@ -62,6 +65,7 @@ func InfoFrom(ctx context.Context) *Info {
 // WriteXML writes an S3-style (REST-XML) error.
 func WriteXML(w http.ResponseWriter, r *http.Request, e *Error) {
 	in := InfoFrom(r.Context())
+	in.ErrorCode = e.Code
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("x-amz-request-id", in.RequestID)
 	w.WriteHeader(e.Status)
@@ -82,6 +86,7 @@ func WriteXML(w http.ResponseWriter, r *http.Request, e *Error) {
 // WriteJSON writes a JSON 1.1 error (Kinesis, Glue, Athena, Firehose).
 func WriteJSON(w http.ResponseWriter, r *http.Request, e *Error) {
 	in := InfoFrom(r.Context())
+	in.ErrorCode = e.Code
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Header().Set("x-amzn-RequestId", in.RequestID)
 	w.Header().Set("X-Amzn-ErrorType", e.Code)

@@ -178,8 +178,8 @@ func (r *run) execute(ctx context.Context) {
 	if err := r.save(end, state, msg); err != nil {
 		s.log.Error("crawl run not saved", "crawler", r.c.Name, "err", err)
 	}
+	s.pruneRuns(end, r.c.Name) // before READY: whoever waits for it sees the pruned history
 	s.setReady(end, r.c.Name, last)
-	s.pruneRuns(end, r.c.Name)
 	s.metrics.runs.WithLabelValues(state).Inc()
 	s.metrics.duration.Observe(elapsed.Seconds())
 	s.log.Info("crawl ended", "crawler", r.c.Name, "run", r.id, "state", state, "err", msg,

@@ -63,7 +63,7 @@ func registerAvro(ctx context.Context, db *sql.DB, allows func(path string) bool
 			}
 			for _, f := range files {
 				if !allows(f) {
-					return nil, fmt.Errorf("Permission Error: Cannot access file %q - tarn_avro reads only the lake folders this key may read", f)
+					return nil, fmt.Errorf("permission denied: tarn_avro may not read %q: it reads only the folders of the buckets this key may read", f)
 				}
 			}
 			sort.Strings(files)

@@ -255,10 +255,8 @@ func (s *session) writeFiles(ctx context.Context, sel, kind string, parts []stri
 	if err != nil {
 		return 0, nil, nil, nil, err
 	}
-	if res.Rows.Next() {
-		fmt.Sscan(fmt.Sprint(res.Rows.Values()[0]), &n)
-	}
 	res.Rows.Close()
+	fmt.Sscanf(res.Tag, "COPY %d", &n) // the rows written
 	bucket, prefix, _ := strings.Cut(strings.TrimPrefix(loc, "s3://"), "/")
 	batch := uuid.NewString()[:8] // new files never replace earlier ones
 	seen := map[string]bool{}

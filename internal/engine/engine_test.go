@@ -197,9 +197,9 @@ func TestViewsOverCrawledTables(t *testing.T) {
 	}
 	// CTAS writes Parquet into the lake and registers the table with its
 	// partitions; INSERT INTO appends.
-	if got := e.rows(s, `CREATE TABLE db.agg WITH (format = 'PARQUET', external_location = 's3://lake/agg/', partitioned_by = ARRAY['year'])
-		AS SELECT id, name, year FROM db.duck WHERE id < 10 OR id >= 140`); len(got) != 0 {
-		t.Fatalf("ctas: %v", got)
+	if res, err := s.Query(ctx, `CREATE TABLE db.agg WITH (format = 'PARQUET', external_location = 's3://lake/agg/', partitioned_by = ARRAY['year'])
+		AS SELECT id, name, year FROM db.duck WHERE id < 10 OR id >= 140`); err != nil || res.Rows.Close() != nil || res.Tag != "SELECT 20" {
+		t.Fatalf("ctas: %v %v", res.Tag, err)
 	}
 	agg, err := e.cat.GetTable(ctx, "db", "agg")
 	if err != nil || fmt.Sprint(agg.Storage.Columns) != "[{id bigint } {name string }]" || agg.PartitionKeys[0].Name != "year" {
@@ -208,7 +208,9 @@ func TestViewsOverCrawledTables(t *testing.T) {
 	if got := e.rows(s, "SELECT year, count(*) FROM db.agg GROUP BY ALL ORDER BY ALL"); fmt.Sprint(got) != "[[2025 10] [2026 10]]" {
 		t.Fatalf("ctas rows: %v", got)
 	}
-	e.rows(s, "INSERT INTO db.agg SELECT 999 AS id, 'new' AS name, '2030' AS year")
+	if res, err := s.Query(ctx, "INSERT INTO db.agg SELECT 999 AS id, 'new' AS name, '2030' AS year"); err != nil || res.Rows.Close() != nil || res.Tag != "INSERT 0 1" {
+		t.Fatalf("insert: %v %v", res.Tag, err)
+	}
 	if got := e.rows(s, "SELECT year, count(*) FROM db.agg GROUP BY ALL ORDER BY ALL"); fmt.Sprint(got) != "[[2025 10] [2026 10] [2030 1]]" {
 		t.Fatalf("after insert: %v", got)
 	}

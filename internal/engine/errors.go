@@ -52,7 +52,7 @@ func sqlError(ctx context.Context, err error, text string) error {
 		case duckdb.ErrorTypePermission:
 			code = CodeDenied // the sandbox (sandbox.go)
 		}
-		if strings.Contains(msg, "Permission Error:") { // raised by tarn's table functions
+		if strings.Contains(msg, "permission denied: ") { // raised by tarn's table functions
 			code = CodeDenied
 		}
 	}

@@ -136,7 +136,7 @@ func (s *session) query(ctx context.Context, text string, stmts []sqltext.Statem
 		switch tag {
 		case "INSERT":
 			return query.Result{Rows: emptyRows{}, Tag: fmt.Sprintf("INSERT 0 %d", n)}, nil
-		case "UPDATE", "DELETE":
+		case "UPDATE", "DELETE", "COPY":
 		case "CREATE TABLE": // CREATE TABLE … AS: PostgreSQL tags it with the rows
 			return query.Result{Rows: emptyRows{}, Tag: fmt.Sprintf("SELECT %d", n)}, nil
 		default: // DDL: DuckDB counts nothing worth telling

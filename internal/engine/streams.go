@@ -36,7 +36,7 @@ func (e *Engine) registerStreams(ctx context.Context, db *sql.DB, may func(acces
 		BindArgumentsContext: func(ctx context.Context, _ map[string]any, args ...any) (duckdb.RowTableSource, error) {
 			name, _ := args[0].(string)
 			if !may(access.Stream(name)) {
-				return nil, fmt.Errorf("Permission Error: stream %s may not be read with this key: grant it read on kinesis:%s", name, name)
+				return nil, fmt.Errorf("permission denied: stream %s may not be read with this key: grant it read on kinesis:%s", name, name)
 			}
 			info, err := e.opts.Streams.Info(ctx, name)
 			if err != nil {

@@ -28,6 +28,9 @@ var (
 	ErrInvalidRange     = errors.New("range not satisfiable")
 	ErrIncompleteBody   = errors.New("body shorter or longer than declared")
 	ErrBadDigest        = errors.New("content MD5 does not match")
+	// ErrMetadataTooLarge: what is kept with an object or a bucket (headers,
+	// user metadata, tags) exceeds what the backend can store with it.
+	ErrMetadataTooLarge = errors.New("metadata too large for the store")
 )
 
 // MaxKeyLen is S3's limit on a key's length in bytes.
@@ -45,6 +48,7 @@ type ObjectInfo struct {
 	ContentType  string
 	Headers      map[string]string // other stored headers: Content-Encoding, Cache-Control, ...
 	Metadata     map[string]string // user metadata (x-amz-meta-*), lower-case names without the prefix
+	TagCount     int               // how many tags the object has (Get and Head tell; see Tagging)
 }
 
 // PutOptions carries what a writer says about an object.
@@ -56,6 +60,8 @@ type PutOptions struct {
 	// MD5, when set, is the digest the writer sent (Content-MD5): a store
 	// refuses content that does not match it with ErrBadDigest.
 	MD5 []byte
+	// Tags are stored with the object, in the same atomic step as its data.
+	Tags map[string]string
 }
 
 // Range is an inclusive byte range; End < 0 means to the end.
@@ -139,10 +145,27 @@ type Multipart interface {
 	ListUploads(ctx context.Context, bucket, prefix string) ([]Upload, error)
 }
 
+// Tagging reads and replaces tags, S3's key-value labels on objects and
+// buckets. Callers validate tags (S3's limits); a backend stores them as
+// given. A tag set that is nil or empty is no tags.
+type Tagging interface {
+	// ObjectTags returns key's tags; ErrNoSuchKey when key is missing.
+	ObjectTags(ctx context.Context, bucket, key string) (map[string]string, error)
+	// SetObjectTags replaces key's tags without rewriting its data: its
+	// bytes, ETag and modification time stay, and a crash leaves either the
+	// old tags or the new ones. ErrNoSuchKey when key is missing.
+	SetObjectTags(ctx context.Context, bucket, key string, tags map[string]string) error
+	// BucketTags returns a bucket's tags; ErrNoSuchBucket when it is missing.
+	BucketTags(ctx context.Context, bucket string) (map[string]string, error)
+	// SetBucketTags replaces a bucket's tags.
+	SetBucketTags(ctx context.Context, bucket string, tags map[string]string) error
+}
+
 // Store is the whole seam.
 type Store interface {
 	Buckets
 	Objects
 	Multipart
+	Tagging
 	Close() error
 }

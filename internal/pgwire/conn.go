@@ -33,7 +33,8 @@ type conn struct {
 
 	pid      uint32
 	key      [4]byte
-	admitted bool
+	admitted bool // counted in MaxConns
+	pending  bool // counted in MaxStartups
 	user     string
 	appName  string
 	sess     query.Session

@@ -8,10 +8,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 	"golang.org/x/crypto/pbkdf2"
+
+	"github.com/tarnlake/tarn/internal/authlimit"
 )
 
 const (
@@ -20,8 +24,15 @@ const (
 )
 
 // authenticate asks for the password by the configured method; false means
-// the connection was refused (and told so).
+// the connection was refused (and told so). A user that failed too often
+// from this address is refused without being asked.
 func (c *conn) authenticate() bool {
+	th, source := c.srv.opts.Throttle, authlimit.Source(c.raw.RemoteAddr().String())
+	if d := th.Allow(c.user, source); !d.OK {
+		c.refuseAt(d.Refused > 1, "28000", fmt.Sprintf("too many failed password attempts for user %q from this address; try again in %s",
+			c.user, d.Wait.Round(time.Second)))
+		return false
+	}
 	secret, known := "", false
 	if f := c.srv.opts.Secret; f != nil {
 		secret, known = f(c.user)
@@ -35,14 +46,32 @@ func (c *conn) authenticate() bool {
 	if !ok {
 		return false
 	}
+	th.Succeed(c.user, source)
 	c.send(&pgproto3.AuthenticationOk{})
 	c.be.SetAuthType(pgproto3.AuthTypeOk)
 	return true
 }
 
+// authFailed counts the failure, before the client hears of it and can
+// try again, and refuses the login.
 func (c *conn) authFailed() {
-	c.srv.log.Info("pgwire: password authentication failed", "user", c.user, "remote", c.raw.RemoteAddr())
-	c.fatal("28P01", fmt.Sprintf("password authentication failed for user %q", c.user))
+	c.srv.opts.Throttle.Fail(c.user, authlimit.Source(c.raw.RemoteAddr().String()))
+	c.refuse("28P01", fmt.Sprintf("password authentication failed for user %q", c.user))
+}
+
+// refuse logs a login refused and tells the client.
+func (c *conn) refuse(code, msg string) { c.refuseAt(false, code, msg) }
+
+// refuseAt is refuse, logged at debug when quiet: a refusal repeated while
+// a backoff lasts, which an attacker could otherwise flood the log with.
+func (c *conn) refuseAt(quiet bool, code, msg string) {
+	level := slog.LevelInfo
+	if quiet {
+		level = slog.LevelDebug
+	}
+	c.srv.log.Log(c.ctx, level, "pgwire: login refused", "key", c.user, "op", "login", "remote", c.raw.RemoteAddr(),
+		"code", code, "err", msg)
+	c.fatal(code, msg)
 }
 
 // authReply reads the client's answer to an authentication request.

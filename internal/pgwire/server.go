@@ -13,6 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/tarnlake/tarn/internal/authlimit"
 	"github.com/tarnlake/tarn/internal/query"
 )
 
@@ -26,8 +29,20 @@ type Options struct {
 	TLS *tls.Config
 	Log *slog.Logger
 	// MaxConns bounds concurrent client sessions (default 64); beyond it
-	// clients get FATAL 53300.
+	// clients get FATAL 53300. A connection counts once it has
+	// authenticated, so clients that never finish their startup do not
+	// take the places of those that do.
 	MaxConns int
+	// MaxStartups bounds the connections still in their startup (TLS,
+	// startup packet, password), default 4 × MaxConns; beyond it new
+	// connections get FATAL 53300 at once.
+	MaxStartups int
+	// StartupTimeout is how long a connection may take from accept to
+	// authenticated (default 10s); then it is cut.
+	StartupTimeout time.Duration
+	// Throttle slows down repeated password failures per user and source
+	// address; nil: one of the server's own with defaults.
+	Throttle *authlimit.Limiter
 	// Database is the only database name accepted (default "tarn").
 	Database string
 	// ServerVersion is reported as server_version (default "16.0 (tarn)").
@@ -43,7 +58,7 @@ var ErrServerClosed = errors.New("pgwire: server closed")
 const (
 	defaultMaxMessage = 64 << 20 // bytes of one frontend message after startup
 	maxStartupPacket  = 10000    // as PostgreSQL's MAX_STARTUP_PACKET_LENGTH
-	authTimeout       = time.Minute
+	startupTimeout    = 10 * time.Second
 )
 
 // Server accepts PostgreSQL clients and runs their statements through the
@@ -59,7 +74,11 @@ type Server struct {
 	lns     map[net.Listener]struct{}
 	conns   map[*conn]struct{}
 	byPID   map[uint32]*conn
-	clients int // connections past the startup packet, for MaxConns
+	clients int // authenticated connections, for MaxConns
+	pending int // connections in their startup, for MaxStartups
+	// refused counts connections refused for MaxStartups since the last
+	// one accepted: the first and the end of a run are logged, not each.
+	refused int
 	wg      sync.WaitGroup
 	panics  atomic.Int64 // recovered connection panics (tests assert none)
 }
@@ -68,6 +87,15 @@ type Server struct {
 func New(opts Options) *Server {
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = 64
+	}
+	if opts.MaxStartups <= 0 {
+		opts.MaxStartups = 4 * opts.MaxConns
+	}
+	if opts.StartupTimeout <= 0 {
+		opts.StartupTimeout = startupTimeout
+	}
+	if opts.Throttle == nil {
+		opts.Throttle = authlimit.New(authlimit.Options{})
 	}
 	if opts.Database == "" {
 		opts.Database = "tarn"
@@ -89,7 +117,7 @@ func New(opts Options) *Server {
 		opts:       opts,
 		log:        log,
 		maxMessage: defaultMaxMessage,
-		authWait:   authTimeout,
+		authWait:   opts.StartupTimeout,
 		lns:        map[net.Listener]struct{}{},
 		conns:      map[*conn]struct{}{},
 		byPID:      map[uint32]*conn{},
@@ -136,7 +164,8 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 }
 
-// serveConn runs one client connection in its own goroutine.
+// serveConn runs one client connection in its own goroutine, unless
+// MaxStartups connections are already starting up.
 func (s *Server) serveConn(nc net.Conn) {
 	c := newConn(s, nc)
 	s.mu.Lock()
@@ -145,6 +174,21 @@ func (s *Server) serveConn(nc net.Conn) {
 		nc.Close()
 		return
 	}
+	if s.pending >= s.opts.MaxStartups {
+		if s.refused++; s.refused == 1 {
+			s.log.Info("pgwire: too many connections starting up; refusing new ones", "max_startups", s.opts.MaxStartups,
+				"remote", nc.RemoteAddr(), "code", query.CodeTooManyConns)
+		}
+		s.mu.Unlock()
+		go refuseConn(nc)
+		return
+	}
+	if s.refused > 0 {
+		s.log.Info("pgwire: accepting connections again", "refused", s.refused)
+		s.refused = 0
+	}
+	s.pending++
+	c.pending = true
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
@@ -153,6 +197,15 @@ func (s *Server) serveConn(nc net.Conn) {
 		defer s.forget(c)
 		c.serve()
 	}()
+}
+
+// refuseConn tells a client there is no room, without reading from it.
+func refuseConn(nc net.Conn) {
+	defer nc.Close()
+	msg, _ := (&pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: query.CodeTooManyConns,
+		Message: "sorry, too many clients already"}).Encode(nil)
+	nc.SetWriteDeadline(time.Now().Add(time.Second))
+	nc.Write(msg)
 }
 
 // Close stops the listeners, ends every connection (cancelling running
@@ -171,7 +224,7 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// admit counts a client against MaxConns.
+// admit moves an authenticated client from MaxStartups to MaxConns.
 func (s *Server) admit(c *conn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -180,6 +233,10 @@ func (s *Server) admit(c *conn) bool {
 	}
 	s.clients++
 	c.admitted = true
+	if c.pending {
+		c.pending = false
+		s.pending--
+	}
 	return true
 }
 
@@ -207,12 +264,17 @@ func (s *Server) forget(c *conn) {
 	s.leave(c)
 }
 
-// leave gives back c's MaxConns slot; fatal errors call it before
-// answering, so a client that reconnects at once finds the slot free.
+// leave gives back c's MaxConns or MaxStartups slot; fatal errors call it
+// before answering, so a client that reconnects at once finds the slot
+// free.
 func (s *Server) leave(c *conn) {
 	if c.admitted {
 		c.admitted = false
 		s.clients--
+	}
+	if c.pending {
+		c.pending = false
+		s.pending--
 	}
 }
 

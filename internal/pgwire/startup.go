@@ -72,7 +72,8 @@ func readStartup(r io.Reader) (pgproto3.FrontendMessage, error) {
 }
 
 // startup runs the startup phase up to the first ReadyForQuery; false
-// means the connection is done.
+// means the connection is done. The whole of it, TLS and password
+// included, must end within the startup timeout.
 func (c *conn) startup() bool {
 	s := c.srv
 	c.raw.SetDeadline(time.Now().Add(s.authWait))
@@ -144,22 +145,22 @@ func (c *conn) login(sm *pgproto3.StartupMessage) bool {
 		c.send(&pgproto3.NegotiateProtocolVersion{NewestMinorProtocol: 0, UnrecognizedOptions: unknown})
 	}
 	if c.user == "" {
-		c.fatal("28000", "no PostgreSQL user name specified in startup packet")
+		c.refuse("28000", "no PostgreSQL user name specified in startup packet")
 		return false
 	}
 	if r := strings.ToLower(p["replication"]); r != "" && r != "false" && r != "off" && r != "0" && r != "no" {
 		c.fatal(query.CodeFeature, "replication connections are not supported")
 		return false
 	}
-	if !s.admit(c) {
-		c.fatal(query.CodeTooManyConns, "sorry, too many clients already")
-		return false
-	}
 	if !c.authenticate() {
 		return false
 	}
+	if !s.admit(c) {
+		c.refuse(query.CodeTooManyConns, "sorry, too many clients already")
+		return false
+	}
 	if db := p["database"]; db != "" && db != s.opts.Database {
-		c.fatal("3D000", fmt.Sprintf("database %q does not exist", db))
+		c.refuse("3D000", fmt.Sprintf("database %q does not exist", db))
 		return false
 	}
 	sess, err := s.opts.Engine.Session(c.ctx, c.user)

@@ -201,7 +201,7 @@ func appendCanonicalHeaders(dst []byte, r *http.Request, signed string) []byte {
 // where it put them.
 func appendHeaderValue(dst []byte, r *http.Request, name string) []byte {
 	switch {
-	case strings.EqualFold(name, "host"):
+	case strings.EqualFold(name, "host"), name == authority:
 		host := r.Host
 		if host == "" && r.URL != nil {
 			host = r.URL.Host
@@ -215,6 +215,13 @@ func appendHeaderValue(dst []byte, r *http.Request, name string) []byte {
 			return strconv.AppendInt(dst, r.ContentLength, 10)
 		}
 		return dst
+	case strings.EqualFold(name, "expect"):
+		if vs := lookupHeader(r.Header, name); len(vs) > 0 || r.ProtoMajor != 2 {
+			return appendValues(dst, vs)
+		}
+		// net/http's HTTP/2 server answers "Expect: 100-continue" itself
+		// and takes it out of the header; curl signs it.
+		return append(dst, "100-continue"...)
 	case strings.EqualFold(name, "transfer-encoding"):
 		if vs := lookupHeader(r.Header, name); len(vs) > 0 {
 			return appendValues(dst, vs)

@@ -39,7 +39,7 @@ func newError(code string, status int, format string, args ...any) *Error {
 }
 
 func errAnonymous() *Error {
-	return newError(codeAccessDenied, http.StatusForbidden, "Access Denied: the request carries no AWS Signature Version 4 authentication")
+	return newError(codeAccessDenied, http.StatusForbidden, "Access Denied: the request carries no AWS signature (Signature Version 4, or Version 2 for S3)")
 }
 
 func errHeaderMalformed(format string, args ...any) *Error {

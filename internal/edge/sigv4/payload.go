@@ -46,6 +46,17 @@ type payload struct {
 	hash string            // what the canonical request ends with
 	sum  [sha256.Size]byte // payloadSHA256: the hash the body must have
 	body []byte            // payloadBuffered: the body, read whole
+	// pooled: body is recycled memory, given back by release or by the
+	// Result's Release.
+	pooled bool
+}
+
+// release gives back a buffered body's memory when verification fails.
+func (p *payload) release() {
+	if p.pooled {
+		putBody(p.body)
+		p.body, p.pooled = nil, false
+	}
 }
 
 // choosePayload reads X-Amz-Content-Sha256.
@@ -84,7 +95,8 @@ func choosePayload(r *http.Request, c *credential) (payload, error) {
 	return p, nil
 }
 
-// readAll reads a body whose hash is signed but not declared.
+// readAll reads a body whose hash is signed but not declared. A body of
+// known length is read into a buffer of that size, not grown by doubling.
 func (p *payload) readAll(r *http.Request) error {
 	if r.ContentLength > maxBufferedBody {
 		return errTooLarge(maxBufferedBody)
@@ -92,7 +104,15 @@ func (p *payload) readAll(r *http.Request) error {
 	var b []byte
 	if r.Body != nil {
 		var err error
-		b, err = io.ReadAll(io.LimitReader(r.Body, maxBufferedBody+1))
+		if r.ContentLength >= 0 {
+			b, p.pooled = getBody(r.ContentLength)
+			p.body = b
+			if _, err = io.ReadFull(r.Body, b); err != nil {
+				p.release()
+			}
+		} else {
+			b, err = io.ReadAll(io.LimitReader(r.Body, maxBufferedBody+1))
+		}
 		if err != nil {
 			return bodyError(err, "read request body")
 		}
@@ -131,8 +151,14 @@ func (p *payload) attach(res *Result, r *http.Request, s *chunkSigner) error {
 		}
 		res.Body = &hashReader{src: src, h: sha256.New(), want: p.sum}
 	case payloadBuffered:
-		res.Body = &bufferedBody{Reader: bytes.NewReader(p.body), src: src}
+		bb := &bufferedBody{Reader: bytes.NewReader(p.body), src: src}
+		res.Body = bb
 		res.DecodedLength = int64(len(p.body))
+		if p.pooled {
+			buf := p.body
+			res.release = func() { bb.Reset(nil); putBody(buf) }
+			p.body, p.pooled = nil, false
+		}
 	default:
 		want := int64(-1)
 		if vs := r.Header["X-Amz-Decoded-Content-Length"]; len(vs) > 0 {

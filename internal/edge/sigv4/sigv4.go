@@ -1,5 +1,6 @@
 // Package sigv4 verifies AWS Signature Version 4 on incoming HTTP requests,
-// so the aws CLI and the AWS SDKs can talk to tarn unchanged.
+// so the aws CLI and the AWS SDKs can talk to tarn unchanged, and S3's
+// Signature Version 2 for the clients that still sign or presign with it.
 //
 // It checks the Authorization header and presigned URLs, and wraps the body
 // so that what the handler reads is what was signed: a SHA-256 payload hash
@@ -45,6 +46,7 @@ type Result struct {
 	DecodedLength int64
 
 	chunked *chunkReader
+	release func() // see Release
 }
 
 // Trailer returns the trailing headers (lower-case names, e.g. "x-amz-checksum-crc32") of an aws-chunked body,
@@ -62,6 +64,10 @@ type Verifier struct {
 	Secrets Secrets
 	Now     func() time.Time // nil: time.Now
 	MaxSkew time.Duration    // 0: 15 minutes
+	// S3Domains are the domains under which "bucket.<domain>" hosts name a
+	// bucket, as the S3 API reads them: Signature Version 2 signs the
+	// bucket's name, which such a request carries only in its host.
+	S3Domains []string
 
 	keys keyCache
 }
@@ -82,50 +88,21 @@ type credential struct {
 	expires   time.Duration
 }
 
-// Verify checks r's signature (Authorization header or presigned query) and returns the result.
+// Verify checks r's signature (Authorization header or presigned query, SigV4 or, for S3, SigV2) and returns the result.
 // An unsigned (anonymous) request gets Code "AccessDenied". It must never panic on any input.
+//
+// The body is read before the signature is checked only when the signature
+// covers a payload hash the request does not carry (see Prepare); other
+// bodies are checked as the handler reads them.
 func (v *Verifier) Verify(r *http.Request) (*Result, error) {
-	if r == nil || r.URL == nil {
-		return nil, errors.New("sigv4: verify: request without a URL")
+	if form := v2FormOf(r); form != v2None {
+		return v.verifyV2(r, form)
 	}
-	if v.Secrets == nil {
-		return nil, errors.New("sigv4: verify: Verifier has no Secrets")
-	}
-
-	authz := r.Header["Authorization"]
-	presigned := hasQueryAuth(r.URL.RawQuery)
-	var c credential
-	var err error
-	switch {
-	case len(authz) > 0 && presigned:
-		return nil, errArgument("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.")
-	case len(authz) > 1:
-		return nil, errHeaderMalformed("more than one Authorization header")
-	case len(authz) == 1:
-		c, err = parseAuthorization(authz[0])
-	case presigned:
-		c, err = parsePresigned(r.URL.RawQuery)
-	default:
-		return nil, errAnonymous()
-	}
+	h, err := v.head(r)
 	if err != nil {
 		return nil, err
 	}
-
-	secret, ok := v.Secrets.Secret(c.accessKeyID)
-	if !ok {
-		return nil, errUnknownKey(c.accessKeyID)
-	}
-
-	amzDate, err := v.checkTime(r, &c)
-	if err != nil {
-		return nil, err
-	}
-
-	p, err := choosePayload(r, &c)
-	if err != nil {
-		return nil, err
-	}
+	c, p := &h.cred, &h.payload
 	if p.kind == payloadBuffered {
 		// Non-S3 APIs sign the body's hash without sending it: the body has
 		// to be read before the signature can be checked.
@@ -134,12 +111,14 @@ func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 		}
 	}
 
-	key := v.keys.get(secret, c.date, c.region, c.service)
-	sig, err := requestSignature(r, &c, amzDate, p.hash, &key)
+	key := v.keys.get(h.secret, c.date, c.region, c.service)
+	sig, err := requestSignature(r, c, h.amzDate, p.hash, &key)
 	if err != nil {
+		p.release()
 		return nil, err
 	}
 	if subtle.ConstantTimeCompare(sig[:], c.signature[:]) != 1 {
+		p.release()
 		return nil, errSignature("request")
 	}
 
@@ -149,10 +128,103 @@ func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 		Service:     c.service,
 		Presigned:   c.presigned,
 	}
-	if err := p.attach(res, r, &chunkSigner{key: key, amzDate: amzDate, scope: c.scope, seed: sig}); err != nil {
+	if err := p.attach(res, r, &chunkSigner{key: key, amzDate: h.amzDate, scope: c.scope, seed: sig}); err != nil {
+		p.release()
 		return nil, err
 	}
 	return res, nil
+}
+
+// Plan is what Prepare learns of a request from its head.
+type Plan struct {
+	AccessKeyID string
+	// Buffer is the most body bytes Verify will read into memory before it
+	// can check the signature: the signature of a non-S3 request covers the
+	// hash of a body whose hash it does not send. 0 for every other
+	// request: Verify checks its signature from the head alone.
+	Buffer int64
+}
+
+// Prepare checks all of r's authentication that needs neither its body nor
+// its signature: the form of the credential, that the key exists, the
+// request time, the payload header and the query's encoding. A caller that
+// must spend something on the body before Verify can check it (read it
+// into memory, or spool it to learn its length) calls Prepare first, so
+// that what fails anyway fails before anything is spent. Verify repeats
+// these checks.
+func (v *Verifier) Prepare(r *http.Request) (Plan, error) {
+	if form := v2FormOf(r); form != v2None {
+		return v.prepareV2(r, form)
+	}
+	h, err := v.head(r)
+	if err != nil {
+		return Plan{}, err
+	}
+	var crBuf [512]byte
+	if _, err := appendCanonicalQuery(crBuf[:0], r.URL.RawQuery, h.cred.presigned); err != nil {
+		return Plan{}, err
+	}
+	plan := Plan{AccessKeyID: h.cred.accessKeyID}
+	if h.payload.kind == payloadBuffered && r.Body != nil && r.Body != http.NoBody {
+		switch {
+		case r.ContentLength > maxBufferedBody:
+			return Plan{}, errTooLarge(maxBufferedBody)
+		case r.ContentLength >= 0:
+			plan.Buffer = r.ContentLength
+		default:
+			plan.Buffer = maxBufferedBody
+		}
+	}
+	return plan, nil
+}
+
+// head is what Verify and Prepare check before the signature.
+type head struct {
+	cred    credential
+	secret  string
+	amzDate string
+	payload payload
+}
+
+func (v *Verifier) head(r *http.Request) (head, error) {
+	if r == nil || r.URL == nil {
+		return head{}, errors.New("sigv4: verify: request without a URL")
+	}
+	if v.Secrets == nil {
+		return head{}, errors.New("sigv4: verify: Verifier has no Secrets")
+	}
+
+	authz := r.Header["Authorization"]
+	presigned := hasQueryAuth(r.URL.RawQuery)
+	var h head
+	var err error
+	switch {
+	case len(authz) > 0 && presigned:
+		return head{}, errArgument("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.")
+	case len(authz) > 1:
+		return head{}, errHeaderMalformed("more than one Authorization header")
+	case len(authz) == 1:
+		h.cred, err = parseAuthorization(authz[0])
+	case presigned:
+		h.cred, err = parsePresigned(r.URL.RawQuery)
+	default:
+		return head{}, errAnonymous()
+	}
+	if err != nil {
+		return head{}, err
+	}
+
+	var ok bool
+	if h.secret, ok = v.Secrets.Secret(h.cred.accessKeyID); !ok {
+		return head{}, errUnknownKey(h.cred.accessKeyID)
+	}
+	if h.amzDate, err = v.checkTime(r, &h.cred); err != nil {
+		return head{}, err
+	}
+	if h.payload, err = choosePayload(r, &h.cred); err != nil {
+		return head{}, err
+	}
+	return h, nil
 }
 
 func (v *Verifier) now() time.Time {
@@ -239,10 +311,7 @@ func parseAuthorization(h string) (credential, error) {
 	rest, ok := strings.CutPrefix(h, algorithm)
 	if !ok || rest != "" && rest[0] != ' ' && rest[0] != ',' {
 		alg, _, _ := strings.Cut(h, " ")
-		switch {
-		case alg == "AWS" || strings.HasPrefix(h, "AWS "):
-			return c, errUnsupportedAuth("The authorization mechanism you have provided (Signature Version 2) is not supported. Please use AWS4-HMAC-SHA256.")
-		case alg == "AWS4-ECDSA-P256-SHA256":
+		if alg == "AWS4-ECDSA-P256-SHA256" {
 			return c, errUnsupportedAuth("The authorization mechanism you have provided (SigV4a, AWS4-ECDSA-P256-SHA256) is not supported. Please use AWS4-HMAC-SHA256.")
 		}
 		return c, errHeaderMalformed("unsupported algorithm %q, expected %s", clip(alg), algorithm)
@@ -320,9 +389,13 @@ func (c *credential) setCredential(s string) string {
 // maxSignedHeaders bounds the work one request can ask for.
 const maxSignedHeaders = 256
 
-// checkSignedHeaders checks the ";"-list of signed header names; host must
-// be among them, since the signature would not otherwise bind the request
-// to this endpoint.
+// authority is HTTP/2's pseudo-header for the host. The AWS SDK for
+// JavaScript v3 signs it, and not host, on its HTTP/2 requests.
+const authority = ":authority"
+
+// checkSignedHeaders checks the ";"-list of signed header names; host (or
+// :authority) must be among them, since the signature would not otherwise
+// bind the request to this endpoint.
 func checkSignedHeaders(s string) string {
 	if s == "" {
 		return "SignedHeaders is empty"
@@ -331,10 +404,10 @@ func checkSignedHeaders(s string) string {
 	for rest := s; rest != ""; {
 		var name string
 		name, rest, _ = strings.Cut(rest, ";")
-		if name == "" || strings.ContainsAny(name, " \t:\r\n") {
+		if name == "" || name != authority && strings.ContainsAny(name, " \t:\r\n") {
 			return "SignedHeaders has an invalid name in " + quote(s)
 		}
-		if name == "host" {
+		if name == "host" || name == authority {
 			host = true
 		}
 		if n++; n > maxSignedHeaders {

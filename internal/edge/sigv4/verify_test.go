@@ -56,7 +56,7 @@ func TestAuthorizationHeaderForms(t *testing.T) {
 		{"AWS4-HMAC-SHA256 Credential=" + cred + ", SignedHeaders=, Signature=" + sig, "AuthorizationHeaderMalformed"},
 		{"AWS4-HMAC-SHA512 Credential=" + cred + ", SignedHeaders=" + signed + ", Signature=" + sig, "AuthorizationHeaderMalformed"},
 		{"AWS4-HMAC-SHA256Credential=" + cred + ", SignedHeaders=" + signed + ", Signature=" + sig, "AuthorizationHeaderMalformed"},
-		{"AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=", "InvalidRequest"},
+		{"AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=", "SignatureDoesNotMatch"}, // SigV2, see sigv2_test.go
 		{"AWS4-ECDSA-P256-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/s3/aws4_request, SignedHeaders=host, Signature=00", "InvalidRequest"},
 		{"AWS4-HMAC-SHA256 Credential=" + cred + ", SignedHeaders=" + signed + ", Signature=" + sig[:63], "SignatureDoesNotMatch"},
 		{"AWS4-HMAC-SHA256 Credential=" + cred + ", SignedHeaders=" + signed + ", Signature=" + sig[:63] + "g", "SignatureDoesNotMatch"},

@@ -15,7 +15,7 @@
 // Objects are checked for their bytes, size, ETag (hex MD5, or S3's
 // multipart form), Content-Type, user metadata and the headers S3 keeps:
 // Cache-Control, Content-Disposition, Content-Encoding, Content-Language and
-// Expires (see storedHeaders).
+// Expires (see storedHeaders), and tags (see tagTests).
 //
 // Every subtest works in buckets of its own with random names (see
 // RandomBucket), because stores opened by open may share one remote server.
@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) lake.Store) {
 		{"Keys", keyTests()},
 		{"List", listTests()},
 		{"Multipart", multipartTests()},
+		{"Tags", tagTests()},
 		{"Concurrency", concurrencyTests()},
 		{"Close", closeTests()},
 	}

@@ -24,10 +24,9 @@ type meta struct {
 	ContentType string            `json:"t,omitempty"`
 	Headers     map[string]string `json:"h,omitempty"`
 	Metadata    map[string]string `json:"m,omitempty"`
+	Tags        map[string]string `json:"g,omitempty"`
 	Created     int64             `json:"c,omitempty"` // buckets: unix nanoseconds
 }
-
-var errMetaTooLarge = errors.New("metadata too large")
 
 func setMeta(f *os.File, m meta) error {
 	b, err := json.Marshal(m)
@@ -35,7 +34,7 @@ func setMeta(f *os.File, m meta) error {
 		return err
 	}
 	if len(b) > maxMeta {
-		return fmt.Errorf("%w: %d bytes of metadata, the limit is %d", errMetaTooLarge, len(b), maxMeta)
+		return fmt.Errorf("%w: %d bytes of headers, metadata and tags, the local lake keeps at most %d", lake.ErrMetadataTooLarge, len(b), maxMeta)
 	}
 	if err := unix.Fsetxattr(int(f.Fd()), metaAttr, b, 0); err != nil {
 		return fmt.Errorf("store metadata of %s: %w (the data folder needs a file system with user xattrs)", f.Name(), err)
@@ -78,6 +77,7 @@ func info(key string, fi os.FileInfo, m meta) lake.ObjectInfo {
 		ContentType:  m.ContentType,
 		Headers:      m.Headers,
 		Metadata:     m.Metadata,
+		TagCount:     len(m.Tags),
 	}
 }
 

@@ -188,7 +188,7 @@ func (s *Store) CompleteUpload(ctx context.Context, bucket, key, id string, want
 	}
 	m := meta{
 		ETag:        fmt.Sprintf("%s-%d", hex.EncodeToString(sums.Sum(nil)), len(want)),
-		ContentType: u.Opts.ContentType, Headers: u.Opts.Headers, Metadata: u.Opts.Metadata,
+		ContentType: u.Opts.ContentType, Headers: u.Opts.Headers, Metadata: u.Opts.Metadata, Tags: u.Opts.Tags,
 	}
 	readers := make([]io.Reader, len(files))
 	for i, f := range files {

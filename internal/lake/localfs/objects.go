@@ -17,7 +17,7 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts l
 	if err != nil {
 		return lake.ObjectInfo{}, err
 	}
-	m := meta{ContentType: opts.ContentType, Headers: opts.Headers, Metadata: opts.Metadata}
+	m := meta{ContentType: opts.ContentType, Headers: opts.Headers, Metadata: opts.Metadata, Tags: opts.Tags}
 	tmp, _, _, err := s.writeTemp(r, opts.Size, opts.MD5, &m)
 	if err != nil {
 		return lake.ObjectInfo{}, fmt.Errorf("put %s/%s: %w", bucket, key, err)
@@ -35,16 +35,25 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts l
 
 // open opens key's file; a folder or a missing file is ErrNoSuchKey.
 func (s *Store) open(bucket, key string) (*os.File, lake.ObjectInfo, error) {
-	_, p, err := s.objectPath(bucket, key)
+	f, fi, m, err := s.openMeta(bucket, key)
 	if err != nil {
 		return nil, lake.ObjectInfo{}, err
+	}
+	return f, info(key, fi, m), nil
+}
+
+// openMeta opens key's file and reads its metadata from the open file.
+func (s *Store) openMeta(bucket, key string) (*os.File, os.FileInfo, meta, error) {
+	_, p, err := s.objectPath(bucket, key)
+	if err != nil {
+		return nil, nil, meta{}, err
 	}
 	f, err := os.Open(p)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-			return nil, lake.ObjectInfo{}, fmt.Errorf("%w: %s/%s", lake.ErrNoSuchKey, bucket, key)
+			return nil, nil, meta{}, fmt.Errorf("%w: %s/%s", lake.ErrNoSuchKey, bucket, key)
 		}
-		return nil, lake.ObjectInfo{}, err
+		return nil, nil, meta{}, err
 	}
 	fi, err := f.Stat()
 	if err == nil && fi.IsDir() {
@@ -56,9 +65,9 @@ func (s *Store) open(bucket, key string) (*os.File, lake.ObjectInfo, error) {
 	}
 	if err != nil {
 		f.Close()
-		return nil, lake.ObjectInfo{}, err
+		return nil, nil, meta{}, err
 	}
-	return f, info(key, fi, m), nil
+	return f, fi, m, nil
 }
 
 func (s *Store) Head(ctx context.Context, bucket, key string) (lake.ObjectInfo, error) {

@@ -39,6 +39,8 @@ func sentinelFor(code string) error {
 		return lake.ErrIncompleteBody
 	case "BadDigest", "InvalidDigest":
 		return lake.ErrBadDigest
+	case "MetadataTooLarge":
+		return lake.ErrMetadataTooLarge
 	case "KeyConflict":
 		// Not S3's: tarn's own, when the remote store is a tarn on a folder.
 		return lake.ErrKeyConflict

@@ -66,6 +66,7 @@ type readHeaders struct {
 	expires                          *string
 	lastModified                     *time.Time
 	metadata                         map[string]string
+	tagCount                         *int32
 }
 
 func (r readHeaders) info(key string, size int64) lake.ObjectInfo {
@@ -93,6 +94,7 @@ func (r readHeaders) info(key string, size int64) lake.ObjectInfo {
 		ContentType:  aws.ToString(r.contentType),
 		Headers:      h,
 		Metadata:     meta,
+		TagCount:     int(aws.ToInt32(r.tagCount)),
 	}
 }
 

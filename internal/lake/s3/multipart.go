@@ -37,6 +37,7 @@ func (s *Store) CreateUpload(ctx context.Context, bucket, key string, opts lake.
 		ContentLanguage:    w.contentLanguage,
 		Expires:            w.expires,
 		Metadata:           w.metadata,
+		Tagging:            tagging(opts.Tags),
 	})
 	if err != nil {
 		return "", fail("create upload", what, err, lake.ErrNoSuchBucket)

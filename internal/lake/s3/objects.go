@@ -45,6 +45,7 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts l
 		ContentLanguage:    w.contentLanguage,
 		Expires:            w.expires,
 		Metadata:           w.metadata,
+		Tagging:            tagging(opts.Tags),
 	}
 	if len(opts.MD5) > 0 {
 		// The store checks it and answers BadDigest (ErrBadDigest).
@@ -67,6 +68,7 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts l
 		ContentType:  opts.ContentType,
 		Headers:      opts.Headers,
 		Metadata:     opts.Metadata,
+		TagCount:     len(opts.Tags),
 	}, nil
 }
 
@@ -107,6 +109,7 @@ func (s *Store) Get(ctx context.Context, bucket, key string, rng *lake.Range) (i
 		expires:            out.ExpiresString,
 		lastModified:       out.LastModified,
 		metadata:           out.Metadata,
+		tagCount:           out.TagCount,
 	}.info(key, size)
 	return out.Body, info, nil
 }
@@ -131,6 +134,7 @@ func (s *Store) Head(ctx context.Context, bucket, key string) (lake.ObjectInfo, 
 		expires:            out.ExpiresString,
 		lastModified:       out.LastModified,
 		metadata:           out.Metadata,
+		tagCount:           out.TagCount,
 	}.info(key, aws.ToInt64(out.ContentLength)), nil
 }
 

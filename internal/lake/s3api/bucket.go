@@ -3,6 +3,7 @@ package s3api
 import (
 	"encoding/xml"
 	"net/http"
+	"strings"
 
 	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/awsapi"
@@ -25,20 +26,42 @@ func (a *API) listBuckets(w http.ResponseWriter, r *http.Request, _, _ string) e
 }
 
 func (a *API) createBucket(w http.ResponseWriter, r *http.Request, bucket, _ string) error {
-	// The body may name a region (CreateBucketConfiguration); tarn has one.
-	if r.ContentLength != 0 {
-		var cfg struct {
-			XMLName            xml.Name `xml:"CreateBucketConfiguration"`
-			LocationConstraint string
-		}
-		if err := readXML(r.Body, 1<<16, &cfg); err != nil {
-			return err
-		}
+	if err := a.checkLocation(r); err != nil {
+		return err
+	}
+	if strings.EqualFold(r.Header.Get("X-Amz-Bucket-Object-Lock-Enabled"), "true") {
+		// A bucket created without the lock asked for would let its
+		// objects be deleted by those who count on them staying.
+		return awsapi.Errorf(http.StatusNotImplemented, "NotImplemented", "tarn does not implement object lock; the bucket was not created")
 	}
 	if err := a.store.CreateBucket(r.Context(), bucket); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/"+bucket)
+	return nil
+}
+
+// checkLocation reads the region a CreateBucket body may name, as S3 does:
+// the server's own region, or none, which means it too. us-east-1 is never
+// named (it is the empty constraint), and another region is another
+// endpoint's; a client that gets its bucket elsewhere than it asked would
+// look for it in the wrong place.
+func (a *API) checkLocation(r *http.Request) error {
+	var cfg struct {
+		XMLName            xml.Name `xml:"CreateBucketConfiguration"`
+		LocationConstraint string
+	}
+	if _, err := readOptionalDoc(r, &cfg); err != nil {
+		return err
+	}
+	switch loc := cfg.LocationConstraint; {
+	case loc == "":
+	case loc == "us-east-1":
+		return awsapi.Errorf(http.StatusBadRequest, "InvalidLocationConstraint", "The specified location-constraint is not valid")
+	case loc != a.opts.Region && !(loc == "EU" && a.opts.Region == "eu-west-1"):
+		return awsapi.Errorf(http.StatusBadRequest, "IllegalLocationConstraintException",
+			"The %s location constraint is incompatible for the region specific endpoint this request was sent to (this server's region is %s).", loc, a.opts.Region)
+	}
 	return nil
 }
 

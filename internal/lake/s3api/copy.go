@@ -65,11 +65,30 @@ func (a *API) copyObject(w http.ResponseWriter, r *http.Request, bucket, key str
 		return awsapi.Errorf(http.StatusBadRequest, "InvalidRequest",
 			"This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
+	if opts.Tags, err = a.copyTags(r, sb, sk, src); err != nil {
+		return err
+	}
 	oi, err := a.store.Put(lake.WithEventName(r.Context(), "ObjectCreated:Copy"), bucket, key, body, opts)
 	if err != nil {
 		return err
 	}
 	return writeXML(w, copyResult{XMLName: xml.Name{Space: s3NS, Local: "CopyObjectResult"}, ETag: quote(oi.ETag), LastModified: isoTime(oi.LastModified)})
+}
+
+// copyTags picks the copy's tags by x-amz-tagging-directive: the source's
+// (COPY, the default) or those of x-amz-tagging (REPLACE).
+func (a *API) copyTags(r *http.Request, sb, sk string, src lake.ObjectInfo) (map[string]string, error) {
+	switch d := r.Header.Get("X-Amz-Tagging-Directive"); strings.ToUpper(d) {
+	case "", "COPY":
+		if src.TagCount == 0 {
+			return nil, nil
+		}
+		return a.store.ObjectTags(r.Context(), sb, sk)
+	case "REPLACE":
+		return headerTags(r.Header)
+	default:
+		return nil, awsapi.Errorf(http.StatusBadRequest, "InvalidArgument", "Unknown tagging directive: %q", d)
+	}
 }
 
 func (a *API) uploadPartCopy(w http.ResponseWriter, r *http.Request, bucket, key, id string, n int) error {

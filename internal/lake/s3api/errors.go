@@ -32,6 +32,7 @@ var s3Errors = []struct {
 	{lake.ErrInvalidRange, "InvalidRange", http.StatusRequestedRangeNotSatisfiable},
 	{lake.ErrIncompleteBody, "IncompleteBody", http.StatusBadRequest},
 	{lake.ErrBadDigest, "BadDigest", http.StatusBadRequest},
+	{lake.ErrMetadataTooLarge, "MetadataTooLarge", http.StatusBadRequest},
 	{io.ErrUnexpectedEOF, "IncompleteBody", http.StatusBadRequest},
 }
 

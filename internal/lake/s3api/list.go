@@ -52,6 +52,9 @@ func (l listing) contents(o *owner) ([]objectXML, []prefixXML) {
 
 func (a *API) listObjectsV2(w http.ResponseWriter, r *http.Request, bucket, _ string) error {
 	q := r.URL.Query()
+	if lt := q.Get("list-type"); lt != "2" {
+		return awsapi.Errorf(http.StatusBadRequest, "InvalidArgument", "Invalid List Type specified: %q", lt)
+	}
 	after := q.Get("start-after")
 	token := q.Get("continuation-token")
 	if token != "" {

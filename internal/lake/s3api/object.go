@@ -48,7 +48,9 @@ func putOptions(h http.Header) (lake.PutOptions, error) {
 		return opts, awsapi.Errorf(http.StatusBadRequest, "MetadataTooLarge",
 			"Your metadata headers exceed the maximum allowed metadata size: %d bytes, the limit is 2048", size)
 	}
-	return opts, nil
+	tags, err := headerTags(h)
+	opts.Tags = tags
+	return opts, err
 }
 
 // stripAWSChunked removes the transfer framing from Content-Encoding: it
@@ -189,6 +191,9 @@ func setObjectHeaders(w http.ResponseWriter, r *http.Request, oi lake.ObjectInfo
 	}
 	for k, v := range oi.Metadata {
 		h["X-Amz-Meta-"+k] = []string{v}
+	}
+	if oi.TagCount > 0 {
+		h.Set("X-Amz-Tagging-Count", strconv.Itoa(oi.TagCount))
 	}
 	// Presigned links may override response headers.
 	q := r.URL.Query()

@@ -66,34 +66,6 @@ func TestURLEncode(t *testing.T) {
 	}
 }
 
-func TestRoute(t *testing.T) {
-	a := &API{}
-	for _, c := range []struct {
-		method, bucket, key, query, op string
-	}{
-		{"GET", "", "", "", "ListBuckets"},
-		{"PUT", "b", "", "", "CreateBucket"},
-		{"GET", "b", "", "list-type=2&prefix=x", "ListObjectsV2"},
-		{"GET", "b", "", "", "ListObjects"},
-		{"GET", "b", "", "uploads", "ListMultipartUploads"},
-		{"POST", "b", "", "delete", "DeleteObjects"},
-		{"GET", "b", "", "versioning", "GetBucketSubresource"},
-		{"PUT", "b", "k", "", "PutObject"},
-		{"PUT", "b", "k", "partNumber=1&uploadId=u", "UploadPart"},
-		{"POST", "b", "k", "uploads", "CreateMultipartUpload"},
-		{"POST", "b", "k", "uploadId=u", "CompleteMultipartUpload"},
-		{"DELETE", "b", "k", "uploadId=u", "AbortMultipartUpload"},
-		{"GET", "b", "k", "uploadId=u", "ListParts"},
-		{"HEAD", "b", "k", "", "HeadObject"},
-		{"PATCH", "b", "k", "", "Unknown"},
-	} {
-		q, _ := url.ParseQuery(c.query)
-		if op, _, _ := a.route(c.method, c.bucket, c.key, q); op != c.op {
-			t.Errorf("%s /%s/%s?%s routes to %s, want %s", c.method, c.bucket, c.key, c.query, op, c.op)
-		}
-	}
-}
-
 func TestVirtualHost(t *testing.T) {
 	a := New(lake.Store(nil), discard(), Options{Domains: []string{"localhost"}})
 	for _, c := range []struct{ host, path, bucket, key string }{

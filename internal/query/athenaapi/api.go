@@ -143,6 +143,12 @@ func (a *API) Close() {
 	a.wg.Wait()
 }
 
+// owns reports whether the caller may see what user made: its own, or
+// anything for root.
+func owns(c *call, user string) bool {
+	return c.Caller == nil || c.Caller.Root || c.Caller.ID == user
+}
+
 // user is who the caller's queries run as.
 func user(c *call) string {
 	if c.Caller == nil {

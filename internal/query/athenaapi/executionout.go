@@ -86,9 +86,14 @@ func (a *API) listQueryExecutions(c *call) (any, error) {
 	// Index names sort newest first: workgroup/inverted time/id.
 	names, next, err := a.listIDs(c, "executions", func(wg string) ([]string, error) {
 		docs, err := a.store.ListDocs(c.Ctx, kindExecIndex, wg+"/")
-		names := make([]string, len(docs))
-		for i, d := range docs {
-			names[i] = d.Name
+		names := make([]string, 0, len(docs))
+		for _, d := range docs {
+			if c.Caller != nil && !c.Caller.Root {
+				if _, err := a.ownExec(c, d.Name[strings.LastIndexByte(d.Name, '/')+1:]); err != nil {
+					continue // another key's
+				}
+			}
+			names = append(names, d.Name)
 		}
 		return names, err
 	})
@@ -114,7 +119,7 @@ func (a *API) batchGetQueryExecution(c *call) (any, error) {
 		return nil, err
 	}
 	found, missed, err := batchGet("QueryExecutionIds", req.QueryExecutionIds, func(id string) (queryExecutionOut, error) {
-		e, _, err := a.getExec(c.Ctx, id)
+		e, err := a.ownExec(c, id)
 		if err != nil {
 			return queryExecutionOut{}, err
 		}

@@ -145,7 +145,16 @@ func (a *API) requestedExec(c *call) (execution, error) {
 	if err != nil {
 		return execution{}, err
 	}
+	return a.ownExec(c, id)
+}
+
+// ownExec loads an execution the caller started; another key's is not
+// found, as if it did not exist.
+func (a *API) ownExec(c *call, id string) (execution, error) {
 	e, _, err := a.getExec(c.Ctx, id)
+	if err == nil && !owns(c, e.User) {
+		return execution{}, execNotFound(id)
+	}
 	return e, err
 }
 
@@ -163,9 +172,6 @@ func (a *API) stopQueryExecution(c *call) (any, error) {
 		return nil, err
 	}
 	id := e.ID
-	if c.Caller != nil && !c.Caller.Root && c.Caller.ID != e.User {
-		return nil, clientErr("AccessDeniedException", "User: %s is not authorized to stop query execution %s, which %s started.", c.Caller.ID, id, e.User)
-	}
 	now, changed := a.opts.Now(), false
 	e, err = a.updateExec(c.Ctx, id, func(e *execution) bool {
 		if finished(e.State) {

@@ -196,4 +196,43 @@ func TestAccess(t *testing.T) {
 	if _, err := c.CreateWorkGroup(ctx, &athena.CreateWorkGroupInput{Name: aws.String("w")}); err == nil || !strings.Contains(err.Error(), "AccessDeniedException") {
 		t.Fatalf("create workgroup: %v", err)
 	}
+
+	// Executions and named queries belong to the key that made them: another
+	// key finds none of them; root sees all.
+	nq, err := c.CreateNamedQuery(ctx, &athena.CreateNamedQueryInput{Name: aws.String("n"), Database: aws.String("d"), QueryString: aws.String("SELECT 1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := e.client(e.api, &access.Key{ID: "TKOTHER", Grants: []access.Grant{{Resource: "s3:*", Read: true, Write: true}}})
+	if _, err := other.GetQueryExecution(ctx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)}); err == nil || !strings.Contains(err.Error(), "was not found") {
+		t.Errorf("another key's execution: %v", err)
+	}
+	if _, err := other.GetQueryResults(ctx, &athena.GetQueryResultsInput{QueryExecutionId: aws.String(id)}); err == nil {
+		t.Error("another key read the results")
+	}
+	if _, err := other.StopQueryExecution(ctx, &athena.StopQueryExecutionInput{QueryExecutionId: aws.String(id)}); err == nil {
+		t.Error("another key stopped the execution")
+	}
+	if l, err := other.ListQueryExecutions(ctx, &athena.ListQueryExecutionsInput{}); err != nil || len(l.QueryExecutionIds) != 0 {
+		t.Errorf("another key lists %v, %v", l, err)
+	}
+	if _, err := other.GetNamedQuery(ctx, &athena.GetNamedQueryInput{NamedQueryId: nq.NamedQueryId}); err == nil {
+		t.Error("another key read the named query")
+	}
+	if _, err := other.DeleteNamedQuery(ctx, &athena.DeleteNamedQueryInput{NamedQueryId: nq.NamedQueryId}); err == nil {
+		t.Error("another key deleted the named query")
+	}
+	if l, err := other.ListNamedQueries(ctx, &athena.ListNamedQueriesInput{}); err != nil || len(l.NamedQueryIds) != 0 {
+		t.Errorf("another key lists named queries %v, %v", l, err)
+	}
+	root := e.client(e.api, &access.Key{ID: "ROOT", Root: true})
+	if l, err := root.ListQueryExecutions(ctx, &athena.ListQueryExecutionsInput{}); err != nil || len(l.QueryExecutionIds) != 1 {
+		t.Errorf("root lists %v, %v", l, err)
+	}
+	if _, err := root.GetNamedQuery(ctx, &athena.GetNamedQueryInput{NamedQueryId: nq.NamedQueryId}); err != nil {
+		t.Errorf("root reads the named query: %v", err)
+	}
+	if got, err := c.GetNamedQuery(ctx, &athena.GetNamedQueryInput{NamedQueryId: nq.NamedQueryId}); err != nil || aws.ToString(got.NamedQuery.QueryString) != "SELECT 1" {
+		t.Errorf("owner reads the named query: %v %v", got, err)
+	}
 }

@@ -15,6 +15,23 @@ type namedQuery struct {
 	QueryString  string
 	NamedQueryId string
 	WorkGroup    string
+	// Owner is the key that made it: only it (and root) sees it.
+	Owner string `json:",omitempty"`
+}
+
+// out is q as Athena answers it: without its owner.
+func (q namedQuery) out() namedQuery {
+	q.Owner = ""
+	return q
+}
+
+// loadOwnNamed loads a named query the caller owns; another's is not found.
+func (a *API) loadOwnNamed(c *call, id string) (namedQuery, int64, error) {
+	q, rev, err := a.loadNamed(c.Ctx, id)
+	if err == nil && !owns(c, q.Owner) {
+		return namedQuery{}, 0, namedNotFound(id)
+	}
+	return q, rev, err
 }
 
 const maxQuery = 262144 // Athena's limit on a query string, in bytes
@@ -53,7 +70,7 @@ func (a *API) createNamedQuery(c *call) (any, error) {
 	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
-	q := namedQuery{NamedQueryId: newUUID()}
+	q := namedQuery{NamedQueryId: newUUID(), Owner: user(c)}
 	var err error
 	if q.Name, err = text("Name", req.Name, 128); err != nil {
 		return nil, err
@@ -102,19 +119,21 @@ func (a *API) getNamedQuery(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, _, err := a.loadNamed(c.Ctx, id)
+	q, _, err := a.loadOwnNamed(c, id)
 	if err != nil {
 		return nil, err
 	}
-	return struct{ NamedQuery namedQuery }{q}, nil
+	return struct{ NamedQuery namedQuery }{q.out()}, nil
 }
 
 func (a *API) listNamedQueries(c *call) (any, error) {
 	ids, next, err := a.listIDs(c, "named-queries", func(wg string) ([]string, error) {
 		qs, err := a.namedQueries(c.Ctx, wg)
-		ids := make([]string, len(qs))
-		for i, q := range qs {
-			ids[i] = q.NamedQueryId
+		var ids []string
+		for _, q := range qs {
+			if owns(c, q.Owner) {
+				ids = append(ids, q.NamedQueryId)
+			}
 		}
 		return ids, err
 	})
@@ -137,8 +156,8 @@ func (a *API) batchGetNamedQuery(c *call) (any, error) {
 		return nil, err
 	}
 	found, missed, err := batchGet("NamedQueryIds", req.NamedQueryIds, func(id string) (namedQuery, error) {
-		q, _, err := a.loadNamed(c.Ctx, id)
-		return q, err
+		q, _, err := a.loadOwnNamed(c, id)
+		return q.out(), err
 	}, func(id, msg string) unprocessedNamed { return unprocessedNamed{id, athenaInvalid, msg} })
 	if err != nil {
 		return nil, err
@@ -170,7 +189,7 @@ func (a *API) updateNamedQuery(c *call) (any, error) {
 		return nil, err
 	}
 	for {
-		q, rev, err := a.loadNamed(c.Ctx, id)
+		q, rev, err := a.loadOwnNamed(c, id)
 		if err != nil {
 			return nil, err
 		}
@@ -191,6 +210,9 @@ func (a *API) deleteNamedQuery(c *call) (any, error) {
 	}
 	if !isUUID(id) {
 		return nil, namedNotFound(id)
+	}
+	if _, _, err := a.loadOwnNamed(c, id); err != nil {
+		return nil, err
 	}
 	err = a.store.DeleteDoc(c.Ctx, kindNamed, id)
 	if errors.Is(err, catalog.ErrNotFound) {

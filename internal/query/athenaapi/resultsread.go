@@ -46,7 +46,7 @@ func (a *API) getQueryResults(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, _, err := a.getExec(c.Ctx, id)
+	e, err := a.ownExec(c, id)
 	if err != nil {
 		return nil, err
 	}

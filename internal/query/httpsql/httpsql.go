@@ -31,12 +31,17 @@ import (
 // maxBody bounds a request: statements, not data.
 const maxBody = 1 << 20
 
+// defaultBodyTimeout is Handler.BodyTimeout's default.
+const defaultBodyTimeout = 30 * time.Second
+
 // Handler serves /v1/sql. User names the authenticated caller of a request
 // (the front end authenticates before calling it).
 type Handler struct {
 	Engine query.Engine
 	User   func(*http.Request) string
 	Log    *slog.Logger
+	// BodyTimeout bounds the time to receive a statement (default 30s).
+	BodyTimeout time.Duration
 }
 
 type request struct {
@@ -50,6 +55,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusMethodNotAllowed, &query.Error{Code: query.CodeFeature, Message: "use POST with the statement in the body"})
 		return
 	}
+	// A statement that stops arriving ends the request. The deadline is
+	// lifted once all of it is in, as the answer may take long; it stays
+	// on a body cut short, for what net/http reads of the rest.
+	timeout := h.BodyTimeout
+	if timeout <= 0 {
+		timeout = defaultBodyTimeout
+	}
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Now().Add(timeout))
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
 		return
@@ -58,6 +72,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusRequestEntityTooLarge, &query.Error{Code: "54000", Message: fmt.Sprintf("the request is over %d bytes", maxBody)})
 		return
 	}
+	rc.SetReadDeadline(time.Time{})
 	var req request
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		d := json.NewDecoder(strings.NewReader(string(body)))
@@ -91,6 +106,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	s, err := h.Engine.Session(ctx, h.User(r))
 	if err != nil {
+		h.refused(r, err)
 		fail(w, http.StatusForbidden, err)
 		return
 	}
@@ -98,7 +114,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	res, err := s.Query(ctx, req.SQL, req.Args...)
 	if err != nil {
-		fail(w, http.StatusBadRequest, err)
+		status := http.StatusBadRequest
+		if qe := (*query.Error)(nil); errors.As(err, &qe) && qe.Code == codePermissionDenied {
+			status = http.StatusForbidden
+			h.refused(r, err)
+		}
+		fail(w, status, err)
 		return
 	}
 	defer res.Rows.Close()
@@ -108,6 +129,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The server closes the connection without ending the body.
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// codePermissionDenied is SQLSTATE insufficient_privilege: answered 403.
+const codePermissionDenied = "42501"
+
+// refused logs a statement refused for its caller's rights (the front end
+// logs those refused for their credentials).
+func (h *Handler) refused(r *http.Request, err error) {
+	code := query.CodeInternal
+	if qe := (*query.Error)(nil); errors.As(err, &qe) {
+		code = qe.Code
+	}
+	h.Log.Info("request refused", "key", h.User(r), "op", "sql", "remote", r.RemoteAddr, "status", http.StatusForbidden,
+		"code", code, "err", err)
 }
 
 // fail answers an error before any row was sent.
