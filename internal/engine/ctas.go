@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -17,83 +16,53 @@ import (
 	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/query"
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 )
 
 // Athena's CTAS writes a query's result as Parquet into the lake and
-// registers the table: CREATE TABLE db.t WITH (external_location =
-// 's3://…', partitioned_by = ARRAY['k']) AS SELECT …. INSERT INTO a lake
-// table appends files the same way. DuckDB writes the files into a
-// temporary folder; they enter the lake through the lake's own writes
-// (atomic, with metadata and events), never behind its back.
-var (
-	ctasRe   = regexp.MustCompile(`(?is)^\s*CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?([\w."]+)\s+WITH\s*\((.*?)\)\s*AS\s+(.*?);?\s*$`)
-	insertRe = regexp.MustCompile(`(?is)^\s*INSERT\s+INTO\s+([\w."]+)\s+((?:SELECT|WITH|VALUES|FROM|\().*?);?\s*$`)
-	unloadRe = regexp.MustCompile(`(?is)^\s*UNLOAD\s*\((.*)\)\s*TO\s*'([^']*)'\s*(?:WITH\s*\((.*)\))?\s*;?\s*$`)
-	propRe   = regexp.MustCompile(`(?is)(\w+)\s*=\s*(ARRAY\s*\[[^\]]*\]|'(?:[^']|'')*'|\w+)`)
-	quotedRe = regexp.MustCompile(`'([^']*)'`)
-)
+// registers the table; INSERT INTO a lake table appends files the same way
+// (lakesql.go reads them). DuckDB writes the files into a temporary
+// folder; they enter the lake through the lake's own writes (atomic, with
+// metadata and events), never behind its back.
 
-// withProps is what CTAS and UNLOAD read of their WITH (…) clause.
-type withProps struct {
-	format   string // lower case; "" when not given
-	location string // external_location
-	parts    []string
-}
-
-func parseWith(props string) withProps {
-	var w withProps
-	for _, p := range propRe.FindAllStringSubmatch(props, -1) {
-		v := strings.Trim(p[2], "'")
-		switch strings.ToLower(p[1]) {
-		case "format":
-			w.format = strings.ToLower(v)
-		case "external_location":
-			w.location = v
-		case "partitioned_by":
-			for _, k := range quotedRe.FindAllStringSubmatch(p[2], -1) {
-				w.parts = append(w.parts, strings.ToLower(k[1]))
-			}
-		}
-	}
-	return w
-}
-
-// lakeWrite runs a CTAS or an INSERT INTO a lake table; handled is false
-// for other statements.
-func (s *session) lakeWrite(ctx context.Context, text string) (query.Result, bool, error) {
+// lakeWrite runs a CTAS, an INSERT INTO a lake table or an UNLOAD;
+// handled is false for other statements.
+func (s *session) lakeWrite(ctx context.Context, st sqltext.Statement) (query.Result, bool, error) {
 	if s.e.opts.Lake == nil || s.e.opts.Catalog == nil {
 		return query.Result{}, false, nil
 	}
-	if m := ctasRe.FindStringSubmatch(text); m != nil {
-		res, err := s.ctas(ctx, m[1] != "", m[2], m[3], m[4])
+	l, ok := parseLakeStmt(st)
+	if !ok {
+		return query.Result{}, false, nil
+	}
+	switch l.kind {
+	case "CTAS":
+		res, err := s.ctas(ctx, l)
+		return res, true, err
+	case "UNLOAD":
+		res, err := s.unload(ctx, l)
 		return res, true, err
 	}
-	if m := unloadRe.FindStringSubmatch(text); m != nil {
-		res, err := s.unload(ctx, m[1], m[2], m[3])
-		return res, true, err
+	db, name := s.splitName(ctx, l.target)
+	t, err := s.catalog().GetTable(ctx, db, name)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return query.Result{}, false, nil // a TEMP table of the session's
 	}
-	if m := insertRe.FindStringSubmatch(text); m != nil {
-		db, name := s.splitName(ctx, m[1])
-		if t, err := s.catalog().GetTable(ctx, db, name); err == nil || !errors.Is(err, catalog.ErrNotFound) {
-			if err != nil {
-				return query.Result{}, true, err
-			}
-			res, err := s.insert(ctx, t, m[2])
-			return res, true, err
-		}
+	if err != nil {
+		return query.Result{}, true, err
 	}
-	return query.Result{}, false, nil
+	res, err := s.insert(ctx, t, l.sel)
+	return res, true, err
 }
 
-// splitName reads db.table; a table without a database is in the
+// splitName reads [db.]table; a table without a database is in the
 // session's current schema (Athena's QueryExecutionContext.Database), or
 // "default".
-func (s *session) splitName(ctx context.Context, n string) (db, table string) {
-	n = strings.ToLower(strings.ReplaceAll(n, `"`, ""))
-	if db, table, ok := strings.Cut(n, "."); ok {
-		return db, table
+func (s *session) splitName(ctx context.Context, n []string) (db, table string) {
+	if len(n) >= 2 {
+		return n[len(n)-2], n[len(n)-1]
 	}
-	return s.currentDB(ctx), n
+	return s.currentDB(ctx), n[0]
 }
 
 // currentDB is the session's current schema as a catalog database.
@@ -105,18 +74,18 @@ func (s *session) currentDB(ctx context.Context) string {
 	return "default"
 }
 
-func (s *session) ctas(ctx context.Context, ifNotExists bool, target, props, sel string) (query.Result, error) {
-	db, name := s.splitName(ctx, target)
+func (s *session) ctas(ctx context.Context, l lakeStmt) (query.Result, error) {
+	db, name := s.splitName(ctx, l.target)
 	if err := s.needWrite(access.Database(db), "database "+db); err != nil {
 		return query.Result{}, err
 	}
 	if _, err := s.e.opts.Catalog.GetTable(ctx, db, name); err == nil {
-		if ifNotExists {
+		if l.ifNotExists {
 			return query.Result{Rows: emptyRows{}, Tag: "CREATE TABLE"}, nil
 		}
 		return query.Result{}, &query.Error{Code: "42P07", Message: fmt.Sprintf("table %s.%s already exists", db, name)}
 	}
-	w := parseWith(props)
+	w := l.with
 	if w.format != "" && w.format != "parquet" {
 		return query.Result{}, &query.Error{Code: query.CodeFeature, Message: "tarn writes CTAS results as Parquet only, not " + w.format}
 	}
@@ -134,7 +103,7 @@ func (s *session) ctas(ctx context.Context, ifNotExists bool, target, props, sel
 	if err := s.needWrite(locationResource(loc), "the table's location "+loc); err != nil {
 		return query.Result{}, err
 	}
-	n, schema, partVals, written, err := s.writeFiles(ctx, sel, "parquet", parts, loc)
+	n, schema, partVals, written, err := s.writeFiles(ctx, l.sel, "parquet", parts, loc)
 	if err != nil {
 		return query.Result{}, err
 	}
@@ -162,7 +131,8 @@ func (s *session) ctas(ctx context.Context, ifNotExists bool, target, props, sel
 // unload writes a query's result under an S3 location, as Athena's UNLOAD
 // does: Parquet (default), JSON or CSV (TEXTFILE), optionally partitioned;
 // nothing is registered in the catalog.
-func (s *session) unload(ctx context.Context, sel, loc, props string) (query.Result, error) {
+func (s *session) unload(ctx context.Context, l lakeStmt) (query.Result, error) {
+	loc := l.location
 	if !strings.HasPrefix(loc, "s3://") {
 		return query.Result{}, &query.Error{Code: "22023", Message: fmt.Sprintf("UNLOAD location %q is not s3://bucket/prefix/", loc)}
 	}
@@ -172,7 +142,7 @@ func (s *session) unload(ctx context.Context, sel, loc, props string) (query.Res
 	if err := s.needWrite(locationResource(loc), "UNLOAD to "+loc); err != nil {
 		return query.Result{}, err
 	}
-	w := parseWith(props)
+	w := l.with
 	kind := "parquet"
 	switch w.format {
 	case "", "parquet":
@@ -183,7 +153,7 @@ func (s *session) unload(ctx context.Context, sel, loc, props string) (query.Res
 	default:
 		return query.Result{}, &query.Error{Code: query.CodeFeature, Message: "UNLOAD writes PARQUET, JSON or TEXTFILE, not " + w.format}
 	}
-	n, _, _, _, err := s.writeFiles(ctx, sel, kind, w.parts, loc)
+	n, _, _, _, err := s.writeFiles(ctx, l.sel, kind, w.parts, loc)
 	if err != nil {
 		return query.Result{}, err
 	}

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"strings"
+
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 )
 
 // In PostgreSQL a function in FROM is a relation whose one column is named
@@ -32,126 +34,67 @@ func pgFromFunctions(text string) string {
 	if !strings.Contains(lower, "generate_series") && !strings.Contains(lower, "string_to_array") {
 		return text
 	}
+	toks, err := sqltext.Lex(text)
+	if err != nil {
+		return text
+	}
 	var edits []textEdit
 	inFrom := map[int]bool{}
 	depth := 0
-	for i := 0; i < len(text); {
-		c := text[i]
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
 		switch {
-		case c == '\'' || c == '"':
-			j, ok := endQuoted(text, i+1, c, false)
-			if !ok {
-				return text
-			}
-			i = j
-		case c == '-' && strings.HasPrefix(text[i:], "--"):
-			j := strings.IndexByte(text[i:], '\n')
-			if j < 0 {
-				return applyEdits(text, edits)
-			}
-			i += j
-		case c == '(':
+		case t.Is("("):
 			depth++
 			inFrom[depth] = false
-			i++
-		case c == ')':
+		case t.Is(")"):
 			depth--
-			i++
-		case identStart(c):
-			j := i + 1
-			for j < len(text) && identChar(text[j]) {
-				j++
+		case t.Kind != sqltext.Word:
+		case t.Text == "FROM" || t.Text == "JOIN":
+			inFrom[depth] = true
+		case pgClauseWords[t.Text]:
+			inFrom[depth] = false
+		case inFrom[depth] && pgFromFuncs[t.Name()]:
+			if end, with, ok := fromFunction(text, toks, i); ok {
+				edits = append(edits, textEdit{t.Pos, toks[end].End(), with})
+				i = end
 			}
-			word := text[i:j]
-			up := strings.ToUpper(word)
-			switch {
-			case up == "FROM" || up == "JOIN":
-				inFrom[depth] = true
-			case pgClauseWords[up]:
-				inFrom[depth] = false
-			case inFrom[depth] && pgFromFuncs[strings.ToLower(word)]:
-				if end, with, ok := fromFunction(text, i, j, strings.ToLower(word)); ok {
-					edits = append(edits, textEdit{i, end, with})
-					j = end
-				}
-			}
-			i = j
-		default:
-			i++
 		}
 	}
 	return applyEdits(text, edits)
 }
 
-// fromFunction reads name(…) [AS] alias at text[start:], the name ending
-// at nameEnd, and returns where it ends and its PostgreSQL meaning in
-// DuckDB's words.
-func fromFunction(text string, start, nameEnd int, name string) (int, string, bool) {
-	k := skipSpace(text, nameEnd)
-	if k >= len(text) || text[k] != '(' {
+// fromFunction reads name(…) [AS] alias from toks[i] and returns the
+// alias's token and the call's PostgreSQL meaning in DuckDB's words.
+func fromFunction(text string, toks []sqltext.Token, i int) (int, string, bool) {
+	if i+1 >= len(toks) || !toks[i+1].Is("(") {
 		return 0, "", false
 	}
-	end := matchParen(text, k)
-	if end < 0 {
-		return 0, "", false
-	}
-	aliasStart := skipSpace(text, end+1)
-	if w, e := wordAt(text, aliasStart); strings.EqualFold(w, "AS") {
-		aliasStart = skipSpace(text, e)
-	}
-	alias, aliasEnd := wordAt(text, aliasStart)
-	if alias == "" || pgNotAlias[strings.ToUpper(alias)] {
-		return 0, "", false
-	}
-	if n := skipSpace(text, aliasEnd); n < len(text) && text[n] == '(' {
-		return 0, "", false // it names its columns already
-	}
-	call := text[start : end+1]
-	if name == "generate_series" {
-		return aliasEnd, call + " AS " + alias + "(" + alias + ")", true
-	}
-	return aliasEnd, "(SELECT " + call + " AS " + alias + ") " + alias, true
-}
-
-func skipSpace(text string, i int) int {
-	for i < len(text) && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// wordAt returns the identifier at text[i:] and where it ends.
-func wordAt(text string, i int) (string, int) {
-	if i >= len(text) || !identStart(text[i]) {
-		return "", i
-	}
-	j := i + 1
-	for j < len(text) && identChar(text[j]) {
-		j++
-	}
-	return text[i:j], j
-}
-
-// matchParen returns the index of the parenthesis closing text[open].
-func matchParen(text string, open int) int {
-	depth := 0
-	for i := open; i < len(text); i++ {
-		switch text[i] {
-		case '\'', '"':
-			j, ok := endQuoted(text, i+1, text[i], false)
-			if !ok {
-				return -1
-			}
-			i = j - 1
-		case '(':
+	end, depth := i+1, 0
+	for ; end < len(toks); end++ {
+		if toks[end].Is("(") {
 			depth++
-		case ')':
+		} else if toks[end].Is(")") {
 			if depth--; depth == 0 {
-				return i
+				break
 			}
 		}
 	}
-	return -1
+	a := end + 1
+	if a < len(toks) && toks[a].Is("AS") {
+		a++
+	}
+	if a >= len(toks) || toks[a].Kind != sqltext.Word || pgNotAlias[toks[a].Text] {
+		return 0, "", false
+	}
+	if a+1 < len(toks) && toks[a+1].Is("(") {
+		return 0, "", false // it names its columns already
+	}
+	call, alias := text[toks[i].Pos:toks[end].End()], toks[a].Raw
+	if toks[i].Name() == "generate_series" {
+		return a, call + " AS " + alias + "(" + alias + ")", true
+	}
+	return a, "(SELECT " + call + " AS " + alias + ") " + alias, true
 }
 
 // textEdit replaces text[start:end] with with.

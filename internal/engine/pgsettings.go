@@ -1,10 +1,10 @@
 package engine
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/tarnlake/tarn/internal/query"
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 )
 
 // pgSettings are PostgreSQL's session settings that DuckDB has not got and
@@ -41,36 +41,50 @@ var pgSettings = map[string]string{
 	"transaction_read_only":               "off",
 }
 
-var (
-	pgSet = regexp.MustCompile(`(?is)^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?([a-z_]+)\s*(?:=|\s+TO\s+)\s*(.*?)\s*;?\s*$`)
-	// SET TRANSACTION … and SET SESSION CHARACTERISTICS …: tarn's
-	// statements are read-only snapshots whatever the level asked.
-	pgSetTx = regexp.MustCompile(`(?is)^\s*SET\s+(?:SESSION\s+CHARACTERISTICS\s+AS\s+)?TRANSACTION\b`)
-	pgShow  = regexp.MustCompile(`(?is)^\s*SHOW\s+([a-z_]+(?:\s+isolation\s+level)?)\s*;?\s*$`)
-)
-
-// pgSetting answers SET and SHOW of pgSettings; ok is false for any other
+// pgSetting answers SET and SHOW of pgSettings, and SET TRANSACTION …
+// and SET SESSION CHARACTERISTICS … (tarn's statements are read-only
+// snapshots whatever the level asked); ok is false for any other
 // statement.
-func (s *session) pgSetting(text string) (query.Result, bool) {
-	if pgSetTx.MatchString(text) {
-		return query.Result{Rows: emptyRows{}, Tag: "SET"}, true
+func (s *session) pgSetting(st sqltext.Statement) (query.Result, bool) {
+	toks := st.Tokens
+	if len(toks) > 0 && toks[len(toks)-1].Is(";") {
+		toks = toks[:len(toks)-1]
 	}
-	if m := pgSet.FindStringSubmatch(text); m != nil {
-		name := strings.ToLower(m[1])
+	if len(toks) < 2 {
+		return query.Result{}, false
+	}
+	switch {
+	case toks[0].Is("SET"):
+		i := 1
+		if toks[i].Is("SESSION") || toks[i].Is("LOCAL") {
+			i++
+		}
+		if i < len(toks) && (toks[i].Is("TRANSACTION") || toks[i].Is("CHARACTERISTICS")) {
+			return query.Result{Rows: emptyRows{}, Tag: "SET"}, true
+		}
+		if i+2 >= len(toks) || toks[i].Kind != sqltext.Word || !toks[i+1].Is("=") && !toks[i+1].Is("TO") {
+			return query.Result{}, false
+		}
+		name := toks[i].Name()
 		if _, ok := pgSettings[name]; !ok {
 			return query.Result{}, false
 		}
 		if s.settings == nil {
 			s.settings = map[string]string{}
 		}
-		s.settings[name] = strings.Trim(m[2], `'"`)
+		s.settings[name] = st.Text[toks[i+2].Pos-st.Pos : toks[len(toks)-1].End()-st.Pos]
+		if v := toks[i+2]; i+3 == len(toks) && (v.Kind == sqltext.String || v.Kind == sqltext.Ident) {
+			s.settings[name] = v.Text
+		}
 		return query.Result{Rows: emptyRows{}, Tag: "SET"}, true
-	}
-	if m := pgShow.FindStringSubmatch(text); m != nil {
-		name := strings.ToLower(strings.Join(strings.Fields(m[1]), " "))
+	case toks[0].Is("SHOW"):
+		name := toks[1].Name()
 		col := name
-		if name == "transaction isolation level" {
+		switch {
+		case len(toks) == 4 && toks[1].Is("TRANSACTION") && toks[2].Is("ISOLATION") && toks[3].Is("LEVEL"):
 			name, col = "transaction_isolation", "transaction_isolation"
+		case len(toks) != 2 || toks[1].Kind != sqltext.Word:
+			return query.Result{}, false
 		}
 		v, ok := s.settings[name]
 		if !ok {
@@ -102,14 +116,30 @@ func (r *valueRows) Values() []any { return r.rows[r.at-1] }
 func (r *valueRows) Err() error    { return nil }
 func (r *valueRows) Close() error  { return nil }
 
-// pgCurrentUser finds current_user and its kin outside quotes: DuckDB
-// answers "duckdb", clients want the name they logged in with.
-var pgCurrentUser = regexp.MustCompile(`(?i)(^|[^.\w'"])(current_user|session_user|current_role)\b(\s*\(\s*\))?`)
+// pgCurrentUser are the words DuckDB answers "duckdb" for; clients want
+// the name they logged in with.
+var pgCurrentUser = map[string]bool{"CURRENT_USER": true, "SESSION_USER": true, "CURRENT_ROLE": true}
 
-// withUser puts the session's user (its access key id) for current_user.
+// withUser puts the session's user (its access key id) for current_user
+// and its kin, outside quotes and not as a qualified name's part.
 func (s *session) withUser(text string) string {
-	if s.user == "" || !pgCurrentUser.MatchString(text) {
+	if s.user == "" || !strings.Contains(strings.ToLower(text), "_user") && !strings.Contains(strings.ToLower(text), "current_role") {
 		return text
 	}
-	return pgCurrentUser.ReplaceAllString(text, "${1}'"+quoteString(s.user)+"'")
+	toks, err := sqltext.Lex(text)
+	if err != nil {
+		return text
+	}
+	var edits []textEdit
+	for i, t := range toks {
+		if t.Kind != sqltext.Word || !pgCurrentUser[t.Text] || i > 0 && toks[i-1].Is(".") {
+			continue
+		}
+		end := t.End()
+		if i+2 < len(toks) && toks[i+1].Is("(") && toks[i+2].Is(")") {
+			end = toks[i+2].End()
+		}
+		edits = append(edits, textEdit{t.Pos, end, "'" + quoteString(s.user) + "'"})
+	}
+	return applyEdits(text, edits)
 }

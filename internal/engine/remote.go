@@ -9,6 +9,7 @@ import (
 	"github.com/tarnlake/tarn/internal/catalog"
 	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/query"
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 )
 
 // A lake that is not on this machine is read through local copies that
@@ -170,98 +171,19 @@ func (e *Engine) prepare(ctx context.Context, text string) error {
 }
 
 // identifiers returns the identifiers of a SQL text, lower case, quoted
-// ones unquoted; ok is false when text ends inside a string, a quoted
-// identifier or a comment.
+// ones unquoted; ok is false when text does not scan.
 func identifiers(text string) (map[string]bool, bool) {
+	toks, err := sqltext.Lex(text)
+	if err != nil {
+		return nil, false
+	}
 	ids := map[string]bool{}
-	for i := 0; i < len(text); {
-		c := text[i]
-		switch {
-		case c == '-' && strings.HasPrefix(text[i:], "--"):
-			j := strings.IndexByte(text[i:], '\n')
-			if j < 0 {
-				return ids, true
-			}
-			i += j + 1
-		case c == '/' && strings.HasPrefix(text[i:], "/*"):
-			j := strings.Index(text[i+2:], "*/")
-			if j < 0 {
-				return nil, false
-			}
-			i += j + 4
-		case c == '\'':
-			escapes := i > 0 && (text[i-1] == 'E' || text[i-1] == 'e') && (i == 1 || !identChar(text[i-2]))
-			j, ok := endQuoted(text, i+1, '\'', escapes)
-			if !ok {
-				return nil, false
-			}
-			i = j
-		case c == '"':
-			j, ok := endQuoted(text, i+1, '"', false)
-			if !ok {
-				return nil, false
-			}
-			ids[strings.ToLower(strings.ReplaceAll(text[i+1:j-1], `""`, `"`))] = true
-			i = j
-		case c == '$' && (i == 0 || !identChar(text[i-1])):
-			// $tag$ … $tag$ strings; $1 parameters are not tags.
-			j := i + 1
-			for j < len(text) && identChar(text[j]) && text[j] != '$' {
-				j++
-			}
-			if j >= len(text) || text[j] != '$' || (j > i+1 && text[i+1] >= '0' && text[i+1] <= '9') {
-				i++
-				continue
-			}
-			tag := text[i : j+1]
-			k := strings.Index(text[j+1:], tag)
-			if k < 0 {
-				return nil, false
-			}
-			i = j + 1 + k + len(tag)
-		case identStart(c):
-			j := i + 1
-			for j < len(text) && identChar(text[j]) {
-				j++
-			}
-			if j < len(text) && text[j] == '\'' && j == i+1 && (c == 'E' || c == 'e') {
-				i = j // E'…': the string case reads it
-				continue
-			}
-			ids[strings.ToLower(text[i:j])] = true
-			i = j
-		default:
-			i++
+	for _, t := range toks {
+		if t.Kind == sqltext.Word || t.Kind == sqltext.Ident {
+			ids[strings.ToLower(t.Text)] = true
 		}
 	}
 	return ids, true
-}
-
-// endQuoted returns the index just past the quote that closes a quoted
-// text starting at i; a doubled quote is part of the text, and so is a
-// backslash-escaped character in an E'…' string.
-func endQuoted(text string, i int, q byte, backslash bool) (int, bool) {
-	for i < len(text) {
-		switch {
-		case backslash && text[i] == '\\':
-			i += 2
-		case text[i] == q && i+1 < len(text) && text[i+1] == q:
-			i += 2
-		case text[i] == q:
-			return i + 1, true
-		default:
-			i++
-		}
-	}
-	return 0, false
-}
-
-func identStart(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
-}
-
-func identChar(c byte) bool {
-	return identStart(c) || c >= '0' && c <= '9' || c == '$'
 }
 
 // locationResource is the bucket a table's files are in.

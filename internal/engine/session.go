@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/tarnlake/tarn/internal/access"
@@ -75,14 +74,18 @@ func (s *session) query(ctx context.Context, text string, stmts []sqltext.Statem
 		return query.Result{}, err
 	}
 	if len(args) == 0 && len(stmts) <= 1 {
-		if res, ok := s.pgSetting(text); ok {
-			return res, nil
+		if len(stmts) == 1 {
+			if res, ok := s.pgSetting(stmts[0]); ok {
+				return res, nil
+			}
 		}
 		if res, ok, err := s.hive(ctx, text); ok {
 			return res, err
 		}
-		if res, ok, err := s.lakeWrite(ctx, text); ok {
-			return res, err
+		if len(stmts) == 1 {
+			if res, ok, err := s.lakeWrite(ctx, stmts[0]); ok {
+				return res, err
+			}
 		}
 	}
 	for _, st := range stmts {
@@ -221,7 +224,7 @@ func commandTag(text string) string {
 	if len(words) == 0 {
 		return ""
 	}
-	w := strings.TrimSuffix(words[0], ";")
+	w := words[0]
 	switch w {
 	case "CREATE", "DROP", "ALTER":
 		for _, next := range words[1:] {
@@ -229,7 +232,7 @@ func commandTag(text string) string {
 			case "OR", "REPLACE", "TEMP", "TEMPORARY", "EXTERNAL", "UNIQUE", "IF", "NOT", "EXISTS":
 				continue
 			}
-			return w + " " + strings.TrimSuffix(next, ";")
+			return w + " " + next
 		}
 	case "WITH", "VALUES", "TABLE", "FROM", "PIVOT", "UNPIVOT", "SUMMARIZE", "DESCRIBE", "SHOW":
 		return "SELECT"
@@ -237,46 +240,17 @@ func commandTag(text string) string {
 	return w
 }
 
-// leadingWords returns up to n of the statement's first words, upper case,
-// after its leading comments: what decides how a statement is handled,
-// without copying the rest of a statement that may be megabytes long.
+// leadingWords returns up to n of the statement's first keywords, upper
+// case, past its leading comments and opening brackets; the scan stops
+// at the n-th, so a statement megabytes long is not read through.
 func leadingWords(text string, n int) []string {
-	s := stripComments(text)
 	var words []string
-	for len(words) < n {
-		s = strings.TrimLeft(s, " \t\r\n")
-		if s == "" {
+	for _, t := range sqltext.Leading(text, n+4) {
+		if t.Kind == sqltext.Word && len(words) < n {
+			words = append(words, t.Text)
+		} else if !t.Is("(") || len(words) > 0 {
 			break
 		}
-		end := strings.IndexAny(s, " \t\r\n")
-		if end < 0 {
-			end = len(s)
-		}
-		words = append(words, strings.ToUpper(s[:end]))
-		s = s[end:]
 	}
 	return words
-}
-
-// stripComments drops leading -- and /* */ comments.
-func stripComments(s string) string {
-	for {
-		s = strings.TrimSpace(s)
-		switch {
-		case strings.HasPrefix(s, "--"):
-			i := strings.IndexByte(s, '\n')
-			if i < 0 {
-				return ""
-			}
-			s = s[i+1:]
-		case strings.HasPrefix(s, "/*"):
-			i := strings.Index(s, "*/")
-			if i < 0 {
-				return ""
-			}
-			s = s[i+2:]
-		default:
-			return s
-		}
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tarnlake/tarn/internal/query"
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 )
 
 // copyCmd is a COPY … TO STDOUT, run here as its query plus formatting.
@@ -30,12 +31,12 @@ func copySyntax(msg string) error {
 // STDOUT with new-style or legacy options. Other statements, and COPY to
 // or from files, return nil for the engine to run.
 func parseCopy(sql string) (*copyCmd, error) {
-	toks := lex(sql)
+	toks := words(sql) // nil when it does not scan: the engine reports it
 	text := func(i int) string {
 		if i >= len(toks) {
 			return ""
 		}
-		return sql[toks[i].start:toks[i].end]
+		return toks[i].Raw
 	}
 	kw := func(i int) string { return strings.ToUpper(text(i)) }
 	if kw(0) != "COPY" {
@@ -57,18 +58,18 @@ func parseCopy(sql string) (*copyCmd, error) {
 		if j >= len(toks) {
 			return nil, copySyntax("syntax error in COPY: unbalanced parentheses")
 		}
-		cp.query = sql[toks[i].end:toks[j].start]
-		cp.offset = utf8.RuneCountInString(sql[:toks[i].end])
+		cp.query = sql[toks[i].End():toks[j].Pos]
+		cp.offset = utf8.RuneCountInString(sql[:toks[i].End()])
 		i = j + 1
 	} else {
 		start := i
-		for i < len(toks) && (toks[i].kind == tWord || toks[i].kind == tQuoted || text(i) == ".") && kw(i) != "TO" && kw(i) != "FROM" {
+		for i < len(toks) && (toks[i].Kind == sqltext.Word || toks[i].Kind == sqltext.Ident || text(i) == ".") && kw(i) != "TO" && kw(i) != "FROM" {
 			i++
 		}
 		if i == start {
 			return nil, copySyntax("syntax error in COPY: table name expected")
 		}
-		table, cols := sql[toks[start].start:toks[i-1].end], "*"
+		table, cols := sql[toks[start].Pos:toks[i-1].End()], "*"
 		if text(i) == "(" {
 			j := i
 			for j < len(toks) && text(j) != ")" {
@@ -77,7 +78,7 @@ func parseCopy(sql string) (*copyCmd, error) {
 			if j >= len(toks) {
 				return nil, copySyntax("syntax error in COPY: unbalanced parentheses")
 			}
-			cols, i = sql[toks[i].end:toks[j].start], j+1
+			cols, i = sql[toks[i].End():toks[j].Pos], j+1
 		}
 		cp.query = "SELECT " + cols + " FROM " + table
 		cp.rewritten = true
@@ -95,7 +96,7 @@ func parseCopy(sql string) (*copyCmd, error) {
 	default:
 		return nil, copySyntax("syntax error in COPY: TO or FROM expected")
 	}
-	if err := cp.options(toks[i+2:], sql); err != nil {
+	if err := cp.options(toks[i+2:]); err != nil {
 		return nil, err
 	}
 	return cp, nil
@@ -103,22 +104,22 @@ func parseCopy(sql string) (*copyCmd, error) {
 
 // options reads what follows TO STDOUT: WITH (name value, …) or the
 // legacy WITH CSV HEADER DELIMITER ',' … form.
-func (cp *copyCmd) options(toks []token, sql string) error {
+func (cp *copyCmd) options(toks []sqltext.Token) error {
 	text := func(i int) string {
 		if i >= len(toks) {
 			return ""
 		}
-		return sql[toks[i].start:toks[i].end]
+		return toks[i].Raw
 	}
 	val := func(i int) string {
 		if i >= len(toks) {
 			return ""
 		}
-		return unquote(text(i), toks[i].kind)
+		return toks[i].Name() // a word lower-cased, a quoted value as it stands
 	}
 	kw := func(i int) string { return strings.ToUpper(text(i)) }
 	names := func(i int) int { // a column list: a, "b", c
-		for i < len(toks) && (toks[i].kind == tWord || toks[i].kind == tQuoted) {
+		for i < len(toks) && (toks[i].Kind == sqltext.Word || toks[i].Kind == sqltext.Ident) {
 			cp.forceQuote[val(i)] = true
 			if i++; text(i) != "," {
 				break
@@ -270,23 +271,4 @@ func orNull(v, def string) string {
 		return def
 	}
 	return v
-}
-
-// unquote returns the value of a string literal (standard, E-escaped or
-// dollar-quoted), of a quoted identifier, or of a bare word folded to
-// lower case.
-func unquote(s string, kind byte) string {
-	switch {
-	case kind == tQuoted:
-		return strings.ReplaceAll(strings.TrimSuffix(s[1:], `"`), `""`, `"`)
-	case kind != tString:
-		return strings.ToLower(s)
-	case s[0] == '$':
-		tag := s[:strings.IndexByte(s[1:], '$')+2]
-		return strings.TrimSuffix(strings.TrimPrefix(s, tag), tag)
-	case s[0] == 'E' || s[0] == 'e':
-		r := strings.NewReplacer(`\t`, "\t", `\n`, "\n", `\r`, "\r", `\\`, `\`, `\'`, "'", "''", "'")
-		return r.Replace(strings.TrimSuffix(s[2:], "'"))
-	}
-	return strings.ReplaceAll(strings.TrimSuffix(s[1:], "'"), "''", "'")
 }

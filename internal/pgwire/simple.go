@@ -3,11 +3,11 @@ package pgwire
 import (
 	"context"
 	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/tarnlake/tarn/internal/query"
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 )
 
 // simpleQuery answers a Query message: its statements run in turn and
@@ -173,14 +173,14 @@ var errAborted = &query.Error{Code: "25P02", Message: "current transaction is ab
 
 // isSavepointRollback tells ROLLBACK TO [SAVEPOINT] x from ending the block.
 func isSavepointRollback(sql string) bool {
-	toks := lex(sql)
-	if len(toks) < 2 || firstWord(sql) != "ROLLBACK" {
+	toks := words(sql)
+	if len(toks) < 2 || !toks[0].Is("ROLLBACK") {
 		return false
 	}
 	for _, t := range toks[1:] {
-		if w := strings.ToUpper(sql[t.start:t.end]); w == "TO" {
+		if t.Is("TO") {
 			return true
-		} else if w != "WORK" && w != "TRANSACTION" {
+		} else if !t.Is("WORK") && !t.Is("TRANSACTION") {
 			return false
 		}
 	}
@@ -188,8 +188,8 @@ func isSavepointRollback(sql string) bool {
 }
 
 func secondWord(sql string) string {
-	if toks := lex(sql); len(toks) > 1 && toks[1].kind == tWord {
-		return strings.ToUpper(sql[toks[1].start:toks[1].end])
+	if toks := words(sql); len(toks) > 1 && toks[1].Kind == sqltext.Word {
+		return toks[1].Text
 	}
 	return ""
 }

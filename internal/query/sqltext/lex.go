@@ -52,9 +52,19 @@ type Error struct {
 func (e *Error) Error() string { return fmt.Sprintf("%s at byte %d", e.Msg, e.Pos) }
 
 // Lex returns the tokens of text, comments left out.
-func Lex(text string) ([]Token, error) {
+func Lex(text string) ([]Token, error) { return lex(text, -1) }
+
+// Leading returns up to n first tokens of text, reading no further; fewer
+// when text ends, or does not scan, before them.
+func Leading(text string, n int) []Token {
+	toks, _ := lex(text, n)
+	return toks
+}
+
+// lex reads up to n tokens (all when n < 0).
+func lex(text string, n int) ([]Token, error) {
 	var toks []Token
-	for i := 0; i < len(text); {
+	for i := 0; i < len(text) && len(toks) != n; {
 		c := text[i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
@@ -228,7 +238,8 @@ func isWordByte(c byte) bool {
 // Statement is one statement of a text: its tokens and where it lies.
 type Statement struct {
 	Tokens []Token
-	Text   string // the statement as written, without its semicolon
+	Text   string // as written from its first token, without its semicolon
+	Pos    int    // byte offset of its first token in the text
 }
 
 // Split splits text into its statements at top-level semicolons; empty
@@ -240,10 +251,10 @@ func Split(text string) ([]Statement, error) {
 	}
 	var out []Statement
 	start, depth := 0, 0
-	from := 0 // byte offset where the current statement starts
 	flush := func(end, next int) {
 		if start < end {
-			out = append(out, Statement{Tokens: toks[start:end], Text: strings.TrimSpace(text[from:next])})
+			pos := toks[start].Pos
+			out = append(out, Statement{Tokens: toks[start:end], Text: strings.TrimRight(text[pos:next], " \t\n\r\f\v"), Pos: pos})
 		}
 	}
 	for i, t := range toks {
@@ -254,12 +265,15 @@ func Split(text string) ([]Statement, error) {
 			depth--
 		case t.Is(";") && depth <= 0:
 			flush(i, t.Pos)
-			start, depth, from = i+1, 0, t.Pos+1
+			start, depth = i+1, 0
 		}
 	}
 	flush(len(toks), len(text))
 	return out, nil
 }
+
+// End is the byte offset just past t.
+func (t Token) End() int { return t.Pos + len(t.Raw) }
 
 // Depth is the deepest nesting of brackets in the tokens.
 func Depth(toks []Token) int {
