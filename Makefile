@@ -34,6 +34,7 @@ fuzz:
 	$(GO) test ./internal/stream/natsjs -run '^$$' -fuzz FuzzDecodeBatch -fuzztime $(FUZZTIME)
 	for f in FuzzMessages FuzzDecodeParam; do \
 		$(GO) test ./internal/pgwire -run '^$$' -fuzz "^$${f}\$$" -fuzztime $(FUZZTIME) || exit 1; done
+	$(GO) test ./internal/query -run '^$$' -fuzz FuzzParseType -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/query/athenaapi -run '^$$' -fuzz FuzzBodies -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/query/hiveddl -run '^$$' -fuzz FuzzExec -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/query/sqltext -run '^$$' -fuzz FuzzSplit -fuzztime $(FUZZTIME)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -43,49 +42,61 @@ func describe(ctx context.Context, c *sql.Conn, text string) (params int, cols [
 			if err != nil {
 				return err
 			}
-			cols = append(cols, query.Column{Name: name, Type: typeName(ti)})
+			cols = append(cols, query.Column{Name: name, Type: typeOf(ti)})
 		}
 		return nil
 	})
 	return params, cols, err
 }
 
-// scalarNames spell DuckDB's types as its result columns name them.
-var scalarNames = map[duckdb.Type]string{
-	duckdb.TYPE_BOOLEAN: "BOOLEAN", duckdb.TYPE_TINYINT: "TINYINT", duckdb.TYPE_SMALLINT: "SMALLINT",
-	duckdb.TYPE_INTEGER: "INTEGER", duckdb.TYPE_BIGINT: "BIGINT", duckdb.TYPE_UTINYINT: "UTINYINT",
-	duckdb.TYPE_USMALLINT: "USMALLINT", duckdb.TYPE_UINTEGER: "UINTEGER", duckdb.TYPE_UBIGINT: "UBIGINT",
-	duckdb.TYPE_FLOAT: "FLOAT", duckdb.TYPE_DOUBLE: "DOUBLE", duckdb.TYPE_TIMESTAMP: "TIMESTAMP",
-	duckdb.TYPE_DATE: "DATE", duckdb.TYPE_TIME: "TIME", duckdb.TYPE_INTERVAL: "INTERVAL",
-	duckdb.TYPE_HUGEINT: "HUGEINT", duckdb.TYPE_UHUGEINT: "UHUGEINT", duckdb.TYPE_VARCHAR: "VARCHAR",
-	duckdb.TYPE_BLOB: "BLOB", duckdb.TYPE_TIMESTAMP_S: "TIMESTAMP_S", duckdb.TYPE_TIMESTAMP_MS: "TIMESTAMP_MS",
-	duckdb.TYPE_TIMESTAMP_NS: "TIMESTAMP_NS", duckdb.TYPE_ENUM: "VARCHAR", duckdb.TYPE_UUID: "UUID",
-	duckdb.TYPE_TIME_TZ: "TIME WITH TIME ZONE", duckdb.TYPE_TIMESTAMP_TZ: "TIMESTAMP WITH TIME ZONE",
-	duckdb.TYPE_BIT: "BIT", duckdb.TYPE_SQLNULL: "NULL",
+// kinds are the query kinds of DuckDB's types without parameters.
+var kinds = map[duckdb.Type]query.Kind{
+	duckdb.TYPE_BOOLEAN: query.KindBoolean, duckdb.TYPE_TINYINT: query.KindTinyInt, duckdb.TYPE_SMALLINT: query.KindSmallInt,
+	duckdb.TYPE_INTEGER: query.KindInteger, duckdb.TYPE_BIGINT: query.KindBigInt, duckdb.TYPE_HUGEINT: query.KindHugeInt,
+	duckdb.TYPE_UTINYINT: query.KindUTinyInt, duckdb.TYPE_USMALLINT: query.KindUSmallInt, duckdb.TYPE_UINTEGER: query.KindUInteger,
+	duckdb.TYPE_UBIGINT: query.KindUBigInt, duckdb.TYPE_UHUGEINT: query.KindUHugeInt, duckdb.TYPE_BIGNUM: query.KindBignum,
+	duckdb.TYPE_FLOAT: query.KindFloat, duckdb.TYPE_DOUBLE: query.KindDouble, duckdb.TYPE_VARCHAR: query.KindVarchar,
+	duckdb.TYPE_BLOB: query.KindBlob, duckdb.TYPE_BIT: query.KindBit, duckdb.TYPE_DATE: query.KindDate,
+	duckdb.TYPE_TIME: query.KindTime, duckdb.TYPE_TIME_TZ: query.KindTimeTZ, duckdb.TYPE_TIMESTAMP: query.KindTimestamp,
+	duckdb.TYPE_TIMESTAMP_S: query.KindTimestampS, duckdb.TYPE_TIMESTAMP_MS: query.KindTimestampMS,
+	duckdb.TYPE_TIMESTAMP_NS: query.KindTimestampNS, duckdb.TYPE_TIMESTAMP_TZ: query.KindTimestampTZ,
+	duckdb.TYPE_INTERVAL: query.KindInterval, duckdb.TYPE_UUID: query.KindUUID, duckdb.TYPE_ENUM: query.KindEnum,
+	duckdb.TYPE_GEOMETRY: query.KindGeometry, duckdb.TYPE_VARIANT: query.KindVariant, duckdb.TYPE_SQLNULL: query.KindNull,
 }
 
-func typeName(ti duckdb.TypeInfo) string {
+// typeOf is the query type of a DuckDB type; one newer than this code is
+// text to the front ends.
+func typeOf(ti duckdb.TypeInfo) query.Type {
 	if ti.Alias() == "JSON" {
-		return "JSON"
+		return query.Type{Kind: query.KindJSON}
 	}
 	switch d := ti.Details().(type) {
 	case *duckdb.DecimalDetails:
-		return fmt.Sprintf("DECIMAL(%d,%d)", d.Width, d.Scale)
+		return query.Type{Kind: query.KindDecimal, Precision: int(d.Width), Scale: int(d.Scale)}
 	case *duckdb.ListDetails:
-		return typeName(d.Child) + "[]"
+		elem := typeOf(d.Child)
+		return query.Type{Kind: query.KindList, Elem: &elem}
 	case *duckdb.ArrayDetails:
-		return fmt.Sprintf("%s[%d]", typeName(d.Child), d.Size)
+		elem := typeOf(d.Child)
+		return query.Type{Kind: query.KindArray, Length: int(d.Size), Elem: &elem}
 	case *duckdb.MapDetails:
-		return "MAP(" + typeName(d.Key) + ", " + typeName(d.Value) + ")"
+		key, value := typeOf(d.Key), typeOf(d.Value)
+		return query.Type{Kind: query.KindMap, Key: &key, Value: &value}
 	case *duckdb.StructDetails:
-		parts := make([]string, len(d.Entries))
+		t := query.Type{Kind: query.KindStruct, Fields: make([]query.Field, len(d.Entries))}
 		for i, e := range d.Entries {
-			parts[i] = quoteIdent(e.Name()) + " " + typeName(e.Info())
+			t.Fields[i] = query.Field{Name: e.Name(), Type: typeOf(e.Info())}
 		}
-		return "STRUCT(" + strings.Join(parts, ", ") + ")"
+		return t
+	case *duckdb.UnionDetails:
+		t := query.Type{Kind: query.KindUnion, Fields: make([]query.Field, len(d.Members))}
+		for i, m := range d.Members {
+			t.Fields[i] = query.Field{Name: m.Name, Type: typeOf(m.Type)}
+		}
+		return t
 	}
-	if n, ok := scalarNames[ti.InternalType()]; ok {
-		return n
+	if k, ok := kinds[ti.InternalType()]; ok {
+		return query.Type{Kind: k}
 	}
-	return "VARCHAR"
+	return query.Type{Kind: query.KindVarchar}
 }

@@ -52,7 +52,7 @@ func newTextRows(names []string, rows [][]string) query.Rows {
 	}
 	r := &textRows{rows: rows, i: -1, vals: make([]any, len(names))}
 	for _, n := range names {
-		r.cols = append(r.cols, query.Column{Name: n, Type: "VARCHAR"})
+		r.cols = append(r.cols, query.Column{Name: n, Type: query.Type{Kind: query.KindVarchar}})
 	}
 	return r
 }

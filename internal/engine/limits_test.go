@@ -24,7 +24,7 @@ func drain(s query.Session, ctx context.Context, text string) error {
 
 func TestLimits(t *testing.T) {
 	ctx := context.Background()
-	eng, err := Open(Options{MemoryLimit: "64MB", Threads: 1, QueryTimeout: 300 * time.Millisecond, MaxConcurrent: 1})
+	eng, err := Open(Options{MemoryLimit: "64MB", Threads: 1, QueryTimeout: 2 * time.Second, MaxConcurrent: 1}) // long enough to run out of memory first on a loaded machine
 	if err != nil {
 		t.Fatal(err)
 	}

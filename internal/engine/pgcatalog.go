@@ -183,25 +183,26 @@ var pgFunctions = []string{
 	"version() AS 'PostgreSQL 15.0 (tarn; DuckDB ' || (SELECT library_version FROM pragma_version()) || ')'",
 }
 
-// pgTypeOf is the PostgreSQL type OID of a DuckDB type name, as the wire
-// protocol sends it (query.PGTypes): DuckDB's pg_attribute gives its own
-// type ids, which clients would take for other types.
+// pgTypeOf is the PostgreSQL type OID of a DuckDB type name as
+// duckdb_columns() spells it, as the wire protocol sends it
+// (query.PGTypes): DuckDB's pg_attribute gives its own type ids, which
+// clients would take for other types.
 func pgTypeOf(col string) string {
 	var b strings.Builder
 	b.WriteString("CASE WHEN " + col + " LIKE 'DECIMAL%[]' THEN 1231")
-	arrays := func(t query.PGType) string {
+	names := func(t query.PGType, suffix string) string {
 		var names []string
-		for _, n := range t.Engine {
-			names = append(names, "'"+n+"[]'")
+		for _, k := range t.Kinds {
+			names = append(names, "'"+k.String()+suffix+"'")
 		}
 		return strings.Join(names, ", ")
 	}
 	for _, t := range query.PGTypes {
-		fmt.Fprintf(&b, " WHEN %s IN (%s) THEN %d", col, arrays(t), t.ArrayOID)
+		fmt.Fprintf(&b, " WHEN %s IN (%s) THEN %d", col, names(t, "[]"), t.ArrayOID)
 	}
 	fmt.Fprintf(&b, " WHEN %s LIKE '%%[]' THEN %d WHEN %s LIKE 'DECIMAL%%' THEN 1700", col, query.PGTextArray, col)
 	for _, t := range query.PGTypes {
-		fmt.Fprintf(&b, " WHEN %s IN ('%s') THEN %d", col, strings.Join(t.Engine, "', '"), t.OID)
+		fmt.Fprintf(&b, " WHEN %s IN (%s) THEN %d", col, names(t, ""), t.OID)
 	}
 	fmt.Fprintf(&b, " ELSE %d END", query.PGText)
 	return b.String()

@@ -92,7 +92,7 @@ func (s *session) pgSetting(st sqltext.Statement) (query.Result, bool) {
 				return query.Result{}, false
 			}
 		}
-		return query.Result{Rows: &valueRows{cols: []query.Column{{Name: col, Type: "VARCHAR"}}, rows: [][]any{{v}}}, Tag: "SHOW"}, true
+		return query.Result{Rows: &valueRows{cols: []query.Column{{Name: col, Type: query.Type{Kind: query.KindVarchar}}}, rows: [][]any{{v}}}, Tag: "SHOW"}, true
 	}
 	return query.Result{}, false
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -31,7 +30,7 @@ func newRows(ctx context.Context, r *sql.Rows, text string) (*rows, error) {
 	}
 	out := &rows{ctx: ctx, r: r, text: text, cols: make([]query.Column, len(types))}
 	for i, t := range types {
-		out.cols[i] = query.Column{Name: t.Name(), Type: t.DatabaseTypeName()}
+		out.cols[i] = query.Column{Name: t.Name(), Type: columnType(t.DatabaseTypeName())}
 	}
 	out.vals = make([]any, len(types))
 	out.ptrs = make([]any, len(types))
@@ -55,7 +54,7 @@ func (r *rows) Next() bool {
 		return false
 	}
 	for i, v := range r.vals {
-		r.vals[i] = convert(v, r.cols[i].Type)
+		r.vals[i] = convert(v, &r.cols[i].Type)
 	}
 	return true
 }
@@ -74,8 +73,24 @@ func (r *rows) Err() error {
 
 func (r *rows) Close() error { return r.r.Close() }
 
-// convert maps DuckDB's driver values to query's.
-func convert(v any, typ string) any {
+// columnType reads the driver's name of a result column's type; a type
+// newer than this code is text to the front ends.
+func columnType(name string) query.Type {
+	t, err := query.ParseType(name)
+	if err != nil {
+		return query.Type{Kind: query.KindVarchar}
+	}
+	return t
+}
+
+var unknownType query.Type
+
+// convert maps DuckDB's driver values of type t (nil when unknown) to
+// query's.
+func convert(v any, t *query.Type) any {
+	if t == nil {
+		t = &unknownType
+	}
 	switch x := v.(type) {
 	case duckdb.Decimal:
 		return query.Decimal{Value: x.Value.String(), Scale: int(x.Scale)}
@@ -85,7 +100,7 @@ func convert(v any, typ string) any {
 		keys, vals := x.Keys(), x.Values()
 		m := query.Map{Keys: make([]any, len(keys)), Values: make([]any, len(vals))}
 		for i := range keys {
-			m.Keys[i], m.Values[i] = convert(keys[i], ""), convert(vals[i], "")
+			m.Keys[i], m.Values[i] = convert(keys[i], t.Key), convert(vals[i], t.Value)
 		}
 		return m
 	case duckdb.Map:
@@ -96,23 +111,32 @@ func convert(v any, typ string) any {
 		}
 		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
 		for _, k := range keys {
-			m.Keys, m.Values = append(m.Keys, convert(k, "")), append(m.Values, convert(x[k], ""))
+			m.Keys, m.Values = append(m.Keys, convert(k, t.Key)), append(m.Values, convert(x[k], t.Value))
 		}
 		return m
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = convert(e, elemType(typ))
+			out[i] = convert(e, t.Elem)
 		}
 		return out
 	case map[string]any:
 		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = convert(e, "")
+		for i, f := range t.Fields {
+			if e, ok := x[f.Name]; ok {
+				out[f.Name] = convert(e, &t.Fields[i].Type)
+			}
+		}
+		if len(out) < len(x) { // fields the type does not name
+			for k, e := range x {
+				if _, ok := out[k]; !ok {
+					out[k] = convert(e, nil)
+				}
+			}
 		}
 		return out
 	case []byte:
-		if typ == "UUID" && len(x) == 16 {
+		if t.Kind == query.KindUUID && len(x) == 16 {
 			return [16]byte(x)
 		}
 		return append([]byte(nil), x...) // the driver may reuse it
@@ -121,16 +145,20 @@ func convert(v any, typ string) any {
 	case *duckdb.UUID:
 		return [16]byte(*x)
 	case duckdb.Union:
-		return convert(x.Value, "")
+		return convert(x.Value, memberType(t, x.Tag))
 	}
 	return v
 }
 
-func elemType(typ string) string {
-	if t, ok := strings.CutSuffix(typ, "[]"); ok {
-		return t
+// memberType is the type of a union's member, nil if t has none of that
+// name.
+func memberType(t *query.Type, name string) *query.Type {
+	for i := range t.Fields {
+		if t.Fields[i].Name == name {
+			return &t.Fields[i].Type
+		}
 	}
-	return ""
+	return nil
 }
 
 // emptyRows is the result of a statement that returns none.

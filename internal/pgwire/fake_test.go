@@ -78,14 +78,19 @@ var (
 	}()
 )
 
+// col is a result column of the engine type typ.
+func col(name, typ string) query.Column {
+	return query.Column{Name: name, Type: query.MustParseType(typ)}
+}
+
 // typeCols and typeRow hold one value of every type the server maps.
 var typeCols = []query.Column{
-	{Name: "b", Type: "BOOLEAN"}, {Name: "i2", Type: "SMALLINT"}, {Name: "i4", Type: "INTEGER"}, {Name: "i8", Type: "BIGINT"},
-	{Name: "f4", Type: "FLOAT"}, {Name: "f8", Type: "DOUBLE"}, {Name: "dec", Type: "DECIMAL(10,2)"}, {Name: "huge", Type: "HUGEINT"},
-	{Name: "s", Type: "VARCHAR"}, {Name: "by", Type: "BLOB"}, {Name: "d", Type: "DATE"}, {Name: "t", Type: "TIME"}, {Name: "ts", Type: "TIMESTAMP"},
-	{Name: "tstz", Type: "TIMESTAMP WITH TIME ZONE"}, {Name: "iv", Type: "INTERVAL"}, {Name: "u", Type: "UUID"}, {Name: "j", Type: "JSON"},
-	{Name: "li", Type: "BIGINT[]"}, {Name: "ls", Type: "VARCHAR[]"}, {Name: "st", Type: "STRUCT(y VARCHAR, x INTEGER)"},
-	{Name: "m", Type: "MAP(VARCHAR, INTEGER)"}, {Name: "ub", Type: "UBIGINT"}, {Name: "ut", Type: "UTINYINT"},
+	col("b", "BOOLEAN"), col("i2", "SMALLINT"), col("i4", "INTEGER"), col("i8", "BIGINT"),
+	col("f4", "FLOAT"), col("f8", "DOUBLE"), col("dec", "DECIMAL(10,2)"), col("huge", "HUGEINT"),
+	col("s", "VARCHAR"), col("by", "BLOB"), col("d", "DATE"), col("t", "TIME"), col("ts", "TIMESTAMP"),
+	col("tstz", "TIMESTAMP WITH TIME ZONE"), col("iv", "INTERVAL"), col("u", "UUID"), col("j", "JSON"),
+	col("li", "BIGINT[]"), col("ls", "VARCHAR[]"), col("st", "STRUCT(y VARCHAR, x INTEGER)"),
+	col("m", "MAP(VARCHAR, INTEGER)"), col("ub", "UBIGINT"), col("ut", "UTINYINT"),
 }
 
 var typeRow = []any{
@@ -123,23 +128,23 @@ func (s *fakeSession) lookup(sql string, args []any) fakeResult {
 	q := strings.ToLower(strings.Join(strings.Fields(sql), " "))
 	switch q {
 	case "select 1":
-		return fakeResult{cols: []query.Column{{Name: "?column?", Type: "INTEGER"}}, rows: [][]any{{int32(1)}}}
+		return fakeResult{cols: []query.Column{col("?column?", "INTEGER")}, rows: [][]any{{int32(1)}}}
 	case "select * from types":
 		nulls := make([]any, len(typeRow))
 		return fakeResult{cols: typeCols, rows: [][]any{typeRow, nulls}}
 	case "selec 1":
 		return fakeResult{err: &query.Error{Code: query.CodeSyntax, Message: `syntax error at or near "selec"`, Position: 1}}
 	case "select pg_sleep(10)":
-		return fakeResult{cols: []query.Column{{Name: "pg_sleep", Type: "VARCHAR"}}, block: true}
+		return fakeResult{cols: []query.Column{col("pg_sleep", "VARCHAR")}, block: true}
 	case "select * from big":
-		return fakeResult{cols: []query.Column{{Name: "n", Type: "BIGINT"}, {Name: "pad", Type: "VARCHAR"}}, gen: true}
+		return fakeResult{cols: []query.Column{col("n", "BIGINT"), col("pad", "VARCHAR")}, gen: true}
 	case "select n from series":
-		return fakeResult{cols: []query.Column{{Name: "n", Type: "BIGINT"}}, rows: [][]any{{int64(1)}, {int64(2)}, {int64(3)}, {int64(4)}, {int64(5)}}}
+		return fakeResult{cols: []query.Column{col("n", "BIGINT")}, rows: [][]any{{int64(1)}, {int64(2)}, {int64(3)}, {int64(4)}, {int64(5)}}}
 	case "select fail":
-		return fakeResult{cols: []query.Column{{Name: "n", Type: "BIGINT"}}, rows: [][]any{{int64(1)}},
+		return fakeResult{cols: []query.Column{col("n", "BIGINT")}, rows: [][]any{{int64(1)}},
 			fail: &query.Error{Code: query.CodeDivisionByZero, Message: "division by zero"}}
 	case "select * from t", "select a, b from t":
-		return fakeResult{cols: []query.Column{{Name: "a", Type: "INTEGER"}, {Name: "b", Type: "VARCHAR"}},
+		return fakeResult{cols: []query.Column{col("a", "INTEGER"), col("b", "VARCHAR")},
 			rows: [][]any{{int32(1), "x,y"}, {int32(2), "say \"hi\"\tnow\nok"}, {nil, ""}, {int32(4), nil}}}
 	case "begin", "commit", "rollback", "set x = 'y'":
 		return fakeResult{tag: strings.ToUpper(strings.Fields(q)[0])}
@@ -155,7 +160,8 @@ func (s *fakeSession) lookup(sql string, args []any) fakeResult {
 		var cols []query.Column
 		row := make([]any, len(m))
 		for i, g := range m {
-			cols = append(cols, query.Column{Name: "v" + g[1], Type: strings.ToUpper(g[2])})
+			typ, _ := query.ParseType(g[2]) // what the engine cannot name goes as text
+			cols = append(cols, query.Column{Name: "v" + g[1], Type: typ})
 			if i < len(args) {
 				row[i] = args[i]
 			}

@@ -15,8 +15,8 @@ import (
 // elemOIDs maps array OIDs back to their element OIDs.
 var elemOIDs = func() map[uint32]uint32 {
 	m := map[uint32]uint32{}
-	for e, a := range arrayOIDs {
-		m[a] = e
+	for _, t := range query.PGTypes {
+		m[t.ArrayOID] = t.OID
 	}
 	return m
 }()

@@ -1,9 +1,6 @@
 package pgwire
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/tarnlake/tarn/internal/query"
@@ -49,121 +46,45 @@ type field struct {
 	typ  *colType
 }
 
-// scalarTypes indexes query.PGTypes by engine name: {oid, size}.
-var scalarTypes = func() map[string][2]int {
-	m := map[string][2]int{}
-	for _, t := range query.PGTypes {
-		for _, n := range t.Engine {
-			m[n] = [2]int{int(t.OID), int(t.Size)}
-		}
-	}
-	return m
-}()
-
-// arrayOIDs maps element OIDs to their arrays'.
-var arrayOIDs = func() map[uint32]uint32 {
-	m := map[uint32]uint32{}
-	for _, t := range query.PGTypes {
-		m[t.OID] = t.ArrayOID
-	}
-	return m
-}()
-
 var textType = &colType{oid: oidText, size: -1, mod: -1}
 
-// parseType maps an engine type name (DuckDB spelling) to its wire type;
-// anything unknown (enums, unions, bit strings) travels as text.
-func parseType(name string) *colType {
-	s := strings.TrimSpace(name)
-	if strings.HasSuffix(s, "]") {
-		if i := strings.LastIndexByte(s, '['); i > 0 {
-			elem := parseType(s[:i])
-			t := &colType{oid: 1009, size: -1, mod: -1, elem: elem, elemOID: oidText}
-			if a, ok := arrayOIDs[elem.oid]; ok && elem.elem == nil && elem.fields == nil && elem.key == nil {
-				t.oid, t.elemOID = a, elem.oid
-			}
-			return t
+// wireType is how a column of engine type t goes on the wire; what
+// query.PGTypes does not name (enums, unions, bit strings) travels as
+// text, and so do structs and maps, as JSON.
+func wireType(t query.Type) *colType {
+	switch t.Kind {
+	case query.KindList, query.KindArray:
+		ct := &colType{oid: query.PGTextArray, size: -1, mod: -1, elem: textType, elemOID: oidText}
+		if t.Elem == nil {
+			return ct
 		}
-	}
-	base, args := strings.ToUpper(s), ""
-	if i := strings.IndexByte(s, '('); i >= 0 && strings.HasSuffix(s, ")") {
-		base, args = strings.ToUpper(strings.TrimSpace(s[:i])), s[i+1:len(s)-1]
-	}
-	switch base {
-	case "STRUCT", "ROW":
-		t := &colType{oid: oidText, size: -1, mod: -1}
-		for _, part := range splitTop(args) {
-			n, typ := splitField(part)
-			t.fields = append(t.fields, field{n, parseType(typ)})
+		ct.elem = wireType(*t.Elem)
+		if pg, ok := query.PGTypeOf(t.Elem.Kind); ok {
+			ct.oid, ct.elemOID = pg.ArrayOID, pg.OID
 		}
-		return t
-	case "MAP":
-		t := &colType{oid: oidText, size: -1, mod: -1, key: textType, val: textType}
-		if kv := splitTop(args); len(kv) == 2 {
-			t.key, t.val = parseType(kv[0]), parseType(kv[1])
+		return ct
+	case query.KindStruct:
+		ct := &colType{oid: oidText, size: -1, mod: -1}
+		for _, f := range t.Fields {
+			ct.fields = append(ct.fields, field{f.Name, wireType(f.Type)})
 		}
-		return t
+		return ct
+	case query.KindMap:
+		ct := &colType{oid: oidText, size: -1, mod: -1, key: textType, val: textType}
+		if t.Key != nil && t.Value != nil {
+			ct.key, ct.val = wireType(*t.Key), wireType(*t.Value)
+		}
+		return ct
 	}
-	st, ok := scalarTypes[base]
+	pg, ok := query.PGTypeOf(t.Kind)
 	if !ok {
 		return textType
 	}
-	t := &colType{oid: uint32(st[0]), size: int16(st[1]), mod: -1}
-	if (base == "DECIMAL" || base == "NUMERIC") && args != "" {
-		ps := splitTop(args)
-		p, err1 := strconv.Atoi(strings.TrimSpace(ps[0]))
-		sc, err2 := 0, error(nil)
-		if len(ps) > 1 {
-			sc, err2 = strconv.Atoi(strings.TrimSpace(ps[1]))
-		}
-		if err1 == nil && err2 == nil {
-			t.mod = int32(p<<16|sc) + 4
-		}
+	ct := &colType{oid: pg.OID, size: pg.Size, mod: -1}
+	if t.Kind == query.KindDecimal {
+		ct.mod = int32(t.Precision<<16|t.Scale) + 4
 	}
-	return t
-}
-
-// splitTop splits at commas outside parentheses and double quotes.
-func splitTop(s string) []string {
-	var out []string
-	depth, quoted, start := 0, false, 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '"':
-			quoted = !quoted
-		case '(':
-			if !quoted {
-				depth++
-			}
-		case ')':
-			if !quoted {
-				depth--
-			}
-		case ',':
-			if !quoted && depth == 0 {
-				out = append(out, strings.TrimSpace(s[start:i]))
-				start = i + 1
-			}
-		}
-	}
-	return append(out, strings.TrimSpace(s[start:]))
-}
-
-// splitField splits a STRUCT member `name TYPE` or `"odd name" TYPE`.
-func splitField(s string) (string, string) {
-	if strings.HasPrefix(s, `"`) {
-		for i := 1; i < len(s); i++ {
-			if s[i] == '"' {
-				if i+1 < len(s) && s[i+1] == '"' {
-					i++
-					continue
-				}
-				return strings.ReplaceAll(s[1:i], `""`, `"`), strings.TrimSpace(s[i+1:])
-			}
-		}
-	}
-	n, t, _ := strings.Cut(s, " ")
-	return n, strings.TrimSpace(t)
+	return ct
 }
 
 // describeRows builds a RowDescription; formats holds one code per column.
@@ -180,7 +101,7 @@ func describeRows(cols []query.Column, types []*colType, formats []int16) *pgpro
 func colTypes(cols []query.Column) []*colType {
 	out := make([]*colType, len(cols))
 	for i, c := range cols {
-		out[i] = parseType(c.Type)
+		out[i] = wireType(c.Type)
 	}
 	return out
 }

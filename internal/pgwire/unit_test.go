@@ -30,7 +30,7 @@ func TestSplitStatements(t *testing.T) {
 	}
 }
 
-func TestParseType(t *testing.T) {
+func TestWireType(t *testing.T) {
 	for _, c := range []struct {
 		in        string
 		oid, elem uint32
@@ -48,19 +48,19 @@ func TestParseType(t *testing.T) {
 		{"ENUM('a', 'b')", oidText, 0, -1},
 		{"MAP(VARCHAR, INTEGER[])", oidText, 0, -1},
 	} {
-		got := parseType(c.in)
+		got := wireType(query.MustParseType(c.in))
 		if got.oid != c.oid || got.elemOID != c.elem || got.mod != c.mod {
 			t.Errorf("%s: oid %d elem %d mod %d", c.in, got.oid, got.elemOID, got.mod)
 		}
 	}
-	st := parseType(`STRUCT("odd ""name""" VARCHAR, b STRUCT(c DATE, d INTEGER[]))`)
+	st := wireType(query.MustParseType(`STRUCT("odd ""name""" VARCHAR, b STRUCT(c DATE, d INTEGER[]))`))
 	if len(st.fields) != 2 || st.fields[0].name != `odd "name"` || st.fields[1].typ.fields[0].typ.oid != oidDate {
 		t.Errorf("struct fields %+v", st.fields)
 	}
 }
 
 func TestAppendText(t *testing.T) {
-	ts := func(s string) *colType { return parseType(s) }
+	ts := func(s string) *colType { return wireType(query.MustParseType(s)) }
 	for _, c := range []struct {
 		typ  string
 		v    any

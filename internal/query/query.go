@@ -9,14 +9,11 @@ import (
 	"strings"
 )
 
-// Column describes a result column. Type is the engine's type name as
-// DuckDB spells it: BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT, HUGEINT,
-// UTINYINT…UBIGINT, FLOAT, DOUBLE, DECIMAL(p,s), VARCHAR, BLOB, DATE, TIME,
-// TIMESTAMP, TIMESTAMP WITH TIME ZONE, INTERVAL, UUID, JSON, and nested
-// types (INTEGER[], STRUCT(...), MAP(...)).
+// Column describes a result column: its name and its engine type, which
+// front ends render as their protocols name types.
 type Column struct {
 	Name string
-	Type string
+	Type Type
 }
 
 // Rows is a result read row by row. Values are Go values: nil, bool,

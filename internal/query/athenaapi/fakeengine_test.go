@@ -90,7 +90,7 @@ func (s *fakeSession) Query(ctx context.Context, sql string, args ...any) (query
 		r := make([]any, len(args))
 		cols := make([]query.Column, len(args))
 		for i := range args {
-			cols[i] = query.Column{Name: fmt.Sprintf("p%d", i+1), Type: "VARCHAR"}
+			cols[i] = col(fmt.Sprintf("p%d", i+1), "VARCHAR")
 			r[i] = fmt.Sprint(args[i])
 		}
 		return rows("SELECT", cols, r), nil
@@ -98,7 +98,9 @@ func (s *fakeSession) Query(ctx context.Context, sql string, args ...any) (query
 	return query.Result{}, &query.Error{Code: query.CodeUndefinedTable, Message: "no answer for " + sql}
 }
 
-func col(name, typ string) query.Column { return query.Column{Name: name, Type: typ} }
+func col(name, typ string) query.Column {
+	return query.Column{Name: name, Type: query.MustParseType(typ)}
+}
 
 func rows(tag string, cols []query.Column, data ...[]any) query.Result {
 	return query.Result{Tag: tag, Rows: &fakeRows{cols: cols, data: data, i: -1}}

@@ -24,15 +24,11 @@ func (a *API) writeResults(ctx context.Context, e *execution, res query.Result) 
 	}
 	e.Columns = columnInfos(cols)
 	e.UpdateCount = updateCount(e.Query, res.Tag)
-	types := make([]*sqlType, len(cols))
-	for i, c := range cols {
-		types[i] = parseType(c.Type)
-	}
 	write := func(w *bufio.Writer) error {
 		if res.Rows == nil {
 			return nil
 		}
-		return writeRows(w, res.Rows, cols, types, e.StatementType == typeDML, &e.Rows)
+		return writeRows(w, res.Rows, cols, e.StatementType == typeDML, &e.Rows)
 	}
 	ctype := "text/csv"
 	if e.StatementType != typeDML {
@@ -107,7 +103,7 @@ func (c *countWriter) Write(b []byte) (int, error) {
 // writeRows writes CSV as Athena does (a header, every value quoted, NULL
 // as nothing) or, for text, tab-separated lines with Hive's escapes and \N
 // for NULL, without a header.
-func writeRows(w *bufio.Writer, rows query.Rows, cols []query.Column, types []*sqlType, csv bool, count *int64) error {
+func writeRows(w *bufio.Writer, rows query.Rows, cols []query.Column, csv bool, count *int64) error {
 	if csv && len(cols) > 0 {
 		for i, c := range cols {
 			if i > 0 {
@@ -127,9 +123,9 @@ func writeRows(w *bufio.Writer, rows query.Rows, cols []query.Column, types []*s
 			if i > 0 {
 				w.WriteByte(sep)
 			}
-			var t *sqlType
-			if i < len(types) {
-				t = types[i]
+			var t *query.Type
+			if i < len(cols) {
+				t = &cols[i].Type
 			}
 			switch {
 			case v == nil && csv:

@@ -70,7 +70,7 @@ func TestFormat(t *testing.T) {
 		{map[string]any{"z": 1, "a": 2}, "JSON", "{a=2, z=1}"},
 		{[]byte{0, 255}, "BLOB", "00 ff"}, {uint64(math.MaxUint64), "UBIGINT", "18446744073709551615"},
 	} {
-		if got := string(appendValue(nil, tc.v, parseType(tc.typ))); got != tc.want {
+		if got := string(appendValue(nil, tc.v, new(query.MustParseType(tc.typ)))); got != tc.want {
 			t.Errorf("%v as %s: %q, want %q", tc.v, tc.typ, got, tc.want)
 		}
 	}

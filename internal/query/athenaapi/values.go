@@ -19,7 +19,7 @@ import (
 // spaced hex, arrays [a, b], rows and maps {k=v}, and NULL inside them as
 // null. t, which may be nil, tells dates from timestamps and gives rows
 // their field order.
-func appendValue(b []byte, v any, t *sqlType) []byte {
+func appendValue(b []byte, v any, t *query.Type) []byte {
 	switch v := v.(type) {
 	case nil:
 		return append(b, "null"...)
@@ -57,7 +57,7 @@ func appendValue(b []byte, v any, t *sqlType) []byte {
 			if i > 0 {
 				b = append(b, ", "...)
 			}
-			b = appendValue(b, e, t.child())
+			b = appendValue(b, e, elem(t))
 		}
 		return append(b, ']')
 	case map[string]any:
@@ -68,9 +68,9 @@ func appendValue(b []byte, v any, t *sqlType) []byte {
 			if i > 0 {
 				b = append(b, ", "...)
 			}
-			var kt, vt *sqlType
+			var kt, vt *query.Type
 			if t != nil {
-				kt, vt = t.key, t.element
+				kt, vt = t.Key, t.Value
 			}
 			b = appendValue(b, v.Keys[i], kt)
 			b = append(b, '=')
@@ -83,24 +83,24 @@ func appendValue(b []byte, v any, t *sqlType) []byte {
 	return fmt.Append(b, v)
 }
 
-func (t *sqlType) child() *sqlType {
+func elem(t *query.Type) *query.Type {
 	if t == nil {
 		return nil
 	}
-	return t.elem
+	return t.Elem
 }
 
 // appendStruct prints a row {a=1, b=x} in the type's field order; a
 // value without a known type has its fields sorted, as Go maps have none.
-func appendStruct(b []byte, v map[string]any, t *sqlType) []byte {
-	var fields []namedType
+func appendStruct(b []byte, v map[string]any, t *query.Type) []byte {
+	var fields []query.Field
 	if t != nil {
-		fields = t.fields
+		fields = t.Fields
 	}
 	if len(fields) != len(v) {
 		fields = nil
 		for _, k := range slices.Sorted(maps.Keys(v)) {
-			fields = append(fields, namedType{name: k})
+			fields = append(fields, query.Field{Name: k})
 		}
 	}
 	b = append(b, '{')
@@ -108,9 +108,9 @@ func appendStruct(b []byte, v map[string]any, t *sqlType) []byte {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = append(b, f.name...)
+		b = append(b, f.Name...)
 		b = append(b, '=')
-		b = appendValue(b, v[f.name], f.typ)
+		b = appendValue(b, v[f.Name], &f.Type)
 	}
 	return append(b, '}')
 }
@@ -142,10 +142,10 @@ func appendFloat(b []byte, f float64, bits int) []byte {
 	return strconv.AppendInt(append(append(b, mant...), 'E'), int64(n), 10)
 }
 
-func appendTime(b []byte, v time.Time, t *sqlType) []byte {
-	name := "TIMESTAMP"
+func appendTime(b []byte, v time.Time, t *query.Type) []byte {
+	name := "timestamp"
 	if t != nil {
-		name, _, _ = t.athena()
+		name, _, _ = athenaType(*t)
 	}
 	switch name {
 	case "date":

@@ -31,17 +31,15 @@ func writeArrow(w http.ResponseWriter, res query.Result) (int, error) {
 	out := newBinaryOut(w, "application/vnd.apache.arrow.stream")
 	cols := res.Rows.Columns()
 	fields := make([]arrow.Field, len(cols))
-	types := make([]colType, len(cols))
 	for i, c := range cols {
-		types[i] = typeOf(c.Type)
-		fields[i] = arrow.Field{Name: c.Name, Type: arrowType(types[i]), Nullable: true}
+		fields[i] = arrow.Field{Name: c.Name, Type: arrowType(c.Type), Nullable: true}
 	}
 	schema := arrow.NewSchema(fields, nil)
 	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
 	defer b.Release()
 	appenders := make([]func(any) (int, error), len(cols))
 	for i := range cols {
-		appenders[i] = arrowAppender(b.Field(i), types[i])
+		appenders[i] = arrowAppender(b.Field(i), cols[i].Type)
 	}
 	iw := ipc.NewWriter(out, ipc.WithSchema(schema))
 	n, rows, size := 0, 0, 0
@@ -87,45 +85,48 @@ func writeArrow(w http.ResponseWriter, res query.Result) (int, error) {
 	return n, out.flush()
 }
 
-func arrowType(t colType) arrow.DataType {
-	switch t.kind {
-	case kindBool:
+// arrowType is the Arrow type of a column of engine type t. What has no
+// exact Arrow counterpart (VARCHAR, ENUM, UUID, HUGEINT, TIME WITH TIME
+// ZONE…) is text, and nested values (lists, structs, maps) are JSON text.
+func arrowType(t query.Type) arrow.DataType {
+	switch t.Kind {
+	case query.KindBoolean:
 		return arrow.FixedWidthTypes.Boolean
-	case kindInt8:
+	case query.KindTinyInt:
 		return arrow.PrimitiveTypes.Int8
-	case kindInt16:
+	case query.KindSmallInt:
 		return arrow.PrimitiveTypes.Int16
-	case kindInt32:
+	case query.KindInteger:
 		return arrow.PrimitiveTypes.Int32
-	case kindInt64:
+	case query.KindBigInt:
 		return arrow.PrimitiveTypes.Int64
-	case kindUint8:
+	case query.KindUTinyInt:
 		return arrow.PrimitiveTypes.Uint8
-	case kindUint16:
+	case query.KindUSmallInt:
 		return arrow.PrimitiveTypes.Uint16
-	case kindUint32:
+	case query.KindUInteger:
 		return arrow.PrimitiveTypes.Uint32
-	case kindUint64:
+	case query.KindUBigInt:
 		return arrow.PrimitiveTypes.Uint64
-	case kindFloat32:
+	case query.KindFloat:
 		return arrow.PrimitiveTypes.Float32
-	case kindFloat64:
+	case query.KindDouble:
 		return arrow.PrimitiveTypes.Float64
-	case kindDecimal:
-		return &arrow.Decimal128Type{Precision: t.precision, Scale: t.scale}
-	case kindBlob:
+	case query.KindDecimal:
+		return &arrow.Decimal128Type{Precision: int32(t.Precision), Scale: int32(t.Scale)}
+	case query.KindBlob:
 		return arrow.BinaryTypes.Binary
-	case kindDate:
+	case query.KindDate:
 		return arrow.FixedWidthTypes.Date32
-	case kindTime:
+	case query.KindTime:
 		return arrow.FixedWidthTypes.Time64us
-	case kindTimestamp:
+	case query.KindTimestamp, query.KindTimestampS, query.KindTimestampMS:
 		return &arrow.TimestampType{Unit: arrow.Microsecond}
-	case kindTimestampTZ:
+	case query.KindTimestampTZ:
 		return &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
-	case kindTimestampNS:
+	case query.KindTimestampNS:
 		return &arrow.TimestampType{Unit: arrow.Nanosecond}
-	case kindInterval:
+	case query.KindInterval:
 		return arrow.FixedWidthTypes.MonthDayNanoInterval
 	}
 	return arrow.BinaryTypes.String
@@ -133,45 +134,45 @@ func arrowType(t colType) arrow.DataType {
 
 // arrowAppender appends a column's non-NULL values to its builder; it
 // answers about how many bytes a value took.
-func arrowAppender(b array.Builder, t colType) func(any) (int, error) {
-	switch t.kind {
-	case kindBool:
+func arrowAppender(b array.Builder, t query.Type) func(any) (int, error) {
+	switch t.Kind {
+	case query.KindBoolean:
 		return appendAs(b.(*array.BooleanBuilder), 1, same[bool])
-	case kindInt8:
+	case query.KindTinyInt:
 		return appendAs(b.(*array.Int8Builder), 1, same[int8])
-	case kindInt16:
+	case query.KindSmallInt:
 		return appendAs(b.(*array.Int16Builder), 2, same[int16])
-	case kindInt32:
+	case query.KindInteger:
 		return appendAs(b.(*array.Int32Builder), 4, same[int32])
-	case kindInt64:
+	case query.KindBigInt:
 		return appendAs(b.(*array.Int64Builder), 8, same[int64])
-	case kindUint8:
+	case query.KindUTinyInt:
 		return appendAs(b.(*array.Uint8Builder), 1, same[uint8])
-	case kindUint16:
+	case query.KindUSmallInt:
 		return appendAs(b.(*array.Uint16Builder), 2, same[uint16])
-	case kindUint32:
+	case query.KindUInteger:
 		return appendAs(b.(*array.Uint32Builder), 4, same[uint32])
-	case kindUint64:
+	case query.KindUBigInt:
 		return appendAs(b.(*array.Uint64Builder), 8, same[uint64])
-	case kindFloat32:
+	case query.KindFloat:
 		return appendAs(b.(*array.Float32Builder), 4, same[float32])
-	case kindFloat64:
+	case query.KindDouble:
 		return appendAs(b.(*array.Float64Builder), 8, same[float64])
-	case kindDecimal:
+	case query.KindDecimal:
 		db := b.(*array.Decimal128Builder)
 		return func(v any) (int, error) {
 			d, ok := v.(query.Decimal)
 			if !ok {
 				return 0, unexpected(v)
 			}
-			n, err := decimalNum(d, t.scale)
+			n, err := decimalNum(d, t.Scale)
 			if err != nil {
 				return 0, err
 			}
 			db.Append(n)
 			return 16, nil
 		}
-	case kindBlob:
+	case query.KindBlob:
 		bb := b.(*array.BinaryBuilder)
 		return func(v any) (int, error) {
 			x, ok := v.([]byte)
@@ -181,22 +182,22 @@ func arrowAppender(b array.Builder, t colType) func(any) (int, error) {
 			bb.Append(x)
 			return len(x) + 4, nil
 		}
-	case kindDate:
+	case query.KindDate:
 		return appendAs(b.(*array.Date32Builder), 4, func(t time.Time) arrow.Date32 { return arrow.Date32(days(t)) })
-	case kindTime:
+	case query.KindTime:
 		return appendAs(b.(*array.Time64Builder), 8, func(t time.Time) arrow.Time64 { return arrow.Time64(clockMicros(t)) })
-	case kindTimestamp, kindTimestampTZ:
+	case query.KindTimestamp, query.KindTimestampS, query.KindTimestampMS, query.KindTimestampTZ:
 		return appendAs(b.(*array.TimestampBuilder), 8, func(t time.Time) arrow.Timestamp { return arrow.Timestamp(t.UnixMicro()) })
-	case kindTimestampNS:
+	case query.KindTimestampNS:
 		return appendAs(b.(*array.TimestampBuilder), 8, func(t time.Time) arrow.Timestamp { return arrow.Timestamp(t.UnixNano()) })
-	case kindInterval:
+	case query.KindInterval:
 		return appendAs(b.(*array.MonthDayNanoIntervalBuilder), 16, func(x query.Interval) arrow.MonthDayNanoInterval {
 			return arrow.MonthDayNanoInterval{Months: x.Months, Days: x.Days, Nanoseconds: x.Micros * 1e3}
 		})
 	}
 	sb := b.(*array.StringBuilder)
 	str := textValue
-	if t.kind == kindJSON {
+	if t.Kind == query.KindJSON {
 		str = jsonText
 	}
 	return func(v any) (int, error) {

@@ -44,7 +44,8 @@ func newGenRows(n int) *genRows {
 }
 
 func (r *genRows) Columns() []query.Column {
-	return []query.Column{{Name: "id", Type: "BIGINT"}, {Name: "name", Type: "VARCHAR"}, {Name: "score", Type: "DOUBLE"}}
+	return []query.Column{{Name: "id", Type: query.Type{Kind: query.KindBigInt}}, {Name: "name", Type: query.Type{Kind: query.KindVarchar}},
+		{Name: "score", Type: query.Type{Kind: query.KindDouble}}}
 }
 
 func (r *genRows) Next() bool {

@@ -127,7 +127,7 @@ func writeCSV(w http.ResponseWriter, res query.Result) (int, error) {
 func columns(cs []query.Column) []map[string]string {
 	out := make([]map[string]string, len(cs))
 	for i, c := range cs {
-		out[i] = map[string]string{"name": c.Name, "type": c.Type}
+		out[i] = map[string]string{"name": c.Name, "type": c.Type.String()}
 	}
 	return out
 }

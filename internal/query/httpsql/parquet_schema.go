@@ -27,40 +27,43 @@ func parquetSchema(cols []query.Column) (*parquet.Schema, []parquetConv) {
 			name = fmt.Sprintf("%s_%d", c.Name, k)
 		}
 		seen[name] = true
-		node, conv := parquetColumn(typeOf(c.Type))
+		node, conv := parquetColumn(c.Type)
 		root[i] = parquetField{Node: parquet.Optional(node), name: name}
 		convs[i] = conv
 	}
 	return parquet.NewSchema("result", root), convs
 }
 
-func parquetColumn(t colType) (parquet.Node, parquetConv) {
-	switch t.kind {
-	case kindBool:
+// parquetColumn is the Parquet type of a column of engine type t and how
+// to make its values; as in Arrow, what has no exact counterpart is text
+// and nested values are JSON text.
+func parquetColumn(t query.Type) (parquet.Node, parquetConv) {
+	switch t.Kind {
+	case query.KindBoolean:
 		return parquet.Leaf(parquet.BooleanType), valueAs(parquet.BooleanValue)
-	case kindInt8:
+	case query.KindTinyInt:
 		return parquet.Int(8), valueAs(func(x int8) parquet.Value { return parquet.Int32Value(int32(x)) })
-	case kindInt16:
+	case query.KindSmallInt:
 		return parquet.Int(16), valueAs(func(x int16) parquet.Value { return parquet.Int32Value(int32(x)) })
-	case kindInt32:
+	case query.KindInteger:
 		return parquet.Int(32), valueAs(parquet.Int32Value)
-	case kindInt64:
+	case query.KindBigInt:
 		return parquet.Int(64), valueAs(parquet.Int64Value)
-	case kindUint8:
+	case query.KindUTinyInt:
 		return parquet.Uint(8), valueAs(func(x uint8) parquet.Value { return parquet.Int32Value(int32(x)) })
-	case kindUint16:
+	case query.KindUSmallInt:
 		return parquet.Uint(16), valueAs(func(x uint16) parquet.Value { return parquet.Int32Value(int32(x)) })
-	case kindUint32: // the bits of the unsigned value, as the format says
+	case query.KindUInteger: // the bits of the unsigned value, as the format says
 		return parquet.Uint(32), valueAs(func(x uint32) parquet.Value { return parquet.Int32Value(int32(x)) })
-	case kindUint64:
+	case query.KindUBigInt:
 		return parquet.Uint(64), valueAs(func(x uint64) parquet.Value { return parquet.Int64Value(int64(x)) })
-	case kindFloat32:
+	case query.KindFloat:
 		return parquet.Leaf(parquet.FloatType), valueAs(parquet.FloatValue)
-	case kindFloat64:
+	case query.KindDouble:
 		return parquet.Leaf(parquet.DoubleType), valueAs(parquet.DoubleValue)
-	case kindDecimal:
+	case query.KindDecimal:
 		return parquetDecimal(t)
-	case kindBlob:
+	case query.KindBlob:
 		return parquet.Leaf(parquet.ByteArrayType), func(v any, buf *[]byte) (parquet.Value, error) {
 			x, ok := v.([]byte)
 			if !ok {
@@ -68,21 +71,21 @@ func parquetColumn(t colType) (parquet.Node, parquetConv) {
 			}
 			return parquet.ByteArrayValue(appendBytes(buf, x)), nil
 		}
-	case kindDate:
+	case query.KindDate:
 		return parquet.Date(), valueAs(func(t time.Time) parquet.Value { return parquet.Int32Value(days(t)) })
-	case kindTime:
+	case query.KindTime:
 		return parquet.TimeAdjusted(parquet.Microsecond, false),
 			valueAs(func(t time.Time) parquet.Value { return parquet.Int64Value(clockMicros(t)) })
-	case kindTimestamp:
+	case query.KindTimestamp, query.KindTimestampS, query.KindTimestampMS:
 		return parquet.TimestampAdjusted(parquet.Microsecond, false),
 			valueAs(func(t time.Time) parquet.Value { return parquet.Int64Value(t.UnixMicro()) })
-	case kindTimestampTZ:
+	case query.KindTimestampTZ:
 		return parquet.TimestampAdjusted(parquet.Microsecond, true),
 			valueAs(func(t time.Time) parquet.Value { return parquet.Int64Value(t.UnixMicro()) })
-	case kindTimestampNS:
+	case query.KindTimestampNS:
 		return parquet.TimestampAdjusted(parquet.Nanosecond, false),
 			valueAs(func(t time.Time) parquet.Value { return parquet.Int64Value(t.UnixNano()) })
-	case kindJSON:
+	case query.KindJSON:
 		return parquet.JSON(), func(v any, buf *[]byte) (parquet.Value, error) {
 			return parquet.ByteArrayValue(appendBytes(buf, jsonText(v))), nil
 		}
@@ -95,26 +98,26 @@ func parquetColumn(t colType) (parquet.Node, parquetConv) {
 
 // parquetDecimal stores a decimal in the smallest physical type its
 // precision allows: INT32, INT64 or 16 bytes big-endian.
-func parquetDecimal(t colType) (parquet.Node, parquetConv) {
+func parquetDecimal(t query.Type) (parquet.Node, parquetConv) {
 	typ := parquet.FixedLenByteArrayType(16)
 	switch {
-	case t.precision <= 9:
+	case t.Precision <= 9:
 		typ = parquet.Int32Type
-	case t.precision <= 18:
+	case t.Precision <= 18:
 		typ = parquet.Int64Type
 	}
-	return parquet.Decimal(int(t.scale), int(t.precision), typ), func(v any, buf *[]byte) (parquet.Value, error) {
+	return parquet.Decimal(t.Scale, t.Precision, typ), func(v any, buf *[]byte) (parquet.Value, error) {
 		d, ok := v.(query.Decimal)
 		if !ok {
 			return parquet.Value{}, unexpected(v)
 		}
-		n, err := decimalNum(d, t.scale)
+		n, err := decimalNum(d, t.Scale)
 		switch {
 		case err != nil:
 			return parquet.Value{}, err
-		case t.precision <= 9:
+		case t.Precision <= 9:
 			return parquet.Int32Value(int32(n.LowBits())), nil
-		case t.precision <= 18:
+		case t.Precision <= 18:
 			return parquet.Int64Value(int64(n.LowBits())), nil
 		}
 		var b [16]byte
