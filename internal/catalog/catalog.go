@@ -1,9 +1,16 @@
 // Package catalog is the data catalog seam: one catalog of databases,
 // tables (with every version kept) and partitions for every table of the
-// lake, shaped like the AWS Glue Data Catalog. Backends live in sibling
-// packages: embedded (a bbolt file, one process) and postgres (shared by
-// several tarn processes); catalogtest holds the conformance suite they all
-// pass. The Glue wire API lives above, in its own package.
+// lake, shaped like the AWS Glue Data Catalog, and the documents that hold
+// tarn's own definitions. Backends live in sibling packages: embedded (a
+// bbolt file, one process) and postgres (shared by several tarn
+// processes); catalogtest holds the conformance suite they all pass. The
+// Glue wire API lives above, in its own package.
+//
+// The seam is split by concern (Databases, Tables, Partitions, Documents)
+// so that each part takes only what it uses; Store is all of it, as a
+// backend provides it. Names are case-insensitive: stores lower-case them
+// (see PrepareDatabase, PrepareTable) and every lookup does the same. Each
+// method is one transaction: it happens entirely or not at all.
 package catalog
 
 import (
@@ -12,17 +19,18 @@ import (
 )
 
 // Errors every backend returns (wrapped with context); check with errors.Is.
+// ErrNoChange is no backend's: UpdateDoc's change function returns it to
+// write nothing.
 var (
 	ErrNotFound = errors.New("not found")
 	ErrExists   = errors.New("already exists")
 	ErrConflict = errors.New("changed concurrently")
 	ErrInvalid  = errors.New("invalid input")
+	ErrNoChange = errors.New("no change")
 )
 
-// Store is the seam. Names are case-insensitive: stores lower-case them
-// (see PrepareDatabase, PrepareTable) and every lookup does the same. Each
-// method is one transaction: it happens entirely or not at all.
-type Store interface {
+// Databases keeps the catalog's databases.
+type Databases interface {
 	// CreateDatabase stores d, setting Created when zero. ErrExists if a
 	// database of that name exists, ErrInvalid naming the bad field.
 	CreateDatabase(ctx context.Context, d Database) error
@@ -36,7 +44,10 @@ type Store interface {
 	// DeleteDatabase deletes a database with its tables, their versions and
 	// partitions. ErrNotFound if it does not exist.
 	DeleteDatabase(ctx context.Context, name string) error
+}
 
+// Tables keeps the tables of the databases, every version of each.
+type Tables interface {
 	// CreateTable stores t as version 1 and returns it as stored.
 	// ErrNotFound if t.Database does not exist, ErrExists if the table does.
 	CreateTable(ctx context.Context, t Table) (Table, error)
@@ -57,7 +68,10 @@ type Store interface {
 	GetTableVersions(ctx context.Context, db, name string) ([]Table, error)
 	// GetTableVersion returns one version of a table or ErrNotFound.
 	GetTableVersion(ctx context.Context, db, name string, version int) (Table, error)
+}
 
+// Partitions keeps the partitions of the tables.
+type Partitions interface {
 	// CreatePartitions adds partitions to a table. The result has one entry
 	// per partition: nil if stored, else ErrExists (a partition with the same
 	// Values exists, or came earlier in parts) or ErrInvalid. The error is
@@ -71,7 +85,11 @@ type Store interface {
 	// DeletePartition deletes the partition with these values or returns
 	// ErrNotFound.
 	DeletePartition(ctx context.Context, db, table string, values []string) error
+}
 
+// Documents keeps tarn's own JSON documents beside the catalog (see Doc);
+// UpdateDoc changes one by compare-and-set.
+type Documents interface {
 	// PutDoc stores d (Kind, Name, Body) as the next revision of its
 	// document and returns it with Rev and Updated set. expectedRev 0 means
 	// the document must not exist (else ErrExists), AnyRev skips the check,
@@ -85,9 +103,24 @@ type Store interface {
 	ListDocs(ctx context.Context, kind, prefix string) ([]Doc, error)
 	// DeleteDoc deletes a document or returns ErrNotFound.
 	DeleteDoc(ctx context.Context, kind, name string) error
-
-	Close() error
 }
 
 // AnyRev makes PutDoc write whatever revision is current.
 const AnyRev = -1
+
+// Metadata is the Glue-shaped catalog without tarn's documents: what SQL
+// and the Glue API read and write.
+type Metadata interface {
+	Databases
+	Tables
+	Partitions
+}
+
+// Store is the whole seam, as each backend provides it.
+type Store interface {
+	Databases
+	Tables
+	Partitions
+	Documents
+	Close() error
+}

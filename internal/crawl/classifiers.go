@@ -3,7 +3,6 @@ package crawl
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"unicode/utf8"
@@ -55,20 +54,18 @@ func (s *Service) UpdateClassifier(ctx context.Context, c Classifier) error {
 	if _, err := compileClassifier(c); err != nil {
 		return err
 	}
-	for {
-		var cur Classifier
-		rev, err := s.getDoc(ctx, kindClassifier, c.Name, &cur)
-		if err != nil {
-			return notFound("classifier", c.Name, err)
+	_, err := catalog.UpdateDoc(ctx, s.opts.Catalog, kindClassifier, c.Name, func(cur *Classifier, exists bool) error {
+		if !exists {
+			return notFound("classifier", c.Name, catalog.ErrNotFound)
 		}
 		if cur.Kind != c.Kind {
 			return fmt.Errorf("%w: classifier %s is a %s classifier, not %s", catalog.ErrInvalid, c.Name, cur.Kind, c.Kind)
 		}
 		c.Created, c.Updated, c.Version = cur.Created, s.now(), cur.Version+1
-		if _, err = s.putDoc(ctx, kindClassifier, c.Name, c, rev); !errors.Is(err, catalog.ErrConflict) {
-			return err
-		}
-	}
+		*cur = c
+		return nil
+	})
+	return err
 }
 
 // DeleteClassifier deletes a classifier.

@@ -145,17 +145,15 @@ func (p *pendingEvents) done(ctx context.Context, name string, taken map[string]
 	})
 }
 
+// modify applies fn to a crawler's pending events by compare-and-set,
+// making the document the first time.
 func (p *pendingEvents) modify(ctx context.Context, name string, fn func(map[string]string)) error {
-	for {
-		m := map[string]string{}
-		rev, err := p.s.getDoc(ctx, kindPending, name, &m)
-		if err != nil && !errors.Is(err, catalog.ErrNotFound) {
-			return err
+	_, err := catalog.UpdateDoc(ctx, p.s.opts.Catalog, kindPending, name, func(m *map[string]string, _ bool) error {
+		if *m == nil {
+			*m = map[string]string{}
 		}
-		fn(m)
-		_, err = p.s.putDoc(ctx, kindPending, name, m, rev)
-		if !errors.Is(err, catalog.ErrConflict) && !errors.Is(err, catalog.ErrExists) {
-			return err
-		}
-	}
+		fn(*m)
+		return nil
+	})
+	return err
 }

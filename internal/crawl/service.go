@@ -25,9 +25,17 @@ const (
 	kindPending    = "crawl-pending" // name: crawler; objects named by events
 )
 
+// Catalog is what crawls use of the catalog: the databases, tables and
+// partitions they make, and the documents holding crawlers, classifiers
+// and what their crawls saw.
+type Catalog interface {
+	catalog.Metadata
+	catalog.Documents
+}
+
 // Options configures a Service.
 type Options struct {
-	Catalog catalog.Store
+	Catalog Catalog
 	Lake    lake.Objects
 	Log     *slog.Logger
 	// Registerer receives the crawl metrics; nil registers nothing.
@@ -199,23 +207,15 @@ func (s *Service) UpdateCrawler(ctx context.Context, c Crawler) error {
 	})
 }
 
-// modifyCrawler applies fn to the stored crawler by compare-and-set,
-// retrying when another writer got there first.
+// modifyCrawler applies fn to the stored crawler by compare-and-set.
 func (s *Service) modifyCrawler(ctx context.Context, name string, fn func(*Crawler) error) error {
-	for {
-		var c Crawler
-		rev, err := s.getDoc(ctx, kindCrawler, name, &c)
-		if err != nil {
-			return notFound("crawler", name, err)
+	_, err := catalog.UpdateDoc(ctx, s.opts.Catalog, kindCrawler, name, func(c *Crawler, exists bool) error {
+		if !exists {
+			return notFound("crawler", name, catalog.ErrNotFound)
 		}
-		if err := fn(&c); err != nil {
-			return err
-		}
-		_, err = s.putDoc(ctx, kindCrawler, name, c, rev)
-		if !errors.Is(err, catalog.ErrConflict) {
-			return err
-		}
-	}
+		return fn(c)
+	})
+	return err
 }
 
 // DeleteCrawler deletes a crawler with its history; not while it runs.

@@ -27,7 +27,7 @@ import (
 
 // Options configures the engine.
 type Options struct {
-	Catalog catalog.Store
+	Catalog catalog.Metadata
 	// Lake, when set, takes the Parquet files that CTAS and INSERT INTO a
 	// lake table write.
 	Lake lake.Objects

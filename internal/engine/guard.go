@@ -16,7 +16,7 @@ import (
 // table is visible only when the key may read its location.
 
 type guardedCatalog struct {
-	catalog.Store
+	catalog.Metadata
 	s *session
 }
 
@@ -28,61 +28,61 @@ func (g guardedCatalog) CreateDatabase(ctx context.Context, d catalog.Database) 
 	if err := g.db(d.Name); err != nil {
 		return err
 	}
-	return g.Store.CreateDatabase(ctx, d)
+	return g.Metadata.CreateDatabase(ctx, d)
 }
 
 func (g guardedCatalog) UpdateDatabase(ctx context.Context, d catalog.Database) error {
 	if err := g.db(d.Name); err != nil {
 		return err
 	}
-	return g.Store.UpdateDatabase(ctx, d)
+	return g.Metadata.UpdateDatabase(ctx, d)
 }
 
 func (g guardedCatalog) DeleteDatabase(ctx context.Context, name string) error {
 	if err := g.db(name); err != nil {
 		return err
 	}
-	return g.Store.DeleteDatabase(ctx, name)
+	return g.Metadata.DeleteDatabase(ctx, name)
 }
 
 func (g guardedCatalog) CreateTable(ctx context.Context, t catalog.Table) (catalog.Table, error) {
 	if err := g.db(t.Database); err != nil {
 		return catalog.Table{}, err
 	}
-	return g.Store.CreateTable(ctx, t)
+	return g.Metadata.CreateTable(ctx, t)
 }
 
 func (g guardedCatalog) UpdateTable(ctx context.Context, t catalog.Table, expected int) (catalog.Table, error) {
 	if err := g.db(t.Database); err != nil {
 		return catalog.Table{}, err
 	}
-	return g.Store.UpdateTable(ctx, t, expected)
+	return g.Metadata.UpdateTable(ctx, t, expected)
 }
 
 func (g guardedCatalog) DeleteTable(ctx context.Context, db, name string) error {
 	if err := g.db(db); err != nil {
 		return err
 	}
-	return g.Store.DeleteTable(ctx, db, name)
+	return g.Metadata.DeleteTable(ctx, db, name)
 }
 
 func (g guardedCatalog) CreatePartitions(ctx context.Context, db, table string, parts []catalog.Partition) ([]error, error) {
 	if err := g.db(db); err != nil {
 		return nil, err
 	}
-	return g.Store.CreatePartitions(ctx, db, table, parts)
+	return g.Metadata.CreatePartitions(ctx, db, table, parts)
 }
 
 func (g guardedCatalog) DeletePartition(ctx context.Context, db, table string, values []string) error {
 	if err := g.db(db); err != nil {
 		return err
 	}
-	return g.Store.DeletePartition(ctx, db, table, values)
+	return g.Metadata.DeletePartition(ctx, db, table, values)
 }
 
 // GetTable hides a table whose files the key may not read.
 func (g guardedCatalog) GetTable(ctx context.Context, db, name string) (catalog.Table, error) {
-	t, err := g.Store.GetTable(ctx, db, name)
+	t, err := g.Metadata.GetTable(ctx, db, name)
 	if err == nil && !g.s.mayRead(locationResource(t.Storage.Location)) {
 		return catalog.Table{}, denied("permission denied for table %s.%s: key %s may not read %s", db, name, g.s.user, locationResource(t.Storage.Location))
 	}
@@ -91,7 +91,7 @@ func (g guardedCatalog) GetTable(ctx context.Context, db, name string) (catalog.
 
 // ListTables leaves out the tables whose files the key may not read.
 func (g guardedCatalog) ListTables(ctx context.Context, db, prefix string) ([]catalog.Table, error) {
-	ts, err := g.Store.ListTables(ctx, db, prefix)
+	ts, err := g.Metadata.ListTables(ctx, db, prefix)
 	kept := ts[:0]
 	for _, t := range ts {
 		if g.s.mayRead(locationResource(t.Storage.Location)) {
@@ -99,14 +99,6 @@ func (g guardedCatalog) ListTables(ctx context.Context, db, prefix string) ([]ca
 		}
 	}
 	return kept, err
-}
-
-func (g guardedCatalog) PutDoc(context.Context, catalog.Doc, int64) (catalog.Doc, error) {
-	return catalog.Doc{}, denied("permission denied: SQL does not write catalog documents")
-}
-
-func (g guardedCatalog) DeleteDoc(context.Context, string, string) error {
-	return denied("permission denied: SQL does not write catalog documents")
 }
 
 type guardedObjects struct {
@@ -157,5 +149,5 @@ func (g guardedObjects) List(ctx context.Context, bucket string, opts lake.ListO
 }
 
 // catalog and lake are the session's guarded views of the engine's.
-func (s *session) catalog() catalog.Store { return guardedCatalog{Store: s.e.opts.Catalog, s: s} }
-func (s *session) lake() lake.Objects     { return guardedObjects{Objects: s.e.opts.Lake, s: s} }
+func (s *session) catalog() catalog.Metadata { return guardedCatalog{Metadata: s.e.opts.Catalog, s: s} }
+func (s *session) lake() lake.Objects        { return guardedObjects{Objects: s.e.opts.Lake, s: s} }

@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"DeleteDatabaseCascades", deleteDatabaseCascades},
 		{"DeleteTableCascades", deleteTableCascades},
 		{"Docs", docs},
+		{"UpdateDoc", updateDoc},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}

@@ -104,3 +104,37 @@ func docs(t *testing.T, s catalog.Store) {
 		t.Fatalf("after concurrent increments: %s rev %d", d.Body, d.Rev)
 	}
 }
+
+// updateDoc races catalog.UpdateDoc against itself from a missing
+// document: the writers that lose the create (ErrExists) and those that
+// lose an update (ErrConflict) read again, and every increment lands once.
+func updateDoc(t *testing.T, s catalog.Store) {
+	c := ctx(t)
+	kind := Name(t)
+	t.Cleanup(func() { s.DeleteDoc(ctx(t), kind, "n") })
+	type counter struct{ N, Creates int }
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 5 {
+				_, err := catalog.UpdateDoc(c, s, kind, "n", func(v *counter, exists bool) error {
+					if !exists {
+						v.Creates++
+					}
+					v.N++
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	got, err := catalog.UpdateDoc(c, s, kind, "n", func(*counter, bool) error { return catalog.ErrNoChange })
+	d, _ := s.GetDoc(c, kind, "n")
+	if err != nil || got != (counter{N: 20, Creates: 1}) || d.Rev != 20 {
+		t.Fatalf("after concurrent updates: %+v rev %d %v", got, d.Rev, err)
+	}
+}

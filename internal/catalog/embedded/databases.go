@@ -10,7 +10,7 @@ import (
 	"github.com/tarnlake/tarn/internal/catalog"
 )
 
-// CreateDatabase implements catalog.Store.
+// CreateDatabase implements catalog.Databases.
 func (s *Store) CreateDatabase(ctx context.Context, d catalog.Database) error {
 	d, err := catalog.PrepareDatabase(d, now())
 	if err != nil {
@@ -25,7 +25,7 @@ func (s *Store) CreateDatabase(ctx context.Context, d catalog.Database) error {
 	})
 }
 
-// GetDatabase implements catalog.Store.
+// GetDatabase implements catalog.Databases.
 func (s *Store) GetDatabase(ctx context.Context, name string) (catalog.Database, error) {
 	var d catalog.Database
 	err := s.view(ctx, func(tx *bolt.Tx) error {
@@ -48,7 +48,7 @@ func getDatabase(tx *bolt.Tx, name string) (catalog.Database, error) {
 	return d, nil
 }
 
-// ListDatabases implements catalog.Store.
+// ListDatabases implements catalog.Databases.
 func (s *Store) ListDatabases(ctx context.Context) ([]catalog.Database, error) {
 	var out []catalog.Database
 	err := s.view(ctx, func(tx *bolt.Tx) error {
@@ -64,7 +64,7 @@ func (s *Store) ListDatabases(ctx context.Context) ([]catalog.Database, error) {
 	return out, err
 }
 
-// UpdateDatabase implements catalog.Store.
+// UpdateDatabase implements catalog.Databases.
 func (s *Store) UpdateDatabase(ctx context.Context, d catalog.Database) error {
 	d, err := catalog.PrepareDatabase(d, now())
 	if err != nil {
@@ -80,7 +80,7 @@ func (s *Store) UpdateDatabase(ctx context.Context, d catalog.Database) error {
 	})
 }
 
-// DeleteDatabase implements catalog.Store.
+// DeleteDatabase implements catalog.Databases.
 func (s *Store) DeleteDatabase(ctx context.Context, name string) error {
 	name = lower(name)
 	return s.update(ctx, func(tx *bolt.Tx) error {

@@ -13,7 +13,7 @@ import (
 // bucketDocs holds tarn's own documents: kind sep name → Doc.
 var bucketDocs = []byte("docs")
 
-// PutDoc implements catalog.Store.
+// PutDoc implements catalog.Documents.
 func (s *Store) PutDoc(ctx context.Context, d catalog.Doc, expectedRev int64) (catalog.Doc, error) {
 	d, err := catalog.PrepareDoc(d)
 	if err != nil {
@@ -37,7 +37,7 @@ func (s *Store) PutDoc(ctx context.Context, d catalog.Doc, expectedRev int64) (c
 	return d, nil
 }
 
-// GetDoc implements catalog.Store.
+// GetDoc implements catalog.Documents.
 func (s *Store) GetDoc(ctx context.Context, kind, name string) (catalog.Doc, error) {
 	var d catalog.Doc
 	err := s.view(ctx, func(tx *bolt.Tx) error {
@@ -50,7 +50,7 @@ func (s *Store) GetDoc(ctx context.Context, kind, name string) (catalog.Doc, err
 	return d, err
 }
 
-// ListDocs implements catalog.Store.
+// ListDocs implements catalog.Documents.
 func (s *Store) ListDocs(ctx context.Context, kind, prefix string) ([]catalog.Doc, error) {
 	var out []catalog.Doc
 	err := s.view(ctx, func(tx *bolt.Tx) error {
@@ -66,7 +66,7 @@ func (s *Store) ListDocs(ctx context.Context, kind, prefix string) ([]catalog.Do
 	return out, err
 }
 
-// DeleteDoc implements catalog.Store.
+// DeleteDoc implements catalog.Documents.
 func (s *Store) DeleteDoc(ctx context.Context, kind, name string) error {
 	return s.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketDocs)

@@ -10,7 +10,7 @@ import (
 	"github.com/tarnlake/tarn/internal/catalog"
 )
 
-// CreatePartitions implements catalog.Store.
+// CreatePartitions implements catalog.Partitions.
 func (s *Store) CreatePartitions(ctx context.Context, db, table string, parts []catalog.Partition) ([]error, error) {
 	db, table = lower(db), lower(table)
 	errs := make([]error, len(parts))
@@ -46,7 +46,7 @@ func (s *Store) CreatePartitions(ctx context.Context, db, table string, parts []
 	return errs, nil
 }
 
-// GetPartitions implements catalog.Store.
+// GetPartitions implements catalog.Partitions.
 func (s *Store) GetPartitions(ctx context.Context, db, table string) ([]catalog.Partition, error) {
 	db, table = lower(db), lower(table)
 	var out []catalog.Partition
@@ -67,7 +67,7 @@ func (s *Store) GetPartitions(ctx context.Context, db, table string) ([]catalog.
 	return out, err
 }
 
-// GetPartition implements catalog.Store.
+// GetPartition implements catalog.Partitions.
 func (s *Store) GetPartition(ctx context.Context, db, table string, values []string) (catalog.Partition, error) {
 	db, table = lower(db), lower(table)
 	var p catalog.Partition
@@ -81,7 +81,7 @@ func (s *Store) GetPartition(ctx context.Context, db, table string, values []str
 	return p, err
 }
 
-// DeletePartition implements catalog.Store.
+// DeletePartition implements catalog.Partitions.
 func (s *Store) DeletePartition(ctx context.Context, db, table string, values []string) error {
 	db, table = lower(db), lower(table)
 	return s.update(ctx, func(tx *bolt.Tx) error {

@@ -10,7 +10,7 @@ import (
 	"github.com/tarnlake/tarn/internal/catalog"
 )
 
-// CreateTable implements catalog.Store.
+// CreateTable implements catalog.Tables.
 func (s *Store) CreateTable(ctx context.Context, t catalog.Table) (catalog.Table, error) {
 	t, err := catalog.PrepareTable(t)
 	if err != nil {
@@ -53,7 +53,7 @@ func getTable(tx *bolt.Tx, db, name string) (catalog.Table, error) {
 	return t, nil
 }
 
-// GetTable implements catalog.Store.
+// GetTable implements catalog.Tables.
 func (s *Store) GetTable(ctx context.Context, db, name string) (catalog.Table, error) {
 	var t catalog.Table
 	err := s.view(ctx, func(tx *bolt.Tx) error {
@@ -64,7 +64,7 @@ func (s *Store) GetTable(ctx context.Context, db, name string) (catalog.Table, e
 	return t, err
 }
 
-// ListTables implements catalog.Store.
+// ListTables implements catalog.Tables.
 func (s *Store) ListTables(ctx context.Context, db, prefix string) ([]catalog.Table, error) {
 	db = lower(db)
 	var out []catalog.Table
@@ -84,7 +84,7 @@ func (s *Store) ListTables(ctx context.Context, db, prefix string) ([]catalog.Ta
 	return out, err
 }
 
-// UpdateTable implements catalog.Store.
+// UpdateTable implements catalog.Tables.
 func (s *Store) UpdateTable(ctx context.Context, t catalog.Table, expectedVersion int) (catalog.Table, error) {
 	t, err := catalog.PrepareTable(t)
 	if err != nil {
@@ -106,7 +106,7 @@ func (s *Store) UpdateTable(ctx context.Context, t catalog.Table, expectedVersio
 	return t, nil
 }
 
-// DeleteTable implements catalog.Store.
+// DeleteTable implements catalog.Tables.
 func (s *Store) DeleteTable(ctx context.Context, db, name string) error {
 	db, name = lower(db), lower(name)
 	return s.update(ctx, func(tx *bolt.Tx) error {
@@ -123,7 +123,7 @@ func (s *Store) DeleteTable(ctx context.Context, db, name string) error {
 	})
 }
 
-// GetTableVersions implements catalog.Store.
+// GetTableVersions implements catalog.Tables.
 func (s *Store) GetTableVersions(ctx context.Context, db, name string) ([]catalog.Table, error) {
 	db, name = lower(db), lower(name)
 	var out []catalog.Table
@@ -147,7 +147,7 @@ func (s *Store) GetTableVersions(ctx context.Context, db, name string) ([]catalo
 	return out, err
 }
 
-// GetTableVersion implements catalog.Store.
+// GetTableVersion implements catalog.Tables.
 func (s *Store) GetTableVersion(ctx context.Context, db, name string, version int) (catalog.Table, error) {
 	db, name = lower(db), lower(name)
 	var t catalog.Table

@@ -1,5 +1,5 @@
 // Package glueapi serves the AWS Glue JSON 1.1 API (X-Amz-Target
-// "AWSGlue.<Op>") over a catalog.Store and a crawler service: databases,
+// "AWSGlue.<Op>") over the catalog (catalog.Metadata) and a crawler service: databases,
 // tables with their versions, partitions with Glue's filter expressions,
 // crawlers and classifiers, with Glue's shapes and error codes. The edge
 // has verified the caller's signature before a request gets here; this
@@ -28,7 +28,7 @@ type Options struct {
 
 // API is the Glue handler.
 type API struct {
-	store    catalog.Store
+	store    catalog.Metadata
 	crawlers Crawlers // nil: crawler and classifier operations fail
 	log      *slog.Logger
 	opts     Options
@@ -36,7 +36,7 @@ type API struct {
 }
 
 // New serves store and crawlers; crawlers may be nil.
-func New(store catalog.Store, crawlers Crawlers, log *slog.Logger, opts Options) *API {
+func New(store catalog.Metadata, crawlers Crawlers, log *slog.Logger, opts Options) *API {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
 	}

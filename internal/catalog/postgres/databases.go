@@ -10,7 +10,7 @@ import (
 	"github.com/tarnlake/tarn/internal/catalog"
 )
 
-// CreateDatabase implements catalog.Store.
+// CreateDatabase implements catalog.Databases.
 func (s *Store) CreateDatabase(ctx context.Context, d catalog.Database) error {
 	d, err := catalog.PrepareDatabase(d, now())
 	if err != nil {
@@ -32,7 +32,7 @@ func (s *Store) CreateDatabase(ctx context.Context, d catalog.Database) error {
 	})
 }
 
-// UpdateDatabase implements catalog.Store.
+// UpdateDatabase implements catalog.Databases.
 func (s *Store) UpdateDatabase(ctx context.Context, d catalog.Database) error {
 	d, err := catalog.PrepareDatabase(d, now())
 	if err != nil {
@@ -61,7 +61,7 @@ func (s *Store) UpdateDatabase(ctx context.Context, d catalog.Database) error {
 	})
 }
 
-// GetDatabase implements catalog.Store.
+// GetDatabase implements catalog.Databases.
 func (s *Store) GetDatabase(ctx context.Context, name string) (catalog.Database, error) {
 	name = lower(name)
 	var d catalog.Database
@@ -79,7 +79,7 @@ func (s *Store) GetDatabase(ctx context.Context, name string) (catalog.Database,
 	return d, err
 }
 
-// ListDatabases implements catalog.Store.
+// ListDatabases implements catalog.Databases.
 func (s *Store) ListDatabases(ctx context.Context) ([]catalog.Database, error) {
 	var out []catalog.Database
 	err := s.tx(ctx, func(tx pgx.Tx) error {
@@ -96,7 +96,7 @@ func (s *Store) ListDatabases(ctx context.Context) ([]catalog.Database, error) {
 	return out, err
 }
 
-// DeleteDatabase implements catalog.Store.
+// DeleteDatabase implements catalog.Databases.
 func (s *Store) DeleteDatabase(ctx context.Context, name string) error {
 	name = lower(name)
 	return s.tx(ctx, func(tx pgx.Tx) error {

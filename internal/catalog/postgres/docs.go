@@ -10,7 +10,7 @@ import (
 	"github.com/tarnlake/tarn/internal/catalog"
 )
 
-// PutDoc implements catalog.Store. The row lock of SELECT … FOR UPDATE
+// PutDoc implements catalog.Documents. The row lock of SELECT … FOR UPDATE
 // orders concurrent puts of one document; concurrent creates meet at the
 // primary key.
 func (s *Store) PutDoc(ctx context.Context, d catalog.Doc, expectedRev int64) (catalog.Doc, error) {
@@ -47,7 +47,7 @@ func (s *Store) PutDoc(ctx context.Context, d catalog.Doc, expectedRev int64) (c
 	return d, nil
 }
 
-// GetDoc implements catalog.Store.
+// GetDoc implements catalog.Documents.
 func (s *Store) GetDoc(ctx context.Context, kind, name string) (catalog.Doc, error) {
 	d := catalog.Doc{Kind: kind, Name: name}
 	var body string
@@ -62,7 +62,7 @@ func (s *Store) GetDoc(ctx context.Context, kind, name string) (catalog.Doc, err
 	return d, nil
 }
 
-// ListDocs implements catalog.Store.
+// ListDocs implements catalog.Documents.
 func (s *Store) ListDocs(ctx context.Context, kind, prefix string) ([]catalog.Doc, error) {
 	rows, err := s.pool.Query(ctx, s.sql(`SELECT name, rev, updated, body FROM {s}.docs
 		WHERE kind = $1 AND starts_with(name, $2) ORDER BY name COLLATE "C"`), kind, prefix)
@@ -85,7 +85,7 @@ func (s *Store) ListDocs(ctx context.Context, kind, prefix string) ([]catalog.Do
 	return out, nil
 }
 
-// DeleteDoc implements catalog.Store.
+// DeleteDoc implements catalog.Documents.
 func (s *Store) DeleteDoc(ctx context.Context, kind, name string) error {
 	tag, err := s.pool.Exec(ctx, s.sql(`DELETE FROM {s}.docs WHERE kind = $1 AND name = $2`), kind, name)
 	if err != nil {

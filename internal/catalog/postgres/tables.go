@@ -10,7 +10,7 @@ import (
 	"github.com/tarnlake/tarn/internal/catalog"
 )
 
-// CreateTable implements catalog.Store.
+// CreateTable implements catalog.Tables.
 func (s *Store) CreateTable(ctx context.Context, t catalog.Table) (catalog.Table, error) {
 	t, err := catalog.PrepareTable(t)
 	if err != nil {
@@ -63,7 +63,7 @@ func (s *Store) getTable(ctx context.Context, tx pgx.Tx, db, name, lock string) 
 	return t, decode(doc, &t)
 }
 
-// GetTable implements catalog.Store.
+// GetTable implements catalog.Tables.
 func (s *Store) GetTable(ctx context.Context, db, name string) (catalog.Table, error) {
 	var t catalog.Table
 	err := s.tx(ctx, func(tx pgx.Tx) error {
@@ -74,7 +74,7 @@ func (s *Store) GetTable(ctx context.Context, db, name string) (catalog.Table, e
 	return t, err
 }
 
-// ListTables implements catalog.Store.
+// ListTables implements catalog.Tables.
 func (s *Store) ListTables(ctx context.Context, db, prefix string) ([]catalog.Table, error) {
 	db = lower(db)
 	var out []catalog.Table
@@ -96,7 +96,7 @@ func (s *Store) ListTables(ctx context.Context, db, prefix string) ([]catalog.Ta
 	return out, err
 }
 
-// UpdateTable implements catalog.Store.
+// UpdateTable implements catalog.Tables.
 func (s *Store) UpdateTable(ctx context.Context, t catalog.Table, expectedVersion int) (catalog.Table, error) {
 	t, err := catalog.PrepareTable(t)
 	if err != nil {
@@ -127,7 +127,7 @@ func (s *Store) UpdateTable(ctx context.Context, t catalog.Table, expectedVersio
 	return t, nil
 }
 
-// DeleteTable implements catalog.Store.
+// DeleteTable implements catalog.Tables.
 func (s *Store) DeleteTable(ctx context.Context, db, name string) error {
 	db, name = lower(db), lower(name)
 	return s.tx(ctx, func(tx pgx.Tx) error {
@@ -143,7 +143,7 @@ func (s *Store) DeleteTable(ctx context.Context, db, name string) error {
 	})
 }
 
-// GetTableVersions implements catalog.Store.
+// GetTableVersions implements catalog.Tables.
 func (s *Store) GetTableVersions(ctx context.Context, db, name string) ([]catalog.Table, error) {
 	db, name = lower(db), lower(name)
 	var out []catalog.Table
@@ -164,7 +164,7 @@ func (s *Store) GetTableVersions(ctx context.Context, db, name string) ([]catalo
 	return out, err
 }
 
-// GetTableVersion implements catalog.Store.
+// GetTableVersion implements catalog.Tables.
 func (s *Store) GetTableVersion(ctx context.Context, db, name string, version int) (catalog.Table, error) {
 	db, name = lower(db), lower(name)
 	var t catalog.Table

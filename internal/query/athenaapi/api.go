@@ -43,7 +43,7 @@ type Options struct {
 // API is the Athena handler.
 type API struct {
 	engine  query.Engine
-	store   catalog.Store
+	docs    catalog.Documents // executions, workgroups and named queries
 	objects lake.Objects
 	log     *slog.Logger
 	opts    Options
@@ -64,9 +64,10 @@ type API struct {
 // maxBody bounds a request: Athena's 256 KiB query string fits with room.
 const maxBody = 1 << 20
 
-// New serves engine over store and objects. With opts.Exclusive it first
-// fails the executions a previous process left unfinished.
-func New(engine query.Engine, store catalog.Store, objects lake.Objects, log *slog.Logger, opts Options) *API {
+// New serves engine over objects, keeping its state in docs. With
+// opts.Exclusive it first fails the executions a previous process left
+// unfinished.
+func New(engine query.Engine, docs catalog.Documents, objects lake.Objects, log *slog.Logger, opts Options) *API {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
 	}
@@ -80,7 +81,7 @@ func New(engine query.Engine, store catalog.Store, objects lake.Objects, log *sl
 		opts.QueryTimeout = 30 * time.Minute
 	}
 	a := &API{
-		engine: engine, store: store, objects: objects,
+		engine: engine, docs: docs, objects: objects,
 		log:     log.With("component", "athenaapi"),
 		opts:    opts,
 		metrics: newMetrics(opts.Registerer),

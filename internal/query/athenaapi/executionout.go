@@ -85,7 +85,7 @@ func (a *API) executionOut(e execution) queryExecutionOut {
 func (a *API) listQueryExecutions(c *call) (any, error) {
 	// Index names sort newest first: workgroup/inverted time/id.
 	names, next, err := a.listIDs(c, "executions", func(wg string) ([]string, error) {
-		docs, err := a.store.ListDocs(c.Ctx, kindExecIndex, wg+"/")
+		docs, err := a.docs.ListDocs(c.Ctx, kindExecIndex, wg+"/")
 		names := make([]string, 0, len(docs))
 		for _, d := range docs {
 			if c.Caller != nil && !c.Caller.Root {

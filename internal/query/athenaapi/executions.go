@@ -52,7 +52,7 @@ func (a *API) startQueryExecution(c *call) (any, error) {
 	if e.WorkGroup, err = name("WorkGroup", req.WorkGroup, primary); err != nil {
 		return nil, err
 	}
-	wg, _, err := a.loadWorkGroup(c.Ctx, e.WorkGroup)
+	wg, err := a.loadWorkGroup(c.Ctx, e.WorkGroup)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func (a *API) submit(c *call, e execution, token string) (id string, fresh bool,
 		return "", false, err
 	}
 	if id != e.ID {
-		_, _, err := a.getExec(c.Ctx, id)
+		_, err := a.getExec(c.Ctx, id)
 		var ae *apiError
 		if !errors.As(err, &ae) {
 			return id, false, err
@@ -151,7 +151,7 @@ func (a *API) requestedExec(c *call) (execution, error) {
 // ownExec loads an execution the caller started; another key's is not
 // found, as if it did not exist.
 func (a *API) ownExec(c *call, id string) (execution, error) {
-	e, _, err := a.getExec(c.Ctx, id)
+	e, err := a.getExec(c.Ctx, id)
 	if err == nil && !owns(c, e.User) {
 		return execution{}, execNotFound(id)
 	}

@@ -127,7 +127,7 @@ func (a *API) listIDs(c *call, kind string, keys func(wg string) ([]string, erro
 	if err != nil {
 		return nil, "", err
 	}
-	if _, _, err := a.loadWorkGroup(c.Ctx, wg); err != nil {
+	if _, err := a.loadWorkGroup(c.Ctx, wg); err != nil {
 		return nil, "", err
 	}
 	all, err := keys(wg)

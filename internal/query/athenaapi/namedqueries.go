@@ -26,27 +26,22 @@ func (q namedQuery) out() namedQuery {
 }
 
 // loadOwnNamed loads a named query the caller owns; another's is not found.
-func (a *API) loadOwnNamed(c *call, id string) (namedQuery, int64, error) {
-	q, rev, err := a.loadNamed(c.Ctx, id)
+func (a *API) loadOwnNamed(c *call, id string) (namedQuery, error) {
+	var q namedQuery
+	err := a.loadByID(c.Ctx, kindNamed, id, &q, namedNotFound)
 	if err == nil && !owns(c, q.Owner) {
-		return namedQuery{}, 0, namedNotFound(id)
+		return namedQuery{}, namedNotFound(id)
 	}
-	return q, rev, err
+	return q, err
 }
 
 const maxQuery = 262144 // Athena's limit on a query string, in bytes
 
 func namedNotFound(id string) error { return invalid("NamedQuery %s was not found", id) }
 
-func (a *API) loadNamed(ctx context.Context, id string) (namedQuery, int64, error) {
-	var q namedQuery
-	rev, err := a.loadByID(ctx, kindNamed, id, &q, namedNotFound)
-	return q, rev, err
-}
-
 // namedQueries returns a workgroup's named queries, ordered by id.
 func (a *API) namedQueries(ctx context.Context, wg string) ([]namedQuery, error) {
-	docs, err := a.store.ListDocs(ctx, kindNamed, "")
+	docs, err := a.docs.ListDocs(ctx, kindNamed, "")
 	if err != nil {
 		return nil, err
 	}
@@ -91,14 +86,14 @@ func (a *API) createNamedQuery(c *call) (any, error) {
 	if q.WorkGroup, err = name("WorkGroup", req.WorkGroup, primary); err != nil {
 		return nil, err
 	}
-	if _, _, err := a.loadWorkGroup(c.Ctx, q.WorkGroup); err != nil {
+	if _, err := a.loadWorkGroup(c.Ctx, q.WorkGroup); err != nil {
 		return nil, err
 	}
 	sum := hash([]string{q.Name, q.Description, q.Database, q.QueryString, q.WorkGroup})
 	if q.NamedQueryId, err = a.idempotent(c.Ctx, kindNamedToken, user(c), token, q.NamedQueryId, sum); err != nil {
 		return nil, err
 	}
-	_, err = a.store.PutDoc(c.Ctx, encodeDoc(kindNamed, q.NamedQueryId, q), 0)
+	err = a.createDoc(c.Ctx, kindNamed, q.NamedQueryId, q)
 	if err != nil && !errors.Is(err, catalog.ErrExists) { // ErrExists: a repeated request
 		return nil, err
 	}
@@ -119,7 +114,7 @@ func (a *API) getNamedQuery(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, _, err := a.loadOwnNamed(c, id)
+	q, err := a.loadOwnNamed(c, id)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +151,7 @@ func (a *API) batchGetNamedQuery(c *call) (any, error) {
 		return nil, err
 	}
 	found, missed, err := batchGet("NamedQueryIds", req.NamedQueryIds, func(id string) (namedQuery, error) {
-		q, _, err := a.loadOwnNamed(c, id)
+		q, err := a.loadOwnNamed(c, id)
 		return q.out(), err
 	}, func(id, msg string) unprocessedNamed { return unprocessedNamed{id, athenaInvalid, msg} })
 	if err != nil {
@@ -188,19 +183,20 @@ func (a *API) updateNamedQuery(c *call) (any, error) {
 	if _, err := optional("Description", req.Description, 0, 1024); err != nil {
 		return nil, err
 	}
-	for {
-		q, rev, err := a.loadOwnNamed(c, id)
-		if err != nil {
-			return nil, err
+	_, err = updateByID(c.Ctx, a.docs, kindNamed, id, namedNotFound, func(q *namedQuery) error {
+		if !owns(c, q.Owner) {
+			return namedNotFound(id)
 		}
 		q.Name, q.QueryString = n, qs
 		if req.Description != nil {
 			q.Description = *req.Description
 		}
-		if _, err = a.store.PutDoc(c.Ctx, encodeDoc(kindNamed, id, q), rev); !errors.Is(err, catalog.ErrConflict) {
-			return struct{}{}, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return struct{}{}, nil
 }
 
 func (a *API) deleteNamedQuery(c *call) (any, error) {
@@ -211,10 +207,10 @@ func (a *API) deleteNamedQuery(c *call) (any, error) {
 	if !isUUID(id) {
 		return nil, namedNotFound(id)
 	}
-	if _, _, err := a.loadOwnNamed(c, id); err != nil {
+	if _, err := a.loadOwnNamed(c, id); err != nil {
 		return nil, err
 	}
-	err = a.store.DeleteDoc(c.Ctx, kindNamed, id)
+	err = a.docs.DeleteDoc(c.Ctx, kindNamed, id)
 	if errors.Is(err, catalog.ErrNotFound) {
 		return nil, namedNotFound(id)
 	}

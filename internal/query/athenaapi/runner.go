@@ -92,7 +92,7 @@ func (a *API) watch(ctx context.Context, cancel context.CancelCauseFunc, id stri
 			return
 		case <-t.C:
 		}
-		if e, _, err := a.getExec(ctx, id); err == nil && e.State == stateCancelled {
+		if e, err := a.getExec(ctx, id); err == nil && e.State == stateCancelled {
 			cancel(errStopped)
 			return
 		}

@@ -80,64 +80,77 @@ func decodeDoc(d catalog.Doc, v any) error {
 	return nil
 }
 
-func encodeDoc(kind, name string, v any) catalog.Doc {
+// createDoc stores v as the new document kind/name: ErrExists if there is
+// one.
+func (a *API) createDoc(ctx context.Context, kind, name string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		panic(err) // only plain structs are stored
+		return fmt.Errorf("document %s/%s: %w", kind, name, err)
 	}
-	return catalog.Doc{Kind: kind, Name: name, Body: b}
+	_, err = a.docs.PutDoc(ctx, catalog.Doc{Kind: kind, Name: name, Body: b}, 0)
+	return err
 }
 
-// loadByID reads the document of kind named by the UUID id into v and
-// returns its revision; an id that is no UUID or names nothing is
-// notFound(id), the client's error.
-func (a *API) loadByID(ctx context.Context, kind, id string, v any, notFound func(string) error) (int64, error) {
+// loadByID reads the document of kind named by the UUID id into v; an id
+// that is no UUID or names nothing is notFound(id), the client's error.
+func (a *API) loadByID(ctx context.Context, kind, id string, v any, notFound func(string) error) error {
 	if !isUUID(id) {
-		return 0, notFound(id)
+		return notFound(id)
 	}
-	d, err := a.store.GetDoc(ctx, kind, id)
+	d, err := a.docs.GetDoc(ctx, kind, id)
 	if errors.Is(err, catalog.ErrNotFound) {
-		return 0, notFound(id)
+		return notFound(id)
 	}
 	if err != nil {
-		return 0, err
+		return err
 	}
-	return d.Rev, decodeDoc(d, v)
+	return decodeDoc(d, v)
 }
 
-// getExec returns an execution and its revision; unknown ids are the
-// client's error.
-func (a *API) getExec(ctx context.Context, id string) (execution, int64, error) {
+// updateByID changes the document of kind named by the UUID id with
+// catalog.UpdateDoc; as for loadByID, an id that is no UUID or names
+// nothing is notFound(id).
+func updateByID[T any](ctx context.Context, docs catalog.Documents, kind, id string, notFound func(string) error, change func(*T) error) (T, error) {
+	if !isUUID(id) {
+		var zero T
+		return zero, notFound(id)
+	}
+	return catalog.UpdateDoc(ctx, docs, kind, id, func(v *T, exists bool) error {
+		if !exists {
+			return notFound(id)
+		}
+		return change(v)
+	})
+}
+
+// getExec returns an execution; unknown ids are the client's error.
+func (a *API) getExec(ctx context.Context, id string) (execution, error) {
 	var e execution
-	rev, err := a.loadByID(ctx, kindExec, id, &e, execNotFound)
-	return e, rev, err
+	err := a.loadByID(ctx, kindExec, id, &e, execNotFound)
+	return e, err
 }
 
 // createExec stores a new execution and its index entry. ErrExists when
 // a request with the same token stored it first.
 func (a *API) createExec(ctx context.Context, e execution) error {
-	if _, err := a.store.PutDoc(ctx, encodeDoc(kindExec, e.ID, e), 0); err != nil {
+	if err := a.createDoc(ctx, kindExec, e.ID, e); err != nil {
 		return err
 	}
 	inv := uint64(math.MaxInt64 - e.Submitted.UnixNano())
 	name := fmt.Sprintf("%s/%020d/%s", e.WorkGroup, inv, e.ID)
-	_, err := a.store.PutDoc(ctx, catalog.Doc{Kind: kindExecIndex, Name: name, Body: []byte("{}")}, catalog.AnyRev)
+	_, err := a.docs.PutDoc(ctx, catalog.Doc{Kind: kindExecIndex, Name: name, Body: []byte("{}")}, catalog.AnyRev)
 	return err
 }
 
-// updateExec applies change to the stored execution until it sticks,
-// rereading after concurrent writes; change returns false to leave it.
+// updateExec applies change to the stored execution by compare-and-set;
+// change returns false to leave it.
 func (a *API) updateExec(ctx context.Context, id string, change func(*execution) bool) (execution, error) {
-	for {
-		e, rev, err := a.getExec(ctx, id)
-		if err != nil || !change(&e) {
-			return e, err
+	return updateByID(ctx, a.docs, kindExec, id, execNotFound, func(e *execution) error {
+		if !change(e) {
+			return catalog.ErrNoChange
 		}
-		_, err = a.store.PutDoc(ctx, encodeDoc(kindExec, id, e), rev)
-		if !errors.Is(err, catalog.ErrConflict) {
-			return e, err
-		}
-	}
+		return nil
+	})
 }
 
 // idempotent records that token (scoped to the caller) made id with
@@ -149,11 +162,11 @@ func (a *API) idempotent(ctx context.Context, kind, scope, token, id, sum string
 	}
 	type tokenDoc struct{ ID, Hash string }
 	name := scope + "/" + token
-	_, err := a.store.PutDoc(ctx, encodeDoc(kind, name, tokenDoc{id, sum}), 0)
+	err := a.createDoc(ctx, kind, name, tokenDoc{id, sum})
 	if !errors.Is(err, catalog.ErrExists) {
 		return id, err
 	}
-	d, err := a.store.GetDoc(ctx, kind, name)
+	d, err := a.docs.GetDoc(ctx, kind, name)
 	if err != nil {
 		return "", err
 	}
@@ -209,7 +222,7 @@ func isUUID(s string) bool {
 // failOrphans fails what a dead process left queued or running: with an
 // exclusive store no process is left to finish it.
 func (a *API) failOrphans(ctx context.Context) {
-	docs, err := a.store.ListDocs(ctx, kindExec, "")
+	docs, err := a.docs.ListDocs(ctx, kindExec, "")
 	if err != nil {
 		a.log.Error("list query executions", "err", err)
 		return

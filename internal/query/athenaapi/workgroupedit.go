@@ -43,10 +43,13 @@ func (a *API) updateWorkGroup(c *call) (any, error) {
 	if err := a.authorize(c, access.Write, ""); err != nil {
 		return nil, err
 	}
-	for {
-		w, rev, err := a.loadWorkGroup(c.Ctx, n)
-		if err != nil {
-			return nil, err
+	_, err = catalog.UpdateDoc(c.Ctx, a.docs, kindWorkGroup, n, func(w *workGroup, exists bool) error {
+		if !exists { // the primary workgroup's first document may race another's
+			first, err := missingWorkGroup(n)
+			if err != nil {
+				return err
+			}
+			*w = first
 		}
 		if req.Description != nil {
 			w.Description = *req.Description
@@ -64,12 +67,12 @@ func (a *API) updateWorkGroup(c *call) (any, error) {
 				w.Output = output
 			}
 		}
-		_, err = a.store.PutDoc(c.Ctx, encodeDoc(kindWorkGroup, n, w), rev)
-		// The primary workgroup's first document may race another's.
-		if !errors.Is(err, catalog.ErrConflict) && !errors.Is(err, catalog.ErrExists) {
-			return struct{}{}, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return struct{}{}, nil
 }
 
 func (a *API) deleteWorkGroup(c *call) (any, error) {
@@ -90,7 +93,7 @@ func (a *API) deleteWorkGroup(c *call) (any, error) {
 	if err := a.authorize(c, access.Write, ""); err != nil {
 		return nil, err
 	}
-	if _, _, err := a.loadWorkGroup(c.Ctx, n); err != nil {
+	if _, err := a.loadWorkGroup(c.Ctx, n); err != nil {
 		return nil, err
 	}
 	named, err := a.namedQueries(c.Ctx, n)
@@ -101,11 +104,11 @@ func (a *API) deleteWorkGroup(c *call) (any, error) {
 		return nil, invalid("WorkGroup %s holds %d named queries; delete them first or set RecursiveDeleteOption.", n, len(named))
 	}
 	for _, q := range named {
-		if err := a.store.DeleteDoc(c.Ctx, kindNamed, q.NamedQueryId); err != nil && !errors.Is(err, catalog.ErrNotFound) {
+		if err := a.docs.DeleteDoc(c.Ctx, kindNamed, q.NamedQueryId); err != nil && !errors.Is(err, catalog.ErrNotFound) {
 			return nil, err
 		}
 	}
-	err = a.store.DeleteDoc(c.Ctx, kindWorkGroup, n)
+	err = a.docs.DeleteDoc(c.Ctx, kindWorkGroup, n)
 	if errors.Is(err, catalog.ErrNotFound) {
 		return nil, workGroupNotFound(n)
 	}

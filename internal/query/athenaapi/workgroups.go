@@ -24,20 +24,26 @@ type workGroup struct {
 	Created     time.Time `json:",omitzero"`
 }
 
-// loadWorkGroup returns a workgroup and its revision (0 for the primary
-// workgroup while it has no document).
-func (a *API) loadWorkGroup(ctx context.Context, n string) (workGroup, int64, error) {
-	d, err := a.store.GetDoc(ctx, kindWorkGroup, n)
+// loadWorkGroup returns a workgroup.
+func (a *API) loadWorkGroup(ctx context.Context, n string) (workGroup, error) {
+	d, err := a.docs.GetDoc(ctx, kindWorkGroup, n)
 	switch {
-	case errors.Is(err, catalog.ErrNotFound) && n == primary:
-		return workGroup{Name: primary, State: "ENABLED"}, 0, nil
 	case errors.Is(err, catalog.ErrNotFound):
-		return workGroup{}, 0, workGroupNotFound(n)
+		return missingWorkGroup(n)
 	case err != nil:
-		return workGroup{}, 0, err
+		return workGroup{}, err
 	}
 	var w workGroup
-	return w, d.Rev, decodeDoc(d, &w)
+	return w, decodeDoc(d, &w)
+}
+
+// missingWorkGroup is a workgroup without a document: the primary one
+// until it is first updated, else none.
+func missingWorkGroup(n string) (workGroup, error) {
+	if n == primary {
+		return workGroup{Name: primary, State: "ENABLED"}, nil
+	}
+	return workGroup{}, workGroupNotFound(n)
 }
 
 type engineVersion struct{ SelectedEngineVersion, EffectiveEngineVersion string }
@@ -113,7 +119,7 @@ func (a *API) createWorkGroup(c *call) (any, error) {
 	if n == primary {
 		return nil, invalid("WorkGroup primary already exists.")
 	}
-	_, err = a.store.PutDoc(c.Ctx, encodeDoc(kindWorkGroup, n, w), 0)
+	err = a.createDoc(c.Ctx, kindWorkGroup, n, w)
 	if errors.Is(err, catalog.ErrExists) {
 		return nil, invalid("WorkGroup %s already exists.", n)
 	}
@@ -129,7 +135,7 @@ func (a *API) getWorkGroup(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, _, err := a.loadWorkGroup(c.Ctx, n)
+	w, err := a.loadWorkGroup(c.Ctx, n)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +154,7 @@ func (a *API) listWorkGroups(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	docs, err := a.store.ListDocs(c.Ctx, kindWorkGroup, "")
+	docs, err := a.docs.ListDocs(c.Ctx, kindWorkGroup, "")
 	if err != nil {
 		return nil, err
 	}

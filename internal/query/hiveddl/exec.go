@@ -40,7 +40,7 @@ const (
 // hands to DuckDB. DROP TABLE and DESCRIBE are DuckDB's too: they are
 // handled only for tables of the catalog, or when written with backticks
 // (which DuckDB cannot read).
-func Exec(ctx context.Context, cat catalog.Store, objs lake.Objects, db, stmt string) (res Result, handled bool, err error) {
+func Exec(ctx context.Context, cat catalog.Metadata, objs lake.Objects, db, stmt string) (res Result, handled bool, err error) {
 	pd, perr := parse(stmt)
 	if !pd.mine {
 		return Result{}, false, nil
@@ -74,7 +74,7 @@ type command interface {
 }
 
 type env struct {
-	cat  catalog.Store
+	cat  catalog.Metadata
 	objs lake.Objects
 	db   string
 }

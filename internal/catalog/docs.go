@@ -1,0 +1,60 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// maxUpdateAttempts bounds how often UpdateDoc reads and writes a document
+// again after another writer changed it first.
+const maxUpdateAttempts = 16
+
+// UpdateDoc changes the JSON document kind/name by compare-and-set and
+// returns its value as written. Each attempt decodes the document into a
+// fresh v (left zero, with exists false, when there is none), calls change
+// and writes v with the revision it read, so a missing document is
+// created. change says what a missing document means (its own not-found
+// error, or a first value to store); any error it returns is returned as
+// is, except ErrNoChange, which writes nothing and returns v as read.
+//
+// When another writer got there first (the write fails with ErrConflict,
+// with ErrExists for a document created meanwhile, or with ErrNotFound for
+// one deleted meanwhile) UpdateDoc starts again from a fresh read, up to
+// 16 attempts; then it fails with an error wrapping ErrConflict.
+func UpdateDoc[T any](ctx context.Context, docs Documents, kind, name string, change func(v *T, exists bool) error) (T, error) {
+	var zero T
+	for range maxUpdateAttempts {
+		var v T
+		var rev int64 // 0: create
+		cur, err := docs.GetDoc(ctx, kind, name)
+		exists := err == nil
+		switch {
+		case exists:
+			if err := json.Unmarshal(cur.Body, &v); err != nil {
+				return zero, fmt.Errorf("document %s/%s: %w", kind, name, err)
+			}
+			rev = cur.Rev
+		case !errors.Is(err, ErrNotFound):
+			return zero, err
+		}
+		if err := change(&v, exists); errors.Is(err, ErrNoChange) {
+			return v, nil
+		} else if err != nil {
+			return zero, err
+		}
+		body, err := json.Marshal(v)
+		if err != nil {
+			return zero, fmt.Errorf("document %s/%s: %w", kind, name, err)
+		}
+		_, err = docs.PutDoc(ctx, Doc{Kind: kind, Name: name, Body: body}, rev)
+		switch {
+		case err == nil:
+			return v, nil
+		case !errors.Is(err, ErrConflict) && !errors.Is(err, ErrExists) && !errors.Is(err, ErrNotFound):
+			return zero, err
+		}
+	}
+	return zero, fmt.Errorf("update document %s/%s: changed by another writer on each of %d attempts: %w", kind, name, maxUpdateAttempts, ErrConflict)
+}
