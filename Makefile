@@ -36,11 +36,11 @@ fuzz:
 		$(GO) test ./internal/pgwire -run '^$$' -fuzz "^$${f}\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./internal/query -run '^$$' -fuzz FuzzParseType -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/query/athenaapi -run '^$$' -fuzz FuzzBodies -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/query/hiveddl -run '^$$' -fuzz FuzzExec -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/engine/hiveddl -run '^$$' -fuzz FuzzExec -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/query/sqltext -run '^$$' -fuzz FuzzSplit -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/engine -run '^$$' -fuzz FuzzAdmit -fuzztime $(FUZZTIME)
 	for f in FuzzPartitionExpression FuzzBodies; do \
-		$(GO) test ./internal/catalog/glueapi -run '^$$' -fuzz "^$${f}\$$" -fuzztime $(FUZZTIME) || exit 1; done
+		$(GO) test ./internal/glueapi -run '^$$' -fuzz "^$${f}\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	for f in FuzzParseType FuzzJSON FuzzCSV FuzzClassify FuzzGrok FuzzJSONPath FuzzCSVSpec; do \
 		$(GO) test ./internal/format -run '^$$' -fuzz "^$${f}\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s || exit 1; done
 

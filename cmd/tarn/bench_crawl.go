@@ -14,7 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/tarnlake/tarn/internal/crawl"
-	"github.com/tarnlake/tarn/internal/crawl/crawltest"
+	"github.com/tarnlake/tarn/internal/crawl/benchlake"
 )
 
 // The generated lake: four tables of 250 partitions (dt × hour) with 10
@@ -110,7 +110,7 @@ func generateLake(ctx context.Context, c *s3.Client, bucket string, set int) (in
 		key  string
 		body []byte
 	}
-	tables := crawltest.Tables()
+	tables := benchlake.Tables()
 	var objs []obj
 	if set == 0 {
 		for _, tb := range tables {

@@ -34,17 +34,15 @@ func openEngine(cfg Config, cat catalog.Store, store lake.Store, writes lake.Obj
 		Keys: keys, TempDir: tmp,
 		MemoryLimit: cfg.Query.MemoryLimit, StatementMemoryLimit: cfg.Query.StatementMemoryLimit,
 		QueryTimeout: timeout, MaxConcurrent: cfg.Query.MaxConcurrent}
-	if l, ok := store.(interface {
-		LocalPath(bucket, key string) (string, error)
-	}); ok {
-		opts.LocalPath, opts.LakeDir = l.LocalPath, filepath.Join(cfg.Data, "lake")
+	if l, ok := store.(lake.LocalFiles); ok {
+		opts.Files, opts.LakeDir = l, filepath.Join(cfg.Data, "lake")
 	} else {
 		m, err := mirror.New(store, mirror.Options{Dir: filepath.Join(cfg.Data, "cache", "lake"),
 			MaxBytes: int64(cfg.Query.CacheMaxBytes), Log: log, Registerer: reg})
 		if err != nil {
 			return nil, fmt.Errorf("query engine: %w", err)
 		}
-		opts.LocalPath, opts.Prepare, opts.LakeDir = m.LocalPath, m.Sync, filepath.Join(cfg.Data, "cache", "lake")
+		opts.Files, opts.Prepare, opts.LakeDir = m, m.Sync, filepath.Join(cfg.Data, "cache", "lake")
 	}
 	e, err := engine.Open(opts)
 	if err != nil {

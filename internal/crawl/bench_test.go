@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/tarnlake/tarn/internal/crawl/crawltest"
+	"github.com/tarnlake/tarn/internal/crawl/benchlake"
 )
 
 // benchLake fills e's lake with the tables tarn bench crawl uses, with
 // parts partitions of 10 files each.
 func benchLake(e *env, parts int) int {
 	n := 0
-	for _, tb := range crawltest.Tables() {
+	for _, tb := range benchlake.Tables() {
 		for p := range parts {
 			for f := range 10 {
 				e.put(fmt.Sprintf("%s/%d/f%d%s", tb.Name, p, f, tb.Ext), tb.Body)

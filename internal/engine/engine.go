@@ -34,11 +34,11 @@ type Options struct {
 	// Streams, when set, makes every stream a table streams.<name> of the
 	// records it holds now.
 	Streams stream.Store
-	// LocalPath maps a lake location (bucket, key or prefix) to the local
-	// file or folder holding it; nil when the lake is not on this machine.
-	LocalPath func(bucket, key string) (string, error)
+	// Files says where a lake location's files are on this machine; nil
+	// when the lake is not on this machine.
+	Files lake.LocalFiles
 	// LakeDir, when set, is the folder that holds every bucket's files as
-	// LocalPath names them (LakeDir/<bucket>): a key's sandbox may read
+	// Files names them (LakeDir/<bucket>): a key's sandbox may read
 	// the folders of the buckets it may read, including buckets made after
 	// its session started. "": only the folders of the tables it may read
 	// when the session starts.

@@ -44,7 +44,7 @@ func newEnvWith(t *testing.T, set func(*Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Catalog: cat, Lake: lk, LocalPath: lk.LocalPath, LakeDir: filepath.Join(dir, "lake"), SyncEvery: time.Nanosecond, Threads: 2, Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	opts := Options{Catalog: cat, Lake: lk, Files: lk, LakeDir: filepath.Join(dir, "lake"), SyncEvery: time.Nanosecond, Threads: 2, Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
 	set(&opts)
 	eng, err := Open(opts)
 	if err != nil {

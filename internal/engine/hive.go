@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/engine/hiveddl"
 	"github.com/tarnlake/tarn/internal/query"
-	"github.com/tarnlake/tarn/internal/query/hiveddl"
 	"github.com/tarnlake/tarn/internal/query/sqltext"
 )
 

@@ -65,8 +65,8 @@ func (e *Engine) defineView(ctx context.Context, schema, name, body string, res 
 		return err
 	}
 	v := viewDef{body: body, res: res}
-	if res.Kind == access.S3 && e.opts.LocalPath != nil {
-		dir, err := e.opts.LocalPath(res.Name, "")
+	if res.Kind == access.S3 && e.opts.Files != nil {
+		dir, err := e.opts.Files.LocalPath(res.Name, "")
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tarnlake/tarn/internal/catalog"
 	"github.com/tarnlake/tarn/internal/format"
+	"github.com/tarnlake/tarn/internal/lake"
 )
 
 // Partition projection (Athena's TBLPROPERTIES 'projection.enabled' =
@@ -25,7 +26,7 @@ type projected struct {
 var templateVar = regexp.MustCompile(`\$\{([^}]+)\}`)
 
 // projectionOf returns nil for a table without projection.
-func projectionOf(t catalog.Table, localPath func(bucket, key string) (string, error)) (*projected, error) {
+func projectionOf(t catalog.Table, files lake.LocalFiles) (*projected, error) {
 	if !strings.EqualFold(t.Parameters["projection.enabled"], "true") || len(t.PartitionKeys) == 0 {
 		return nil, nil
 	}
@@ -46,7 +47,7 @@ func projectionOf(t catalog.Table, localPath func(bucket, key string) (string, e
 		return nil, fmt.Errorf("storage.location.template %q is not s3://bucket/prefix/${key}…", tmpl)
 	}
 	bucket, key, _ := strings.Cut(rest, "/")
-	base, err := localPath(bucket, key)
+	base, err := files.LocalPath(bucket, key)
 	if err != nil {
 		return nil, err
 	}

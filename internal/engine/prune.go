@@ -232,7 +232,7 @@ func (e *Engine) folders(ctx context.Context, bucket, prefix string) ([]string, 
 	if err != nil {
 		return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
 	}
-	if dir, err := e.opts.LocalPath(bucket, prefix); err == nil {
+	if dir, err := e.opts.Files.LocalPath(bucket, prefix); err == nil {
 		entries, _ := os.ReadDir(dir)
 		for _, d := range entries {
 			if d.IsDir() && !strings.HasPrefix(d.Name(), ".") && !strings.Contains(d.Name(), "%") {

@@ -34,7 +34,7 @@ type remoteView struct {
 func (e *Engine) createView(ctx context.Context, db, name string, t catalog.Table) error {
 	key := db + "." + name
 	delete(e.remote, key)
-	body, err := viewSQL(t, e.opts.LocalPath)
+	body, err := viewSQL(t, e.opts.Files)
 	if err != nil {
 		return err
 	}

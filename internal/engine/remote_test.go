@@ -55,7 +55,7 @@ func newRemoteEnv(t *testing.T, maxBytes int64) *remoteEnv {
 		}
 		return mir.Sync(ctx, bucket, prefix)
 	}
-	eng, err := Open(Options{Catalog: cat, Lake: remote, LocalPath: mir.LocalPath, LakeDir: filepath.Join(dir, "cache"), Prepare: prepare, SyncEvery: time.Nanosecond,
+	eng, err := Open(Options{Catalog: cat, Lake: remote, Files: mir, LakeDir: filepath.Join(dir, "cache"), Prepare: prepare, SyncEvery: time.Nanosecond,
 		Threads: 2, Log: slog.New(slog.NewTextHandler(os.Stderr, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tarnlake/tarn/internal/catalog"
 	"github.com/tarnlake/tarn/internal/format"
+	"github.com/tarnlake/tarn/internal/lake"
 )
 
 // viewState is what a view was made from: the table's version.
@@ -122,21 +123,21 @@ func (e *Engine) versionViews(ctx context.Context, t catalog.Table, seen map[str
 
 // viewSQL is the SELECT a table's view runs: its files read in place with
 // the catalog's columns, then its partition keys.
-func viewSQL(t catalog.Table, localPath func(bucket, key string) (string, error)) (string, error) {
+func viewSQL(t catalog.Table, files lake.LocalFiles) (string, error) {
 	loc := t.Storage.Location
 	rest, ok := strings.CutPrefix(loc, "s3://")
 	if !ok {
 		return "", fmt.Errorf("location %q is not in the lake (s3://…)", loc)
 	}
-	if localPath == nil {
+	if files == nil {
 		return "", fmt.Errorf("the lake is not on this machine")
 	}
 	bucket, key, _ := strings.Cut(rest, "/")
-	path, err := localPath(bucket, key)
+	path, err := files.LocalPath(bucket, key)
 	if err != nil {
 		return "", err
 	}
-	proj, err := projectionOf(t, localPath)
+	proj, err := projectionOf(t, files)
 	if err != nil {
 		return "", err
 	}

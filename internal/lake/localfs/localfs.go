@@ -23,7 +23,10 @@ import (
 	"github.com/tarnlake/tarn/internal/lake"
 )
 
-var _ lake.Store = (*Store)(nil)
+var (
+	_ lake.Store      = (*Store)(nil)
+	_ lake.LocalFiles = (*Store)(nil) // the query engine reads its files in place
+)
 
 // Store keeps buckets under Root. Root/.tmp holds files being written and
 // Root/.uploads multipart uploads in progress; bucket names cannot start

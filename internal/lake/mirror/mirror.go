@@ -28,6 +28,9 @@ type Options struct {
 }
 
 // Mirror keeps local copies of objects of a lake.
+// The query engine reads the copies in place.
+var _ lake.LocalFiles = (*Mirror)(nil)
+
 type Mirror struct {
 	store     lake.Objects
 	opts      Options

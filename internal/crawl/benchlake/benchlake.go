@@ -1,6 +1,6 @@
-// Package crawltest makes the files crawl benchmarks crawl: one file's
+// Package benchlake makes the files crawl benchmarks crawl: one file's
 // content per table of a typical lake.
-package crawltest
+package benchlake
 
 import (
 	"bytes"
