@@ -66,13 +66,19 @@ func (s *server) URL() string {
 	return "http://" + s.AWSAddr
 }
 
-func freeAddr(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// freeAddrs returns n distinct free addresses: each is held until all are
+// found, so that the system does not hand out one twice.
+func freeAddrs(t testing.TB, n int) []string {
+	addrs := make([]string, n)
+	for i := range addrs {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		addrs[i] = ln.Addr().String()
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addrs
 }
 
 // startServer runs tarn serve on fresh ports and a fresh data folder; the
@@ -87,9 +93,10 @@ func startServer(t testing.TB, args ...string) *server {
 
 func (s *server) start() {
 	s.t.Helper()
-	s.AWSAddr, s.HTTPAddr, s.PGAddr = freeAddr(s.t), freeAddr(s.t), freeAddr(s.t)
+	addrs := freeAddrs(s.t, 4)
+	s.AWSAddr, s.HTTPAddr, s.PGAddr = addrs[0], addrs[1], addrs[2]
 	args := append([]string{"serve", "--data", s.Data, "--aws-addr", s.AWSAddr, "--http-addr", s.HTTPAddr,
-		"--pg-addr", s.PGAddr, "--sftp-addr", freeAddr(s.t)}, s.Args...)
+		"--pg-addr", s.PGAddr, "--sftp-addr", addrs[3]}, s.Args...)
 	for _, a := range s.Args {
 		if strings.HasPrefix(a, "--tls") {
 			s.TLS = true
@@ -107,11 +114,19 @@ func (s *server) start() {
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
+	// Ready once it answers: tarn binds its ports before it opens its
+	// stores, so a port that takes connections is not yet enough.
+	scheme := "http"
+	if s.TLS {
+		scheme = "https"
+	}
+	hc := s.httpClient()
+	hc.Timeout = time.Second
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		c, err := net.DialTimeout("tcp", s.AWSAddr, time.Second)
+		resp, err := hc.Get(scheme + "://" + s.HTTPAddr + "/healthz")
 		if err == nil {
-			c.Close()
+			resp.Body.Close()
 			return
 		}
 		if time.Now().After(deadline) || s.cmd.ProcessState != nil {

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 )
@@ -29,22 +27,21 @@ query (10M rows of Parquet in the lake, 10 hive partitions; pgx over the Postgre
   scan+aggregate   vs DuckDB in this process on the same files, same SQL (time ratio)
   5M rows to pgx   vs DuckDB producing them in this process (rows/s)
   time to first row of SELECT 1, p50 and p99
-Both print the idle RSS of tarn serve when bench starts the server itself.
+Each prints the idle RSS of tarn serve when bench starts the server itself.
 Without --endpoint it starts its own tarn serve on a temporary data folder.
 
-Flags:
+Examples:
+  tarn bench s3
+  tarn bench streams --runs 5 --records 500000
+  tarn bench query --endpoint http://127.0.0.1:9800
 `
 
-func bench(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "s3" && args[0] != "streams" && args[0] != "crawl" && args[0] != "query" {
-		fmt.Fprint(os.Stderr, benchUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return fmt.Errorf("bench: name a part to measure (s3, streams, crawl, query)")
+func bench(ctx context.Context, args []string, con console) error {
+	part, err := subcommand("bench", benchUsage, args, con, "s3", "streams", "crawl", "query")
+	if err != nil {
+		return err
 	}
-	fs := flag.NewFlagSet("bench "+args[0], flag.ContinueOnError)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), benchUsage); fs.PrintDefaults() }
+	fs := newCommand("bench "+part, benchUsage, con)
 	var o benchOptions
 	fs.StringVar(&o.endpoint, "endpoint", "", "S3 endpoint of a running tarn (default: start one)")
 	fs.StringVar(&o.dir, "dir", "", "folder for the server's data and the references (default: a temporary folder)")
@@ -53,13 +50,14 @@ func bench(ctx context.Context, args []string) error {
 	fs.IntVar(&o.clients, "clients", 32, "concurrent clients for 4 KiB PUTs")
 	fs.DurationVar(&o.smallFor, "small-for", 0, "how long to PUT 4 KiB objects per run (default 3s)")
 	fs.IntVar(&o.records, "records", 200000, "streams: records per run")
-	if err := fs.Parse(args[1:]); err != nil {
-		if err == flag.ErrHelp {
-			return nil
-		}
+	pos, err := fs.parse(args[1:])
+	if err != nil {
 		return err
 	}
-	switch args[0] {
+	if len(pos) > 0 {
+		return fs.usageErr("unexpected arguments: %s", strings.Join(pos, " "))
+	}
+	switch part {
 	case "streams":
 		return benchStreams(ctx, o)
 	case "crawl":

@@ -277,23 +277,37 @@ func startBenchServer(ctx context.Context, dir, id, secret string) (endpoint, pg
 	if err != nil {
 		return "", "", 0, nil, err
 	}
-	addr := func() string {
-		ln, _ := net.Listen("tcp", "127.0.0.1:0")
-		defer ln.Close()
-		return ln.Addr().String()
+	var addrs [3]string
+	var held []net.Listener // until all are found, so that none is handed out twice
+	for i := range addrs {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			for _, ln := range held {
+				ln.Close()
+			}
+			return "", "", 0, nil, err
+		}
+		held = append(held, ln)
+		addrs[i] = ln.Addr().String()
 	}
-	aws, pgAddr := addr(), addr()
+	for _, ln := range held {
+		ln.Close()
+	}
+	aws, httpAddr, pgAddr := addrs[0], addrs[1], addrs[2]
 	cmd := exec.CommandContext(ctx, exe, "serve", "--data", filepath.Join(dir, "data"), "--aws-addr", aws,
-		"--http-addr", addr(), "--pg-addr", pgAddr, "--sftp-addr", addr(), "--log-level", "warn")
+		"--http-addr", httpAddr, "--pg-addr", pgAddr, "--log-level", "warn")
 	cmd.Env = append(os.Environ(), "TARN_ACCESS_KEY_ID="+id, "TARN_SECRET_ACCESS_KEY="+secret)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return "", "", 0, nil, err
 	}
 	stop = func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }
+	// Ready once it answers: tarn serve binds its ports before it opens
+	// its stores.
+	hc := &http.Client{Timeout: time.Second}
 	for deadline := time.Now().Add(10 * time.Second); ; {
-		if c, err := net.Dial("tcp", aws); err == nil {
-			c.Close()
+		if resp, err := hc.Get("http://" + httpAddr + "/healthz"); err == nil {
+			resp.Body.Close()
 			break
 		}
 		if time.Now().After(deadline) {

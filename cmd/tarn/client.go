@@ -1,8 +1,8 @@
 package main
 
 import (
-	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -20,6 +20,11 @@ func (c *clientFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.data, "data", envOr("TARN_DATA", defaultConfig().Data), "data `folder` whose credentials to use when none are in the environment")
 }
 
+// remote is the endpoint, for errors that name it.
+func (c *clientFlags) remote() remote {
+	return remote{url: c.endpoint, flag: "--endpoint (TARN_ENDPOINT)"}
+}
+
 // awsConfig resolves credentials: TARN_* variables, then AWS_* variables,
 // then the root credentials saved in the data folder.
 func (c *clientFlags) awsConfig() (aws.Config, error) {
@@ -30,11 +35,12 @@ func (c *clientFlags) awsConfig() (aws.Config, error) {
 	if id == "" {
 		b, err := os.ReadFile(filepath.Join(c.data, credentialsFile))
 		if err != nil {
-			return aws.Config{}, errors.New("no credentials: set TARN_ACCESS_KEY_ID and TARN_SECRET_ACCESS_KEY, or --data of a tarn that made its own")
+			return aws.Config{}, fmt.Errorf("no credentials: set TARN_ACCESS_KEY_ID and TARN_SECRET_ACCESS_KEY, "+
+				"or point --data (TARN_DATA) at the data folder of the tarn serve that generated them (%s has none)", c.data)
 		}
 		k, err := parseCredentials(b)
 		if err != nil {
-			return aws.Config{}, err
+			return aws.Config{}, fmt.Errorf("%s: %w", filepath.Join(c.data, credentialsFile), err)
 		}
 		id, secret = k.ID, k.Secret
 	}

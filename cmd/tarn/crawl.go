@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/tarnlake/tarn/internal/crawl"
 )
@@ -21,16 +21,15 @@ Crawls a prefix of the lake through a running tarn: classifies its files
 (JSON, CSV, Parquet, Avro, compressed or not), infers and merges schemas,
 finds partitions and writes tables into the catalog. The crawler is created
 on first use (named after the path unless --name is given) and kept, so the
-next run reads only what changed. A progress bar shows files classified;
-the summary lists tables created and updated, partitions added, and files
-skipped with the reason.
+next run reads only what changed. Progress (files classified) goes to
+standard error: a bar on a terminal, a line every few seconds elsewhere. The
+summary lists tables created and updated, partitions added, files skipped
+with the reason, and why a crawl failed.
 
 Examples:
   tarn crawl s3://lake/events/ --database analytics
   tarn crawl s3://lake/ --exclude '**.tmp' --exclude 'scratch/**'
   tarn crawl s3://lake/logs/ --update-behavior LOG   # report schema changes, make none
-
-Flags:
 `
 
 type stringList []string
@@ -38,11 +37,10 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-func crawlCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), crawlUsage); fs.PrintDefaults() }
+func crawlCmd(ctx context.Context, args []string, con console) error {
+	fs := newCommand("crawl", crawlUsage, con)
 	var cf clientFlags
-	cf.register(fs)
+	cf.register(fs.FlagSet)
 	db := fs.String("database", "default", "catalog `database` of the tables")
 	name := fs.String("name", "", "crawler `name` (default: made from the path)")
 	prefix := fs.String("table-prefix", "", "`prefix` of the names of the tables made")
@@ -50,48 +48,72 @@ func crawlCmd(ctx context.Context, args []string) error {
 	del := fs.String("delete-behavior", crawl.DeprecateInDB, "DEPRECATE_IN_DATABASE, DELETE_FROM_DATABASE or LOG, for tables whose files are gone")
 	var excl stringList
 	fs.Var(&excl, "exclude", "glob of keys to leave out, relative to the path (repeatable)")
-	var paths []string
-	for len(args) > 0 { // the path may come before or after the flags
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil
-			}
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		paths = append(paths, fs.Arg(0))
-		args = fs.Args()[1:]
+	paths, err := fs.parse(args)
+	if err != nil {
+		return err
 	}
 	if len(paths) != 1 || !strings.HasPrefix(paths[0], "s3://") {
-		fs.Usage()
-		return errors.New("crawl: want one s3://bucket/prefix/ path")
+		return fs.usageErr("want one s3://BUCKET/PREFIX/ path")
 	}
+	path := paths[0]
 	cfg, err := cf.awsConfig()
 	if err != nil {
 		return err
 	}
+	at := cf.remote()
+	if err := checkBucket(ctx, cfg, at, path); err != nil {
+		return err
+	}
 	c := newJSONClient(cfg, nil, "AWSGlue", "glue")
 	if *name == "" {
-		*name = "tarn-crawl-" + strings.Trim(strings.NewReplacer("/", "-", ":", "").Replace(strings.TrimPrefix(paths[0], "s3://")), "-")
+		*name = "tarn-crawl-" + strings.Trim(strings.NewReplacer("/", "-", ":", "").Replace(strings.TrimPrefix(path, "s3://")), "-")
 	}
-	def := crawlerDef{name: *name, db: *db, path: paths[0], prefix: *prefix, update: *update, del: *del, excl: excl}
+	def := crawlerDef{name: *name, db: *db, path: path, prefix: *prefix, update: *update, del: *del, excl: excl}
 	if err := def.ensure(ctx, c); err != nil {
-		return err
+		return at.explain("crawler "+*name, err)
+	}
+	prev, err := latestCrawl(ctx, c, *name)
+	if err != nil {
+		return at.explain("crawler "+*name, err)
 	}
 	if err := c.call(ctx, "StartCrawler", map[string]string{"Name": *name}, nil); err != nil {
-		return fmt.Errorf("start crawler %s: %w", *name, err)
+		return at.explain("start crawler "+*name, err)
 	}
-	run, err := waitCrawl(ctx, c, *name, os.Stderr)
+	run, err := waitCrawl(ctx, c, *name, prev, newProgress(con.err))
 	if err != nil {
-		return err
+		return at.explain("crawl "+path, err)
 	}
-	printSummary(os.Stdout, *name, run)
+	if run.State != crawl.RunCompleted && run.ErrorMessage == "" {
+		run.ErrorMessage = lastCrawlError(ctx, c, *name)
+	}
+	printSummary(con.out, *name, run)
 	if run.State != crawl.RunCompleted {
-		return fmt.Errorf("crawl %s: %s", run.State, run.ErrorMessage)
+		return fmt.Errorf("crawl of %s %s: %s", path, strings.ToLower(run.State), run.ErrorMessage)
 	}
 	return nil
+}
+
+// checkBucket makes sure the bucket of an s3:// path exists before a
+// crawler is made for it.
+func checkBucket(ctx context.Context, cfg aws.Config, at remote, path string) error {
+	bucket, _, _ := strings.Cut(strings.TrimPrefix(path, "s3://"), "/")
+	_, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).
+		HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
+	if code, _, _ := apiErr(err); code == "NotFound" || code == "NoSuchBucket" {
+		return fmt.Errorf("bucket %s does not exist at %s: create it with `aws s3 mb s3://%s --endpoint-url %s`", bucket, at.url, bucket, at.url)
+	}
+	return at.explain("crawl "+path, err)
+}
+
+// lastCrawlError is why the crawler's last crawl failed, as GetCrawler says.
+func lastCrawlError(ctx context.Context, c *jsonClient, name string) string {
+	var out struct {
+		Crawler struct{ LastCrawl struct{ ErrorMessage string } }
+	}
+	if err := c.call(ctx, "GetCrawler", map[string]string{"Name": name}, &out); err == nil && out.Crawler.LastCrawl.ErrorMessage != "" {
+		return out.Crawler.LastCrawl.ErrorMessage
+	}
+	return "tarn gave no reason: see the log of tarn serve"
 }
 
 type crawlerDef struct {
@@ -107,14 +129,11 @@ func (d crawlerDef) ensure(ctx context.Context, c *jsonClient) error {
 		"SchemaChangePolicy": map[string]string{"UpdateBehavior": d.update, "DeleteBehavior": d.del},
 	}
 	err := c.call(ctx, "UpdateCrawler", def, nil)
-	if errCode(err) == "EntityNotFoundException" {
+	if code, _, _ := apiErr(err); code == "EntityNotFoundException" {
 		def["Role"] = "tarn"
 		err = c.call(ctx, "CreateCrawler", def, nil)
 	}
-	if err != nil {
-		return fmt.Errorf("crawler %s: %w", d.name, err)
-	}
-	return nil
+	return err
 }
 
 // crawlRun is a crawl as ListCrawls returns it.
@@ -135,7 +154,7 @@ func (r crawlRun) summary() crawl.Summary {
 func latestCrawl(ctx context.Context, c *jsonClient, name string) (*crawlRun, error) {
 	var out struct{ Crawls []crawlRun }
 	if err := c.call(ctx, "ListCrawls", map[string]any{"CrawlerName": name, "MaxResults": 1}, &out); err != nil {
-		return nil, fmt.Errorf("crawl %s: %w", name, err)
+		return nil, err
 	}
 	if len(out.Crawls) == 0 {
 		return nil, nil
@@ -143,27 +162,30 @@ func latestCrawl(ctx context.Context, c *jsonClient, name string) (*crawlRun, er
 	return &out.Crawls[0], nil
 }
 
-// waitCrawl shows progress until the crawler's newest run ends.
-func waitCrawl(ctx context.Context, c *jsonClient, name string, progress io.Writer) (crawlRun, error) {
+// waitCrawl shows progress until the crawler's run after prev ends.
+func waitCrawl(ctx context.Context, c *jsonClient, name string, prev *crawlRun, prog *progress) (crawlRun, error) {
 	start := time.Now()
 	for {
 		run, err := latestCrawl(ctx, c, name)
 		if err != nil {
 			return crawlRun{}, err
 		}
-		if run != nil {
+		if run != nil && (prev == nil || run.CrawlId != prev.CrawlId) {
 			sum := run.summary()
-			fmt.Fprintf(progress, "\r%s %d/%d files classified, %s read, %.1fs ",
-				bar(sum.FilesClassified, sum.FilesListed, 30), sum.FilesClassified, sum.FilesListed, bytesIEC(sum.BytesRead), time.Since(start).Seconds())
+			line := fmt.Sprintf("%d/%d files classified, %s read, %.1fs", sum.FilesClassified, sum.FilesListed, bytesIEC(sum.BytesRead), time.Since(start).Seconds())
+			if prog.terminal {
+				line = bar(sum.FilesClassified, sum.FilesListed, 30) + " " + line
+			}
 			if run.State != crawl.RunRunning {
-				fmt.Fprintln(progress)
+				prog.done(line)
 				return *run, nil
 			}
+			prog.update(line)
 		}
 		select {
 		case <-ctx.Done():
 			c.call(context.WithoutCancel(ctx), "StopCrawler", map[string]string{"Name": name}, nil)
-			fmt.Fprintln(progress)
+			prog.done("stopped")
 			return crawlRun{}, ctx.Err()
 		case <-time.After(200 * time.Millisecond):
 		}
@@ -194,6 +216,9 @@ func bytesIEC(n int64) string {
 func printSummary(w io.Writer, name string, run crawlRun) {
 	s := run.summary()
 	fmt.Fprintf(w, "crawler %s: %s in %.1fs\n", name, run.State, run.EndTime-run.StartTime)
+	if run.ErrorMessage != "" {
+		fmt.Fprintf(w, "  error: %s\n", run.ErrorMessage)
+	}
 	fmt.Fprintf(w, "  files: %d listed, %d classified, %d skipped; %s read\n", s.FilesListed, s.FilesClassified, s.FilesSkipped, bytesIEC(s.BytesRead))
 	fmt.Fprintf(w, "  tables: %d created, %d updated, %d deleted; %d partitions added\n", s.TablesCreated, s.TablesUpdated, s.TablesDeleted, s.PartitionsAdded)
 	for _, c := range s.Changes {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/smithy-go"
 )
 
 // jsonClient calls a JSON 1.1 API (Glue, Kinesis) with signed requests and
@@ -43,13 +44,10 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
-// errCode is the API error code of err, "" for other errors.
-func errCode(err error) string {
-	if e, ok := err.(*apiError); ok {
-		return e.Code
-	}
-	return ""
-}
+// As a smithy.APIError, it is read as the SDKs' errors are (apiErr).
+func (e *apiError) ErrorCode() string             { return e.Code }
+func (e *apiError) ErrorMessage() string          { return e.Message }
+func (e *apiError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
 
 // call sends in as operation op and decodes the answer into out.
 func (c *jsonClient) call(ctx context.Context, op string, in, out any) error {
@@ -89,6 +87,9 @@ func (c *jsonClient) callRaw(ctx context.Context, op string, body []byte, out an
 	if resp.StatusCode != http.StatusOK {
 		e := &apiError{}
 		if json.Unmarshal(b, e) != nil || e.Code == "" {
+			if err := httpsOnly(resp.StatusCode, b); err != nil {
+				return err
+			}
 			return fmt.Errorf("%s: HTTP %d: %s", op, resp.StatusCode, b)
 		}
 		if i := strings.LastIndexByte(e.Code, '#'); i >= 0 {

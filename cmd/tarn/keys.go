@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,31 +31,22 @@ changes within a second.
 Examples:
   tarn keys add producer --write s3:landing,kinesis:clicks
   tarn keys add analyst --read s3:lake --write s3:results,glue:scratch
+  tarn keys list --data /var/lib/tarn
+  tarn keys remove TK0123456789ABCDEFGH
 `
 
-func keys(args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Print(keysUsage)
-		return nil
+func keys(args []string, con console) error {
+	cmd, err := subcommand("keys", keysUsage, args, con, "add", "list", "remove")
+	if err != nil {
+		return err
 	}
-	fs := flag.NewFlagSet("keys "+args[0], flag.ContinueOnError)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), keysUsage) }
+	fs := newCommand("keys "+cmd, keysUsage, con)
 	data := fs.String("data", envOr("TARN_DATA", defaultConfig().Data), "data `folder`")
 	read := fs.String("read", "", "resources the key may read (s3:BUCKET, kinesis:STREAM, glue:DATABASE, athena:WORKGROUP)")
 	write := fs.String("write", "", "resources the key may write (and read)")
-	cmd := args[0]
-	// Flags may come before or after the positional argument.
-	var pos []string
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, err := fs.parse(args[1:])
+	if err != nil {
+		return err
 	}
 	file := filepath.Join(*data, keysFile)
 	list, err := access.ReadFile(file)
@@ -67,7 +56,7 @@ func keys(args []string) error {
 	switch cmd {
 	case "add":
 		if len(pos) != 1 {
-			return errors.New("keys add: give the key a NAME")
+			return fs.usageErr("give the key one NAME")
 		}
 		k := access.NewKey(pos[0])
 		for i, list := range []string{*write, *read} {
@@ -80,7 +69,7 @@ func keys(args []string) error {
 			}
 		}
 		if len(k.Grants) == 0 {
-			return errors.New("keys add: grant at least one resource with --read or --write (e.g. --read s3:lake)")
+			return fs.usageErr("grant at least one resource with --read or --write (e.g. --read s3:lake)")
 		}
 		if err := os.MkdirAll(*data, 0o700); err != nil {
 			return err
@@ -88,9 +77,9 @@ func keys(args []string) error {
 		if err := access.WriteFile(file, append(list, k)); err != nil {
 			return err
 		}
-		fmt.Printf("AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n", k.ID, k.Secret)
+		fmt.Fprintf(con.out, "AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n", k.ID, k.Secret)
 	case "list":
-		tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
+		tw := tabwriter.NewWriter(con.out, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tNAME\tGRANTS")
 		for _, k := range list {
 			var gs []string
@@ -111,7 +100,7 @@ func keys(args []string) error {
 		return tw.Flush()
 	case "remove":
 		if len(pos) != 1 {
-			return errors.New("keys remove: give the key ID")
+			return fs.usageErr("give one key ID (tarn keys list shows them)")
 		}
 		kept := list[:0]
 		for _, k := range list {
@@ -120,11 +109,9 @@ func keys(args []string) error {
 			}
 		}
 		if len(kept) == len(list) {
-			return fmt.Errorf("keys remove: no key %s", pos[0])
+			return fmt.Errorf("keys remove: no key %s in %s (tarn keys list shows them)", pos[0], file)
 		}
 		return access.WriteFile(file, kept)
-	default:
-		return fmt.Errorf("keys: unknown command %q\n%s", cmd, keysUsage)
 	}
 	return nil
 }

@@ -4,7 +4,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -14,57 +17,89 @@ import (
 const usage = `tarn — a data lake in one binary.
 
 Usage:
-  tarn serve [flags]              run every part on one machine (see tarn serve --help)
-  tarn keys add|list|remove       manage access keys and their bucket grants
+  tarn serve [flags]              run every part on one machine
+  tarn keys add|list|remove       manage access keys and their grants
   tarn stream put|tail NAME       put lines into a stream, or print its records
   tarn crawl s3://BUCKET/PREFIX/  crawl a lake prefix into the catalog, with progress
   tarn sql [-c STATEMENT]         SQL over every catalog table (table, csv, json output)
-  tarn bench s3|streams|crawl     measure a served API against its references
+  tarn bench s3|streams|crawl|query
+                                  measure a served API against its references
   tarn version                    print the version
+  tarn help COMMAND               a command's flags and examples (or tarn COMMAND --help)
+
+Examples:
+  tarn serve --data ./tarn-data
+  tarn crawl s3://lake/events/ --database analytics
+  tarn sql -c "SELECT count(*) FROM analytics.events"
 
 Environment:
   TARN_ACCESS_KEY_ID, TARN_SECRET_ACCESS_KEY   root credentials (else generated into the data folder)
   TARN_DATA, TARN_AWS_ADDR, TARN_HTTP_ADDR, TARN_PG_ADDR, TARN_SFTP_ADDR, TARN_NATS_URL,
   TARN_CATALOG_DSN, TARN_CATALOG_SCHEMA, TARN_CONFIG
                                                override the config file; flags override both
-  TARN_ENDPOINT                                the endpoint stream, crawl and bench commands talk to
+  TARN_ENDPOINT, TARN_HTTP                     the endpoints stream, crawl, sql and bench talk to
+`
+
+const versionHelp = `Usage:
+  tarn version
+
+Prints tarn's version: the release, or dev and the commit it was built from.
+
+Examples:
+  tarn version
 `
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:]); err != nil {
+	if err := run(ctx, os.Args[1:], stdConsole()); err != nil {
 		fmt.Fprintln(os.Stderr, "tarn:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, args []string) error {
+// run runs the command args names; asked for help, it prints it and
+// returns nil.
+func run(ctx context.Context, args []string, con console) error {
+	err := dispatch(ctx, args, con)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, con console) error {
 	if len(args) == 0 {
-		fmt.Fprint(os.Stderr, usage)
-		return fmt.Errorf("no command given")
+		fmt.Fprint(con.err, usage)
+		return errors.New("no command given")
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
-		return serve(ctx, rest)
+		return serve(ctx, rest, con)
 	case "keys":
-		return keys(rest)
+		return keys(rest, con)
 	case "stream":
-		return streamCmd(ctx, rest)
+		return streamCmd(ctx, rest, con)
 	case "crawl":
-		return crawlCmd(ctx, rest)
+		return crawlCmd(ctx, rest, con)
 	case "sql":
-		return sqlCmd(ctx, rest)
+		return sqlCmd(ctx, rest, con)
 	case "bench":
-		return bench(ctx, rest)
+		return bench(ctx, rest, con)
 	case "version", "--version":
-		fmt.Println("tarn", version())
+		c := newCommand("version", versionHelp, con)
+		if pos, err := c.parse(rest); err != nil || len(pos) > 0 {
+			return cmp.Or(err, c.usageErr("takes no arguments"))
+		}
+		fmt.Fprintln(con.out, "tarn", version())
 		return nil
-	case "help", "-h", "--help":
-		fmt.Print(usage)
-		return nil
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 && !isHelp(rest[0]) {
+			return dispatch(ctx, []string{rest[0], "--help"}, con)
+		}
+		fmt.Fprint(con.out, usage)
+		return flag.ErrHelp
 	default:
-		fmt.Fprint(os.Stderr, usage)
-		return fmt.Errorf("unknown command %q", cmd)
+		return fmt.Errorf("unknown command %q: see tarn --help", cmd)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,38 +41,71 @@ import (
 	"github.com/tarnlake/tarn/internal/stream/natsjs"
 )
 
-func serve(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: tarn serve [flags]
+const serveUsage = `Usage:
+  tarn serve [flags]
 
-Runs tarn on this machine. With no flags it keeps everything in ./tarn-data
-and listens on 127.0.0.1 only:
-  AWS API (S3, Kinesis)  127.0.0.1:9800   aws --endpoint-url http://127.0.0.1:9800 s3 ls
-  HTTP                   127.0.0.1:9801   /healthz; /metrics and /debug/pprof/ (basic auth:
-                                          an access key id and its secret)
+Runs every part of tarn in this process. With no flags it keeps everything
+in ./tarn-data and listens on 127.0.0.1 only:
+
+  AWS API          --aws-addr   127.0.0.1:9800  S3, Kinesis, Glue and Athena, signed with SigV4
+  PostgreSQL wire  --pg-addr    127.0.0.1:9802  SQL over every catalog table (psql, pgx, JDBC, BI tools)
+  HTTP             --http-addr  127.0.0.1:9801  SQL (POST /v1/sql), /metrics, /debug/pprof/ (basic auth:
+                                                an access key id and its secret), /healthz (open)
+  SFTP             --sftp-addr  127.0.0.1:9822  not served yet: the flag is accepted, nothing listens
+
 Streams live in an embedded NATS JetStream (DATA/streams, no port) unless
---nats-url names an external one.
+--nats-url names an external one. The root key comes from
+TARN_ACCESS_KEY_ID and TARN_SECRET_ACCESS_KEY, else DATA/credentials, else
+it is generated there and printed once. Every address is checked before
+anything starts: a busy one stops tarn serve with the list of them.
 
-Flags:
-`)
-		fs.PrintDefaults()
+Examples:
+  tarn serve
+  tarn serve --data /var/lib/tarn --aws-addr 0.0.0.0:9800 --tls-self-signed
+  aws --endpoint-url http://127.0.0.1:9800 s3 mb s3://lake
+  PGUSER=$AWS_ACCESS_KEY_ID PGPASSWORD=$AWS_SECRET_ACCESS_KEY psql -h 127.0.0.1 -p 9802 -d tarn
+  curl -u "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" --data 'SELECT 42' http://127.0.0.1:9801/v1/sql
+`
+
+func serve(ctx context.Context, args []string, con console) error {
+	fs := newCommand("serve", serveUsage, con)
+	cfg, err := loadConfig(fs.FlagSet, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.printHelp(con.out)
+		return err
 	}
-	cfg, err := loadConfig(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
+		return err
+	}
+	log, err := newLogger(cfg.Log, con.err)
+	if err != nil {
+		return err
+	}
+	// The listeners come first: a busy port stops tarn before it generates
+	// credentials or opens a store.
+	addrs := []boundAddr{
+		{flag: "--aws-addr", addr: cfg.AWSAddr},
+		{flag: "--http-addr", addr: cfg.HTTPAddr},
+		{flag: "--pg-addr", addr: cfg.PGAddr},
+	}
+	if cfg.Streams.NATSURL == "" && cfg.Streams.Listen != "" {
+		addrs = append(addrs, boundAddr{flag: "streams.listen", addr: cfg.Streams.Listen, probe: true})
+	}
+	if err := bind(addrs); err != nil {
+		return err
+	}
+	serving := false
+	defer func() {
+		if !serving {
+			for _, a := range addrs {
+				a.close()
+			}
 		}
-		return err
-	}
-	log, err := newLogger(cfg.Log)
-	if err != nil {
-		return err
-	}
+	}()
 	if err := privateData(cfg.Data); err != nil {
 		return err
 	}
-	root, err := rootKey(cfg.Data, os.Stderr)
+	root, err := rootKey(cfg.Data, con.err)
 	if err != nil {
 		return err
 	}
@@ -93,37 +128,38 @@ Flags:
 	if err := os.MkdirAll(spoolDir, 0o700); err != nil {
 		return err
 	}
+	// The parts, in the order they start; they stop in reverse (crawls end
+	// STOPPED before the stores they use close, listeners drain first).
+	var parts []part
+	failed := func(err error) error { return errors.Join(err, closeParts(parts)) }
 	store, err := openLake(cfg)
 	if err != nil {
-		return err
+		return failed(err)
 	}
-	defer store.Close()
+	parts = append(parts, part{name: "lake", close: store.Close})
 	baseLake := store
 	cat, err := openCatalog(ctx, cfg)
 	if err != nil {
-		return err
+		return failed(err)
 	}
-	defer cat.Close()
+	parts = append(parts, part{name: "catalog", close: cat.Close})
 	crawler := crawl.New(crawl.Options{Catalog: cat, Lake: store, Log: log, Registerer: reg,
 		Exclusive: cfg.Catalog.PostgresDSN == ""})
-	// Crawls end (STOPPED) before the stores they use close.
-	defer crawler.Close()
+	parts = append(parts, part{name: "crawler", start: crawler.Recover, run: crawler.Run, close: crawler.Close})
 	store = lake.WithEvents(store, lake.Notifiers(eventLog(log, reg), crawler))
-
 	streams, err := openStreams(ctx, cfg, root, log)
 	if err != nil {
-		return err
+		return failed(err)
 	}
-	defer streams.Close()
-
+	parts = append(parts, part{name: "streams", close: streams.Close})
 	eng, err := openEngine(cfg, cat, baseLake, store, streams, keyring, log, reg)
 	if err != nil {
-		return err
+		return failed(err)
 	}
-	defer eng.Close()
+	parts = append(parts, part{name: "engine", close: eng.Close})
 	athena := athenaapi.New(eng, cat, store, log, athenaapi.Options{Region: cfg.S3.Region,
 		Exclusive: cfg.Catalog.PostgresDSN == "", Registerer: reg})
-	defer athena.Close()
+	parts = append(parts, part{name: "athena", start: athena.Recover, run: athena.Run, close: athena.Close})
 
 	// One count of failed logins for every listener: a key's guesses add up
 	// whichever protocol they come over.
@@ -154,24 +190,14 @@ Flags:
 	mux.Handle("/debug/pprof/profile", auth(http.HandlerFunc(pprof.Profile)))
 
 	servers := []*listener{
-		{name: "aws", addr: cfg.AWSAddr, handler: aws},
-		{name: "http", addr: cfg.HTTPAddr, handler: mux},
+		{name: "aws", ln: addrs[0].ln, handler: aws},
+		{name: "http", ln: addrs[1].ln, handler: mux},
 	}
 	for _, l := range servers {
-		if err := l.listen(tlsCfg); err != nil {
-			for _, o := range servers {
-				o.close()
-			}
-			return err
-		}
+		l.serveTLS(tlsCfg)
 	}
-	pgln, err := net.Listen("tcp", cfg.PGAddr)
-	if err != nil {
-		for _, o := range servers {
-			o.close()
-		}
-		return fmt.Errorf("pg listener: %w", err)
-	}
+	pgln := addrs[2].ln
+	serving = true
 	pg := pgwire.New(pgwire.Options{Engine: eng, TLS: tlsCfg, Log: log, Secret: func(id string) (string, bool) {
 		k, ok := keyring.Lookup(id)
 		return k.Secret, ok
@@ -182,33 +208,23 @@ Flags:
 	}
 	log.Info("tarn serving", "version", version(), "data", cfg.Data, "lake", cfg.Lake.Backend,
 		"aws", scheme+"://"+servers[0].ln.Addr().String(), "http", scheme+"://"+servers[1].ln.Addr().String(),
-		"pg", pgln.Addr().String())
+		"pg", pgln.Addr().String(), "sftp", "not served yet")
+	if cfg.SFTPAddr != defaultConfig().SFTPAddr {
+		log.Warn("SFTP is not served yet: nothing listens on --sftp-addr", "sftp_addr", cfg.SFTPAddr)
+	}
 
-	errc := make(chan error, len(servers)+1)
 	for _, l := range servers {
-		go func() { errc <- l.serve() }()
+		parts = append(parts, part{name: l.name + " listener", run: l.run})
 	}
-	go func() {
+	parts = append(parts, part{name: "pg listener", run: func(ctx context.Context) error {
+		go func() { <-ctx.Done(); pg.Close() }()
 		if err := pg.Serve(pgln); !errors.Is(err, pgwire.ErrServerClosed) {
-			errc <- fmt.Errorf("pg listener: %w", err)
+			return err
 		}
-	}()
-	select {
-	case <-ctx.Done():
-		log.Info("shutting down: draining requests")
-	case err = <-errc:
-		log.Error("listener failed", "err", err)
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	// Stop in reverse order of start; in-flight requests finish first.
-	pg.Close()
-	for i := len(servers) - 1; i >= 0; i-- {
-		if serr := servers[i].srv.Shutdown(shutdownCtx); serr != nil {
-			log.Warn("shutdown", "listener", servers[i].name, "err", serr)
-		}
-	}
-	log.Info("stopped")
+		return nil
+	}})
+	err = runParts(ctx, log, parts)
+	log.Info("stopped", "err", err)
 	return err
 }
 
@@ -253,41 +269,85 @@ func openStreams(ctx context.Context, cfg Config, root access.Key, log *slog.Log
 	return s, nil
 }
 
-type listener struct {
-	name, addr string
-	handler    http.Handler
+// boundAddr is an address serve listens on and the flag that sets it.
+type boundAddr struct {
+	flag, addr string
+	probe      bool // only checked: the embedded NATS server binds it itself
 	ln         net.Listener
-	srv        *http.Server
 }
 
-func (l *listener) listen(tlsCfg *tls.Config) error {
-	ln, err := net.Listen("tcp", l.addr)
-	if err != nil {
-		return fmt.Errorf("%s listener: %w", l.name, err)
+func (a boundAddr) close() {
+	if a.ln != nil {
+		a.ln.Close()
 	}
+}
+
+// bind listens on every address, or on none: one error names each address
+// it could not have.
+func bind(addrs []boundAddr) error {
+	var failed []string
+	busy := false
+	for i, a := range addrs {
+		ln, err := net.Listen("tcp", a.addr)
+		switch {
+		case errors.Is(err, syscall.EADDRINUSE):
+			failed, busy = append(failed, fmt.Sprintf("%s %s is in use", a.flag, a.addr)), true
+		case err != nil:
+			failed = append(failed, fmt.Sprintf("%s %s: %v", a.flag, a.addr, opErr(err)))
+		case a.probe:
+			ln.Close()
+		default:
+			addrs[i].ln = ln
+		}
+	}
+	if failed == nil {
+		return nil
+	}
+	for _, a := range addrs {
+		a.close()
+	}
+	fix := "choose other addresses"
+	if busy {
+		fix = "stop the other tarn or choose other addresses"
+	}
+	return fmt.Errorf("%s: %s", strings.Join(failed, ", "), fix)
+}
+
+type listener struct {
+	name    string
+	handler http.Handler
+	ln      net.Listener
+	srv     *http.Server
+}
+
+func (l *listener) serveTLS(tlsCfg *tls.Config) {
 	if tlsCfg != nil {
-		ln = tls.NewListener(ln, httpTLS(tlsCfg))
+		l.ln = tls.NewListener(l.ln, httpTLS(tlsCfg))
 	}
-	l.ln = ln
 	l.srv = &http.Server{Handler: l.handler, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
 		MaxHeaderBytes: 64 << 10, ErrorLog: nil, Protocols: httpProtocols()}
-	return nil
 }
 
-func (l *listener) serve() error {
-	if err := l.srv.Serve(l.ln); !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("%s listener: %w", l.name, err)
+// run serves until ctx ends, then lets in-flight requests finish (up to
+// 30 s).
+func (l *listener) run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- l.srv.Serve(l.ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
 	}
-	return nil
-}
-
-func (l *listener) close() {
-	if l.ln != nil {
-		l.ln.Close()
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	err := l.srv.Shutdown(shutdown)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
 	}
+	return err
 }
 
-func newLogger(c LogConfig) (*slog.Logger, error) {
+func newLogger(c LogConfig, w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
 		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", c.Level)
@@ -295,9 +355,9 @@ func newLogger(c LogConfig) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: level}
 	switch strings.ToLower(c.Format) {
 	case "json":
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	case "text", "":
-		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+		return slog.New(slog.NewTextHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("log format %q: want text or json", c.Format)
 }

@@ -4,11 +4,8 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"time"
 
@@ -23,7 +20,7 @@ const streamUsage = `Usage:
 
 put sends each line of standard input as one record (batches of 500), with
 the given partition key or, without one, a key per line so records spread
-over the shards; it prints the rate on standard error as it goes.
+over the shards; it reports progress on standard error as it goes.
 tail prints the records of every shard: shard, sequence number, partition
 key and data (or only the data with --raw), and with --follow keeps waiting
 for new ones.
@@ -31,62 +28,76 @@ for new ones.
 Examples:
   seq 1 100000 | tarn stream put clicks
   tarn stream tail clicks --from latest --follow --raw
-
-Flags:
 `
 
-func streamCmd(ctx context.Context, args []string) error {
-	if len(args) < 2 || args[0] != "put" && args[0] != "tail" {
-		fmt.Fprint(os.Stderr, streamUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return errors.New("stream: want put or tail and a stream name")
+func streamCmd(ctx context.Context, args []string, con console) error {
+	cmd, err := subcommand("stream", streamUsage, args, con, "put", "tail")
+	if err != nil {
+		return err
 	}
-	cmd, name := args[0], args[1]
-	fs := flag.NewFlagSet("stream "+cmd, flag.ContinueOnError)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), streamUsage); fs.PrintDefaults() }
+	fs := newCommand("stream "+cmd, streamUsage, con)
 	var cf clientFlags
-	cf.register(fs)
+	cf.register(fs.FlagSet)
 	key := fs.String("partition-key", "", "partition key of every record (put)")
 	from := fs.String("from", "trim_horizon", "where tail starts: trim_horizon or latest")
 	follow := fs.Bool("follow", false, "tail: keep waiting for new records")
 	raw := fs.Bool("raw", false, "tail: print only each record's data")
-	if err := fs.Parse(args[2:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	pos, err := fs.parse(args[1:])
+	if err != nil {
 		return err
+	}
+	if len(pos) != 1 {
+		return fs.usageErr("name one stream")
+	}
+	if *from != "trim_horizon" && *from != "latest" {
+		return fs.usageErr("--from %q: want trim_horizon or latest", *from)
 	}
 	cfg, err := cf.awsConfig()
 	if err != nil {
 		return err
 	}
-	c := kinesis.NewFromConfig(cfg)
+	s := kinesisStream{c: kinesis.NewFromConfig(cfg), name: pos[0], at: cf.remote()}
 	if cmd == "put" {
-		return streamPut(ctx, c, name, *key, os.Stdin, os.Stderr)
+		return s.put(ctx, *key, con.in, con.err)
 	}
 	it := types.ShardIteratorTypeTrimHorizon
 	if *from == "latest" {
 		it = types.ShardIteratorTypeLatest
 	}
-	return streamTail(ctx, c, name, it, *follow, *raw, os.Stdout)
+	return s.tail(ctx, it, *follow, *raw, con.out)
 }
 
-func streamPut(ctx context.Context, c *kinesis.Client, name, key string, in io.Reader, progress io.Writer) error {
+// kinesisStream is a stream of a running tarn, through its Kinesis API.
+type kinesisStream struct {
+	c    *kinesis.Client
+	name string
+	at   remote
+}
+
+// explain rewrites an error of doing what with the stream.
+func (s kinesisStream) explain(what string, err error) error {
+	if code, _, _ := apiErr(err); code == "ResourceNotFoundException" {
+		return fmt.Errorf("stream %s does not exist at %s: create it with "+
+			"`aws kinesis create-stream --stream-name %s --shard-count 1 --endpoint-url %s`", s.name, s.at.url, s.name, s.at.url)
+	}
+	return s.at.explain(what+" stream "+s.name, err)
+}
+
+func (s kinesisStream) put(ctx context.Context, key string, in io.Reader, out io.Writer) error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	var batch []types.PutRecordsRequestEntry
 	var sent, failed int
-	start, last := time.Now(), time.Now()
+	start := time.Now()
+	prog := newProgress(out)
+	rate := func() string {
+		return fmt.Sprintf("put %s in %.1fs (%.0f/s)", plural(sent, "record"), time.Since(start).Seconds(), float64(sent)/time.Since(start).Seconds())
+	}
 	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
 		for attempt := 0; len(batch) > 0; attempt++ {
-			out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: &name, Records: batch})
+			out, err := s.c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: &s.name, Records: batch})
 			if err != nil {
-				return err
+				return s.explain("put records to", err)
 			}
 			var retry []types.PutRecordsRequestEntry
 			for i, r := range out.Records {
@@ -105,10 +116,7 @@ func streamPut(ctx context.Context, c *kinesis.Client, name, key string, in io.R
 			}
 		}
 		batch = batch[:0]
-		if time.Since(last) > time.Second {
-			last = time.Now()
-			fmt.Fprintf(progress, "\rput %d records (%.0f/s)", sent, float64(sent)/time.Since(start).Seconds())
-		}
+		prog.update(rate())
 		return nil
 	}
 	for n := 0; sc.Scan(); n++ {
@@ -124,37 +132,39 @@ func streamPut(ctx context.Context, c *kinesis.Client, name, key string, in io.R
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return err
+		return fmt.Errorf("read standard input: %w", err)
 	}
 	if err := flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(progress, "\rput %d records in %.1fs (%.0f/s)\n", sent, time.Since(start).Seconds(), float64(sent)/time.Since(start).Seconds())
+	prog.done(rate())
 	if failed > 0 {
-		return fmt.Errorf("%d records were refused after retries", failed)
+		return fmt.Errorf("stream %s refused %s after 5 retries (throttled: its shards' write limits, "+
+			"streams.shard_records_per_sec and shard_bytes_per_sec)", s.name, plural(failed, "record"))
 	}
 	return nil
 }
 
-func streamTail(ctx context.Context, c *kinesis.Client, name string, from types.ShardIteratorType, follow, raw bool, out io.Writer) error {
+func (s kinesisStream) tail(ctx context.Context, from types.ShardIteratorType, follow, raw bool, out io.Writer) error {
+	c, name := s.c, s.name
 	shards, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: &name})
 	if err != nil {
-		return err
+		return s.explain("read", err)
 	}
 	listed := map[string]bool{}
-	for _, s := range shards.Shards {
-		listed[aws.ToString(s.ShardId)] = true
+	for _, sh := range shards.Shards {
+		listed[aws.ToString(sh.ShardId)] = true
 	}
 	iters := map[string]*string{}
-	for _, s := range shards.Shards {
-		if listed[aws.ToString(s.ParentShardId)] || listed[aws.ToString(s.AdjacentParentShardId)] {
+	for _, sh := range shards.Shards {
+		if listed[aws.ToString(sh.ParentShardId)] || listed[aws.ToString(sh.AdjacentParentShardId)] {
 			continue // started once its parents are read to their end
 		}
-		it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: &name, ShardId: s.ShardId, ShardIteratorType: from})
+		it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: &name, ShardId: sh.ShardId, ShardIteratorType: from})
 		if err != nil {
-			return err
+			return s.explain("read", err)
 		}
-		iters[aws.ToString(s.ShardId)] = it.ShardIterator
+		iters[aws.ToString(sh.ShardId)] = it.ShardIterator
 	}
 	w := bufio.NewWriter(out)
 	defer w.Flush()
@@ -165,7 +175,7 @@ func streamTail(ctx context.Context, c *kinesis.Client, name string, from types.
 		for shard, it := range iters {
 			res, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it})
 			if err != nil {
-				return err
+				return s.explain("read", err)
 			}
 			for _, r := range res.Records {
 				got++
@@ -189,7 +199,7 @@ func streamTail(ctx context.Context, c *kinesis.Client, name string, from types.
 					}
 					it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: &name, ShardId: child.ShardId, ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
 					if err != nil {
-						return err
+						return s.explain("read", err)
 					}
 					iters[id] = it.ShardIterator
 				}

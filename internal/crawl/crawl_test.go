@@ -53,7 +53,7 @@ func newEnvOn(t *testing.T, store string) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, dir: dir, lake: lk, cat: cat}
-	e.svc = New(Options{Catalog: cat, Lake: lk})
+	e.svc = e.run(New(Options{Catalog: cat, Lake: lk}))
 	t.Cleanup(func() { e.svc.Close(); cat.Close(); lk.Close() })
 	if err := lk.CreateBucket(context.Background(), "lake"); err != nil {
 		t.Fatal(err)
@@ -274,4 +274,12 @@ func crawlMixedLake(t *testing.T, e *env) {
 		t.Errorf("read %d bytes to crawl a lake of 10 GiB", run.Summary.BytesRead)
 	}
 	t.Logf("summary: %+v", run.Summary)
+}
+
+// run runs svc (schedules, event mode) until the test ends.
+func (e *env) run(svc *Service) *Service {
+	done := make(chan struct{})
+	go func() { svc.Run(context.Background()); close(done) }()
+	e.t.Cleanup(func() { svc.Close(); <-done })
+	return svc
 }

@@ -63,15 +63,14 @@ func (p *pendingEvents) add(e lake.Event) {
 
 // flushLoop saves buffered events every second and refreshes which
 // crawlers listen every few.
-func (p *pendingEvents) flushLoop() {
-	ctx := context.Background()
+func (p *pendingEvents) flushLoop(ctx context.Context) {
 	p.refresh(ctx)
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for i := 0; ; i++ {
 		select {
-		case <-p.s.closed:
-			p.flush(ctx)
+		case <-ctx.Done():
+			p.flush(context.WithoutCancel(ctx)) // what arrived until now is kept
 			return
 		case <-t.C:
 		}

@@ -243,8 +243,8 @@ func TestSchedule(t *testing.T) {
 	ctx := context.Background()
 	e.svc.Close()
 	start, base := time.Now(), time.Date(2026, 1, 1, 0, 0, 30, 0, time.UTC)
-	e.svc = New(Options{Catalog: e.cat, Lake: e.lake, ScheduleEvery: 5 * time.Millisecond,
-		Now: func() time.Time { return base.Add(time.Since(start) * 1000) }})
+	e.svc = e.run(New(Options{Catalog: e.cat, Lake: e.lake, ScheduleEvery: 5 * time.Millisecond,
+		Now: func() time.Time { return base.Add(time.Since(start) * 1000) }}))
 	e.put("s/a.json", []byte(`{"a":1}`))
 	if err := e.svc.CreateCrawler(ctx, Crawler{Name: "sched", DatabaseName: "db", Schedule: "cron(* * * * ? *)",
 		Targets: []S3Target{{Path: "s3://lake/s/"}}}); err != nil {

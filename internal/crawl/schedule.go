@@ -90,14 +90,13 @@ func shiftDays(s string) (string, error) {
 
 // schedule starts scheduled crawlers when their time comes. Every process
 // runs it; the compare-and-set in StartCrawler lets one of them win.
-func (s *Service) schedule() {
-	ctx := context.Background()
+func (s *Service) schedule(ctx context.Context) {
 	last := s.now()
 	t := time.NewTicker(s.opts.ScheduleEvery)
 	defer t.Stop()
 	for {
 		select {
-		case <-s.closed:
+		case <-ctx.Done():
 			return
 		case <-t.C:
 		}

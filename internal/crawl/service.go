@@ -59,11 +59,12 @@ type Service struct {
 	log     *slog.Logger
 	metrics *metrics
 
-	mu      sync.Mutex
-	running map[string]context.CancelFunc // crawls this process runs
-	wg      sync.WaitGroup
-	closed  chan struct{}
-	events  *pendingEvents
+	mu        sync.Mutex
+	running   map[string]context.CancelFunc // crawls this process runs
+	wg        sync.WaitGroup
+	closed    chan struct{}
+	closeOnce sync.Once
+	events    *pendingEvents
 }
 
 // New starts a service: its scheduler and its event buffer.
@@ -88,17 +89,43 @@ func New(opts Options) *Service {
 		closed:  make(chan struct{}),
 	}
 	s.events = newPendingEvents(s)
-	if opts.Exclusive {
-		s.endOrphans(context.Background())
-	}
-	s.wg.Go(s.schedule)
-	s.wg.Go(s.events.flushLoop)
 	return s
 }
 
-// Close stops running crawls (they end STOPPED) and waits for them.
+// Recover marks the crawls a killed process left RUNNING as failed, on a
+// store of this process's own (Options.Exclusive); a shared store's
+// crawls are ended by heartbeat. Call it before serving.
+func (s *Service) Recover(ctx context.Context) error {
+	if s.opts.Exclusive {
+		s.endOrphans(ctx)
+	}
+	return nil
+}
+
+// Run starts scheduled crawlers when their time comes and saves the
+// lake's events for event-mode crawlers, until ctx ends or Close. Crawls
+// started by StartCrawler run with or without it.
+func (s *Service) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.closed:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	var wg sync.WaitGroup
+	wg.Go(func() { s.schedule(ctx) })
+	wg.Go(func() { s.events.flushLoop(ctx) })
+	wg.Wait()
+	return nil
+}
+
+// Close stops running crawls (they end STOPPED) and Run, and waits for
+// them. Closing again does nothing.
 func (s *Service) Close() error {
-	close(s.closed)
+	s.closeOnce.Do(func() { close(s.closed) })
 	s.mu.Lock()
 	for _, cancel := range s.running {
 		cancel()

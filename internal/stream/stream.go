@@ -1,25 +1,72 @@
 // Package stream is the stream seam: durable, sharded record logs that
 // producers append to and readers scan from any position, with the
 // metadata (shards, retention, tags) that the Kinesis API and tarn's own
-// consumers need. Backends live in sibling packages (natsjs); streamtest
-// holds the conformance suite they all pass. Kinesis semantics (hash key
+// consumers need. Backends live in sibling packages (natsjs, and memstream
+// for tests); streamtest holds the conformance suite they all pass, which
+// pins every error the seam documents. Kinesis semantics (hash key
 // ranges, iterators, sequence number strings) live in kinesisapi, above.
 package stream
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
-// Errors every backend returns (wrapped with context); check with errors.Is.
+// Errors every backend returns, wrapped with context; check with errors.Is.
+// Each method of Store and Consumer names the ones it returns; anything
+// else is the backend failing (a lost connection, a full disk).
 var (
-	ErrNotFound       = errors.New("stream not found")
-	ErrExists         = errors.New("stream already exists")
-	ErrNoSuchShard    = errors.New("shard not found")
-	ErrConflict       = errors.New("stream metadata changed concurrently")
+	// ErrNotFound: no stream of that name, also for a name that Create
+	// would refuse.
+	ErrNotFound = errors.New("stream not found")
+	// ErrExists: Create of a name already taken.
+	ErrExists = errors.New("stream already exists")
+	// ErrNoSuchShard: a shard that the stream's Info does not list.
+	ErrNoSuchShard = errors.New("shard not found")
+	// ErrNoSuchConsumer: a durable consumer never opened, or deleted.
 	ErrNoSuchConsumer = errors.New("consumer not found")
+	// ErrInvalid: a name or an Info that Check refuses.
+	ErrInvalid = errors.New("invalid stream")
 )
+
+// ValidName reports whether s may name a stream, a shard or a consumer:
+// 1 to 128 characters of [a-zA-Z0-9_.-], as Kinesis allows.
+func ValidName(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Check returns ErrInvalid, saying why, unless info has a valid name and
+// at least one shard, each with a valid and distinct ID. Create and
+// UpdateInfo store only what passes.
+func Check(info Info) error {
+	if !ValidName(info.Name) {
+		return fmt.Errorf("%w: name %q is not 1 to 128 characters of a-z, A-Z, 0-9, _, . and -", ErrInvalid, info.Name)
+	}
+	if len(info.Shards) == 0 {
+		return fmt.Errorf("%w: stream %s has no shards", ErrInvalid, info.Name)
+	}
+	seen := make(map[string]bool, len(info.Shards))
+	for _, sh := range info.Shards {
+		if !ValidName(sh.ID) {
+			return fmt.Errorf("%w: stream %s: shard id %q is not 1 to 128 characters of a-z, A-Z, 0-9, _, . and -", ErrInvalid, info.Name, sh.ID)
+		}
+		if seen[sh.ID] {
+			return fmt.Errorf("%w: stream %s: shard %s twice", ErrInvalid, info.Name, sh.ID)
+		}
+		seen[sh.ID] = true
+	}
+	return nil
+}
 
 // Info is a stream's metadata, kept by the backend where every tarn
 // process sharing it can read it.
@@ -59,23 +106,33 @@ type Record struct {
 	Arrival      time.Time
 }
 
-// Store is the seam.
+// Store is the seam. Every method that takes a stream's name returns
+// ErrNotFound when there is no such stream; the other errors are named
+// with each method.
 type Store interface {
 	// Create makes a stream with info's Name, Retention, Shards and Tags.
+	// ErrInvalid unless Check(info) passes, ErrExists if the name is taken.
 	Create(ctx context.Context, info Info) error
+	// Delete removes a stream with its records and consumers.
 	Delete(ctx context.Context, name string) error
 	Info(ctx context.Context, name string) (Info, error)
 	// UpdateInfo applies fn to the current Info and stores the result if
-	// nothing changed it meanwhile, retrying otherwise.
+	// nothing changed it meanwhile, retrying otherwise; changes fn makes
+	// to Name and Revision are ignored. fn's error is returned as is, and
+	// ErrInvalid if the result does not pass Check: nothing is stored then.
 	UpdateInfo(ctx context.Context, name string, fn func(*Info) error) (Info, error)
+	// List returns every stream's name, in order.
 	List(ctx context.Context) ([]string, error)
 
 	// Append stores records (Shard, PartitionKey and Data set) and returns
 	// their sequence numbers in order. It returns only once every record is
-	// durable; on error some records may have been stored.
+	// durable; on error some records may have been stored, except with
+	// ErrNoSuchShard (a record's Shard is not in the stream's Info), which
+	// stores none.
 	Append(ctx context.Context, name string, recs []Record) ([]uint64, error)
 	// Read returns up to max records of shard with Seq >= from, in order,
 	// without waiting for more. Records past retention are gone.
+	// ErrNoSuchShard if the stream's Info does not list shard.
 	Read(ctx context.Context, name, shard string, from uint64, max int) ([]Record, error)
 	// Tail returns the last sequence number stored in the stream (0 if none).
 	Tail(ctx context.Context, name string) (uint64, error)
@@ -85,15 +142,20 @@ type Store interface {
 
 	// Consumer opens the named durable consumer of a stream: it resumes
 	// after the last record it acknowledged, also after a crash.
+	// ErrInvalid unless ValidName(consumer).
 	Consumer(ctx context.Context, name, consumer string) (Consumer, error)
-	// DeleteConsumer forgets a durable consumer.
+	// DeleteConsumer forgets a durable consumer; ErrNoSuchConsumer if the
+	// stream has no consumer of that name.
 	DeleteConsumer(ctx context.Context, name, consumer string) error
 
 	Close() error
 }
 
 // Consumer reads a stream on behalf of tarn's own readers (deliveries),
-// across all its shards, in order per shard.
+// across all its shards, in order per shard. Once its stream is deleted,
+// Fetch and Ack return ErrNotFound; once the consumer is deleted
+// (DeleteConsumer), ErrNoSuchConsumer. Records fetched from the backend
+// before may still be returned first.
 type Consumer interface {
 	// Fetch returns up to max records not yet acknowledged, waiting up to
 	// wait for the first one; no records and no error when none came.

@@ -95,10 +95,27 @@ func New(engine query.Engine, docs catalog.Documents, objects lake.Objects, log 
 		BadBody:  badBody,
 		Ops:      a.operations(),
 	}
-	if opts.Exclusive {
-		a.failOrphans(context.Background())
-	}
 	return a
+}
+
+// Recover marks the queries a killed process left queued or running as
+// failed, on a store of this process's own (Options.Exclusive). Call it
+// before serving.
+func (a *API) Recover(ctx context.Context) error {
+	if a.opts.Exclusive {
+		a.failOrphans(ctx)
+	}
+	return nil
+}
+
+// Run serves until ctx ends or Close; queries run with or without it, and
+// Close ends them.
+func (a *API) Run(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+	case <-a.base.Done():
+	}
+	return nil
 }
 
 type call = awsapi.Request
@@ -136,12 +153,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Close cancels the queries this process runs or has queued (they end
 // CANCELLED) and waits for them to record it.
-func (a *API) Close() {
+func (a *API) Close() error {
 	a.mu.Lock()
 	a.closed = true
 	a.mu.Unlock()
 	a.stop(errShutdown)
 	a.wg.Wait()
+	return nil
 }
 
 // owns reports whether the caller may see what user made: its own, or

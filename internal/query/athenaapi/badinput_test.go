@@ -81,6 +81,6 @@ func TestBadInput(t *testing.T) {
 	e.api = e.open(Options{DefaultOutput: "s3://"})
 	e.wantErr("StartQueryExecution", q(nil), codeInvalid, "server's default output location")
 	e.api = New(e.engine, e.store, e.lake, testLog, Options{})
-	t.Cleanup(e.api.Close)
+	t.Cleanup(func() { e.api.Close() })
 	e.wantErr("StartQueryExecution", q(nil), codeInvalid, "No output location provided.")
 }

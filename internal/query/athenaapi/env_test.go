@@ -64,7 +64,11 @@ func (e *env) open(opts Options) *API {
 		opts.DefaultOutput = "s3://tarn-athena-results/"
 	}
 	api := New(e.engine, e.store, e.lake, testLog, opts)
-	e.t.Cleanup(api.Close)
+	api.Recover(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { api.Run(ctx); close(done) }()
+	e.t.Cleanup(func() { cancel(); <-done; api.Close() })
 	return api
 }
 

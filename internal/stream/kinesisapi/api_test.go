@@ -3,6 +3,7 @@ package kinesisapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,7 +14,9 @@ import (
 	"time"
 
 	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/awsapi"
 	"github.com/tarnlake/tarn/internal/awsapi/awsapitest"
+	"github.com/tarnlake/tarn/internal/stream"
 	"github.com/tarnlake/tarn/internal/stream/memstream"
 )
 
@@ -221,4 +224,28 @@ func TestAccess(t *testing.T) {
 func b64(b []byte) string {
 	s, _ := json.Marshal(b)
 	return strings.Trim(string(s), `"`)
+}
+
+// Each of the seam's errors becomes its Kinesis error code; anything else
+// stays an internal failure.
+func TestStoreErrors(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		code string
+	}{
+		{stream.ErrNotFound, "ResourceNotFoundException"},
+		{stream.ErrExists, "ResourceInUseException"},
+		{stream.ErrNoSuchShard, "ResourceNotFoundException"},
+		{stream.ErrNoSuchConsumer, "ResourceNotFoundException"},
+		{stream.ErrInvalid, "InvalidArgumentException"},
+	} {
+		var ae *awsapi.Error
+		if err := storeErr(fmt.Errorf("backend: %w", c.err), "s"); !errors.As(err, &ae) || ae.Code != c.code {
+			t.Errorf("%v: %v, want %s", c.err, err, c.code)
+		}
+	}
+	var ae *awsapi.Error
+	if err := storeErr(errors.New("disk full"), "s"); errors.As(err, &ae) {
+		t.Errorf("a backend failure became %s", ae.Code)
+	}
 }

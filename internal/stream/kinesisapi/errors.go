@@ -38,8 +38,9 @@ func inUse(format string, args ...any) *awsapi.Error {
 	return clientErr("ResourceInUseException", format, args...)
 }
 
-// storeErr turns the seam's errors about stream name into Kinesis errors
-// and passes anything else on, to be logged as an internal failure.
+// storeErr turns each of the seam's errors about stream name into its
+// Kinesis error and passes anything else on, to be logged as an internal
+// failure.
 func storeErr(err error, name string) error {
 	var ae *awsapi.Error
 	switch {
@@ -53,8 +54,10 @@ func storeErr(err error, name string) error {
 		return inUse("Stream %s under account %s already exists.", name, account)
 	case errors.Is(err, stream.ErrNoSuchShard):
 		return clientErr("ResourceNotFoundException", "A shard of stream %s under account %s does not exist.", name, account)
-	case errors.Is(err, stream.ErrConflict):
-		return inUse("Stream %s under account %s is being changed by another request; retry.", name, account)
+	case errors.Is(err, stream.ErrNoSuchConsumer):
+		return clientErr("ResourceNotFoundException", "A consumer of stream %s under account %s does not exist.", name, account)
+	case errors.Is(err, stream.ErrInvalid):
+		return invalidArg("Stream %s under account %s: %v.", name, account, err)
 	}
 	return fmt.Errorf("stream %s: %w", name, err)
 }

@@ -171,7 +171,8 @@ func (a *API) putRecords(c *call) (any, error) {
 // then lands beyond the shard's EndSeq, where readers never see it. So
 // after appending, put reads the shards again (waiting out the reshard's
 // UPDATING step, during which the closing Seq is being chosen) and appends
-// such records once more to the shard that now holds their key.
+// such records once more to the shard that now holds their key. A record
+// routed to a shard gone since (ErrNoSuchShard) is routed again too.
 func (a *API) put(c *call, name string, entries []entry, all bool) error {
 	info, err := a.store.Info(c.Ctx, name)
 	if err != nil {
@@ -201,14 +202,17 @@ func (a *API) put(c *call, name string, entries []entry, all bool) error {
 	}
 	for attempt := 0; len(pending) > 0; attempt++ {
 		if attempt == 3 {
-			return fmt.Errorf("put to stream %s: records keep landing in closed shards", name)
+			return fmt.Errorf("put to stream %s: records keep landing in closed or replaced shards", name)
 		}
 		recs := make([]stream.Record, len(pending))
 		for j, i := range pending {
 			recs[j] = entries[i].rec
 		}
 		seqs, err := a.store.Append(c.Ctx, name, recs)
-		if err != nil {
+		// A reshard of an empty stream replaces its shards: routed before,
+		// the records are refused, all of them, and go again.
+		replaced := errors.Is(err, stream.ErrNoSuchShard)
+		if err != nil && !replaced {
 			if errors.Is(err, stream.ErrNotFound) {
 				return streamNotFound(name)
 			}
@@ -221,8 +225,8 @@ func (a *API) put(c *call, name string, entries []entry, all bool) error {
 			}
 			return nil
 		}
-		for j, i := range pending {
-			entries[i].rec.Seq = seqs[j]
+		for j, seq := range seqs { // none when replaced
+			entries[pending[j]].rec.Seq = seq
 		}
 		if info, err = a.settled(c, name); err != nil {
 			return err
@@ -233,7 +237,7 @@ func (a *API) put(c *call, name string, entries []entry, all bool) error {
 		again := pending[:0]
 		for _, i := range pending {
 			e := &entries[i]
-			if sh, ok := findShard(info, e.rec.Shard); ok && (sh.Open() || e.rec.Seq <= sh.EndSeq) {
+			if sh, ok := findShard(info, e.rec.Shard); ok && !replaced && (sh.Open() || e.rec.Seq <= sh.EndSeq) {
 				continue
 			}
 			sh, err := rt.route(e.hash)

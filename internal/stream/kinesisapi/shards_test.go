@@ -294,4 +294,12 @@ func TestPutDuringReshard(t *testing.T) {
 	if time.Since(start) < 50*time.Millisecond {
 		t.Fatal("put did not wait for the reshard to end")
 	}
+
+	// A reshard of an empty stream replaces its shards: the append is
+	// refused (ErrNoSuchShard) and put routes the record again.
+	e.create("empty", 2)
+	hs.hook = func() { reshard(e, "empty", 3) }
+	if id := str(put(e, "empty", "k", "replaced")["ShardId"]); id < "shardId-000000000002" {
+		t.Fatalf("put during an empty stream's reshard went to %s", id)
+	}
 }

@@ -13,6 +13,9 @@ import (
 // Consumer opens a durable consumer. Its position lives with the stream,
 // so a new Consumer of the same name redelivers whatever was not acked.
 func (s *Store) Consumer(ctx context.Context, name, consumer string) (stream.Consumer, error) {
+	if !stream.ValidName(consumer) {
+		return nil, fmt.Errorf("open consumer %q: %w: not a valid name", consumer, stream.ErrInvalid)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ms, err := s.get(name)

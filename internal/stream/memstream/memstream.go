@@ -63,8 +63,8 @@ func (s *Store) get(name string) (*memStream, error) {
 }
 
 func (s *Store) Create(ctx context.Context, info stream.Info) error {
-	if info.Name == "" {
-		return errors.New("memstream: create stream: empty name")
+	if err := stream.Check(info); err != nil {
+		return fmt.Errorf("create stream: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -128,6 +128,10 @@ func (s *Store) UpdateInfo(ctx context.Context, name string, fn func(*stream.Inf
 		if err := fn(&next); err != nil {
 			return stream.Info{}, err
 		}
+		next.Name, next.Revision = cur.Name, cur.Revision+1
+		if err := stream.Check(next); err != nil {
+			return stream.Info{}, fmt.Errorf("update stream: %w", err)
+		}
 		s.mu.Lock()
 		ms, err := s.get(name)
 		if err != nil {
@@ -138,7 +142,6 @@ func (s *Store) UpdateInfo(ctx context.Context, name string, fn func(*stream.Inf
 			s.mu.Unlock()
 			continue // changed meanwhile: apply fn to the new state
 		}
-		next.Name, next.Revision = cur.Name, cur.Revision+1
 		ms.info = clone(next)
 		s.mu.Unlock()
 		return next, nil

@@ -15,6 +15,16 @@ import (
 // concurrent Append to the stream (group commit). An external server's
 // acknowledgement is its own durability promise.
 func (s *Store) Append(ctx context.Context, name string, recs []stream.Record) ([]uint64, error) {
+	shards := func(yield func(string) bool) {
+		for _, r := range recs {
+			if !yield(r.Shard) {
+				return
+			}
+		}
+	}
+	if err := s.checkShards(ctx, name, shards); err != nil {
+		return nil, fmt.Errorf("append: %w", err)
+	}
 	js := jsName(name)
 	type pending struct {
 		f   jetstream.PubAckFuture

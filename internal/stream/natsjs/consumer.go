@@ -29,19 +29,23 @@ import (
 // messages before it and keeps the exact position in a key-value bucket,
 // so that a reopened consumer skips the batch's records it already had.
 func (s *Store) Consumer(ctx context.Context, name, consumer string) (stream.Consumer, error) {
+	if !stream.ValidName(consumer) {
+		return nil, fmt.Errorf("open consumer %q: %w: not a valid name", consumer, stream.ErrInvalid)
+	}
 	info, err := s.Info(ctx, name)
 	if err != nil {
 		return nil, err
 	}
+	durableName := escape(consumer)
 	cfg := jetstream.ConsumerConfig{
-		Durable: consumer, FilterSubject: allShards(name),
+		Durable: durableName, FilterSubject: allShards(name),
 		DeliverPolicy: jetstream.DeliverAllPolicy, AckPolicy: jetstream.AckAllPolicy,
 		AckWait: time.Minute, MaxAckPending: 100000,
 	}
-	d := &durable{kv: s.acks, key: ackKey(name, consumer), created: info.Created.UnixNano()}
-	if old, err := s.js.Consumer(ctx, jsName(name), consumer); err == nil {
+	d := &durable{s: s, stream: name, name: consumer, key: ackKey(name, consumer), created: info.Created.UnixNano()}
+	if old, err := s.js.Consumer(ctx, jsName(name), durableName); err == nil {
 		floor := old.CachedInfo().AckFloor.Stream
-		if err := s.js.DeleteConsumer(ctx, jsName(name), consumer); err != nil {
+		if err := s.js.DeleteConsumer(ctx, jsName(name), durableName); err != nil {
 			return nil, fmt.Errorf("consumer %s of %s: %w", consumer, name, err)
 		}
 		if floor > 0 {
@@ -54,7 +58,7 @@ func (s *Store) Consumer(ctx context.Context, name, consumer string) (stream.Con
 	d.cons, err = s.js.CreateOrUpdateConsumer(ctx, jsName(name), cfg)
 	if err != nil {
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
-			return nil, fmt.Errorf("%w: %s", stream.ErrNotFound, name)
+			return nil, notFound(name)
 		}
 		return nil, fmt.Errorf("consumer %s of %s: %w", consumer, name, err)
 	}
@@ -62,19 +66,29 @@ func (s *Store) Consumer(ctx context.Context, name, consumer string) (stream.Con
 }
 
 func (s *Store) DeleteConsumer(ctx context.Context, name, consumer string) error {
-	err := s.js.DeleteConsumer(ctx, jsName(name), consumer)
+	if !stream.ValidName(name) {
+		return notFound(name)
+	}
+	if !stream.ValidName(consumer) {
+		return noConsumer(name, consumer)
+	}
+	err := s.js.DeleteConsumer(ctx, jsName(name), escape(consumer))
 	switch {
 	case errors.Is(err, jetstream.ErrConsumerNotFound):
-		return fmt.Errorf("%w: %s of %s", stream.ErrNoSuchConsumer, consumer, name)
+		return noConsumer(name, consumer)
 	case errors.Is(err, jetstream.ErrStreamNotFound):
-		return fmt.Errorf("%w: %s", stream.ErrNotFound, name)
+		return notFound(name)
 	case err != nil:
-		return err
+		return fmt.Errorf("delete consumer %s of %s: %w", consumer, name, err)
 	}
 	if err := s.acks.Purge(ctx, ackKey(name, consumer)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return fmt.Errorf("consumer %s of %s: %w", consumer, name, err)
 	}
 	return nil
+}
+
+func noConsumer(name, consumer string) error {
+	return fmt.Errorf("%w: %s of stream %s", stream.ErrNoSuchConsumer, consumer, name)
 }
 
 // ackKey names a consumer's position in the acks bucket, whose keys allow
@@ -84,8 +98,10 @@ func ackKey(name, consumer string) string {
 }
 
 type durable struct {
+	s       *Store
+	stream  string
+	name    string
 	cons    jetstream.Consumer
-	kv      jetstream.KeyValue
 	key     string
 	created int64  // the stream's creation: a position saved for an older stream of the name is void
 	skip    uint64 // records up to this one were acknowledged before a reopen
@@ -119,7 +135,28 @@ func (d *durable) Fetch(ctx context.Context, limit int, wait time.Duration) ([]s
 			_, err = d.fetch(d.cons.FetchNoWait(n - 1))
 		}
 	}
-	return d.take(limit), err
+	if len(d.left) == 0 {
+		// Also without an error: an older server does not answer a fetch
+		// from a deleted consumer at all.
+		return nil, d.gone(ctx, "fetch", err)
+	}
+	return d.take(limit), nil
+}
+
+// gone tells a stream or consumer deleted under a fetch or an ack (which
+// JetStream reports as nobody answering, or not at all) apart from other
+// failures: it returns err, wrapped, when both are there.
+func (d *durable) gone(ctx context.Context, op string, err error) error {
+	if _, cerr := d.cons.Info(ctx); errors.Is(cerr, jetstream.ErrConsumerNotFound) || errors.Is(cerr, jetstream.ErrStreamNotFound) {
+		if _, ierr := d.s.Info(ctx, d.stream); ierr != nil {
+			return fmt.Errorf("%s: %w", op, ierr)
+		}
+		return fmt.Errorf("%s: %w", op, noConsumer(d.stream, d.name))
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s of stream %s: %w", op, d.name, d.stream, err)
+	}
+	return nil
 }
 
 // fetch decodes a batch of messages onto left and counts them.
@@ -183,12 +220,19 @@ func (d *durable) Ack(ctx context.Context, r stream.Record) error {
 	if whole != nil {
 		// Confirmed, so that a crash right after cannot redeliver it.
 		if err := whole.DoubleAck(ctx); err != nil {
-			return fmt.Errorf("ack %d: %w", r.Seq, err)
+			return d.gone(ctx, "ack", err)
 		}
 	}
 	if inside {
+		// Only JetStream's acknowledgements notice a consumer deleted
+		// meanwhile; the position of a deleted one must not be kept.
+		if whole == nil {
+			if err := d.gone(ctx, "ack", nil); err != nil {
+				return err
+			}
+		}
 		v := strconv.FormatInt(d.created, 10) + " " + strconv.FormatUint(r.Seq, 10)
-		if _, err := d.kv.PutString(ctx, d.key, v); err != nil {
+		if _, err := d.s.acks.PutString(ctx, d.key, v); err != nil {
 			return fmt.Errorf("ack %d: %w", r.Seq, err)
 		}
 	}
@@ -197,7 +241,7 @@ func (d *durable) Ack(ctx context.Context, r stream.Record) error {
 
 // partial is the position a previous instance acknowledged inside a batch.
 func (d *durable) partial(ctx context.Context) (uint64, bool) {
-	e, err := d.kv.Get(ctx, d.key)
+	e, err := d.s.acks.Get(ctx, d.key)
 	if err != nil {
 		return 0, false
 	}

@@ -16,6 +16,10 @@ import (
 // Create claims the name in the metadata bucket first, so that two tarn
 // processes cannot both create it, then makes the JetStream stream.
 func (s *Store) Create(ctx context.Context, info stream.Info) error {
+	if err := stream.Check(info); err != nil {
+		return fmt.Errorf("create stream: %w", err)
+	}
+	s.forgetShards(info.Name)
 	if info.Created.IsZero() {
 		info.Created = time.Now().UTC()
 	}
@@ -57,6 +61,7 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 	s.readers.forget(name)
 	s.mu.Lock()
 	delete(s.syncs, name)
+	delete(s.known, name)
 	s.mu.Unlock()
 	if err := s.meta.Purge(ctx, name); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return fmt.Errorf("delete stream %s: %w", name, err)
@@ -68,7 +73,7 @@ func (s *Store) Info(ctx context.Context, name string) (stream.Info, error) {
 	e, err := s.meta.Get(ctx, name)
 	if err != nil {
 		if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
-			return stream.Info{}, fmt.Errorf("%w: %s", stream.ErrNotFound, name)
+			return stream.Info{}, notFound(name)
 		}
 		return stream.Info{}, fmt.Errorf("stream %s: %w", name, err)
 	}
@@ -86,9 +91,13 @@ func (s *Store) UpdateInfo(ctx context.Context, name string, fn func(*stream.Inf
 		if err != nil {
 			return info, err
 		}
-		old := info.Retention
+		old, read := info.Retention, info.Revision
 		if err := fn(&info); err != nil {
 			return info, err
+		}
+		info.Name, info.Revision = name, read
+		if err := stream.Check(info); err != nil {
+			return info, fmt.Errorf("update stream: %w", err)
 		}
 		b, err := json.Marshal(info)
 		if err != nil {
@@ -105,6 +114,7 @@ func (s *Store) UpdateInfo(ctx context.Context, name string, fn func(*stream.Inf
 			return info, fmt.Errorf("update stream %s: %w", name, err)
 		}
 		info.Revision = rev
+		s.forgetShards(name)
 		if info.Retention != old {
 			if err := s.setRetention(ctx, name, info.Retention); err != nil {
 				return info, err

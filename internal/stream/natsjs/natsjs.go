@@ -52,7 +52,8 @@ type Store struct {
 	acks jetstream.KeyValue // durable consumers' positions inside a batch
 
 	mu      sync.Mutex
-	syncs   map[string]*groupSync // embedded: per-stream group commit
+	syncs   map[string]*groupSync  // embedded: per-stream group commit
+	known   map[string]knownShards // each stream's shard IDs (shards.go)
 	readers *readerCache
 }
 
@@ -66,7 +67,7 @@ func Open(ctx context.Context, log *slog.Logger, opts Options) (*Store, error) {
 	if opts.Replicas <= 0 {
 		opts.Replicas = 1
 	}
-	s := &Store{opts: opts, log: log.With("component", "natsjs"), syncs: map[string]*groupSync{}}
+	s := &Store{opts: opts, log: log.With("component", "natsjs"), syncs: map[string]*groupSync{}, known: map[string]knownShards{}}
 	var err error
 	if opts.URL == "" {
 		err = s.startEmbedded()

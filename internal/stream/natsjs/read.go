@@ -17,13 +17,16 @@ import (
 // positioned, and finds the next records already fetched: each full read
 // starts fetching the next batch while the caller sends this one on.
 func (s *Store) Read(ctx context.Context, name, shard string, from uint64, max int) ([]stream.Record, error) {
+	if err := s.checkShards(ctx, name, func(yield func(string) bool) { yield(shard) }); err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
 	if max <= 0 {
 		return nil, nil
 	}
 	r, err := s.readers.get(ctx, name, shard, from)
 	if err != nil {
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
-			return nil, fmt.Errorf("%w: %s", stream.ErrNotFound, name)
+			return nil, notFound(name)
 		}
 		return nil, fmt.Errorf("read %s/%s: %w", name, shard, err)
 	}
@@ -156,10 +159,13 @@ func (r *reader) fetch(n int) ([]stream.Record, bool, error) {
 
 // Tail is the stream's last sequence number.
 func (s *Store) Tail(ctx context.Context, name string) (uint64, error) {
+	if !stream.ValidName(name) {
+		return 0, notFound(name)
+	}
 	st, err := s.js.Stream(ctx, jsName(name))
 	if err != nil {
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
-			return 0, fmt.Errorf("%w: %s", stream.ErrNotFound, name)
+			return 0, notFound(name)
 		}
 		return 0, err
 	}
@@ -179,13 +185,16 @@ func (s *Store) Tail(ctx context.Context, name string) (uint64, error) {
 
 // SeqAt finds the first record stored at or after t.
 func (s *Store) SeqAt(ctx context.Context, name string, t time.Time) (uint64, error) {
+	if !stream.ValidName(name) {
+		return 0, notFound(name)
+	}
 	cons, err := s.js.CreateConsumer(ctx, jsName(name), jetstream.ConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &t,
 		AckPolicy: jetstream.AckNonePolicy, MemoryStorage: true, InactiveThreshold: 10 * time.Second,
 	})
 	if err != nil {
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
-			return 0, fmt.Errorf("%w: %s", stream.ErrNotFound, name)
+			return 0, notFound(name)
 		}
 		return 0, err
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/tarnlake/tarn/internal/stream"
 )
 
-// Run runs the suite; open returns a store for one subtest (it may share a
+// Run runs the suite, which pins every error the seam documents; open returns a store for one subtest (it may share a
 // server with other subtests: names are unique).
 func Run(t *testing.T, open func(t *testing.T) stream.Store) {
 	for _, c := range []struct {
@@ -31,7 +31,10 @@ func Run(t *testing.T, open func(t *testing.T) stream.Store) {
 		{"SeqAt", seqAt},
 		{"Consumer", consumer},
 		{"Retention", retention},
-		{"MissingStream", missing},
+		{"NotFound", notFound},
+		{"Invalid", invalid},
+		{"NoSuchShard", noSuchShard},
+		{"ConsumerGone", consumerGone},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}
@@ -72,7 +75,7 @@ func create(t *testing.T, s stream.Store, nShards int, retention time.Duration) 
 func lifecycle(t *testing.T, s stream.Store) {
 	c := ctx(t)
 	name := create(t, s, 2, time.Hour)
-	if err := s.Create(c, stream.Info{Name: name, Retention: time.Hour}); !errors.Is(err, stream.ErrExists) {
+	if err := s.Create(c, stream.Info{Name: name, Retention: time.Hour, Shards: shards(1)}); !errors.Is(err, stream.ErrExists) {
 		t.Fatalf("create twice: %v, want ErrExists", err)
 	}
 	info, err := s.Info(c, name)
@@ -283,9 +286,6 @@ func consumer(t *testing.T, s stream.Store) {
 		t.Fatal(err)
 	}
 	cons.Close()
-	if err := s.DeleteConsumer(c, name, "nope"); !errors.Is(err, stream.ErrNoSuchConsumer) {
-		t.Fatalf("delete unknown consumer: %v", err)
-	}
 	// Reopened (as after a crash), the consumer starts again right after
 	// what was acknowledged: the fetched but unacknowledged come first.
 	cons, err = s.Consumer(c, name, "delivery")
@@ -343,20 +343,186 @@ func retention(t *testing.T, s stream.Store) {
 	}
 }
 
-func missing(t *testing.T, s stream.Store) {
+// notFound calls every method that takes a stream's name with names of no
+// stream: one never made, one deleted, and one Create would refuse.
+func notFound(t *testing.T, s stream.Store) {
 	c := ctx(t)
-	name := Name(t)
-	if _, err := s.Append(c, name, []stream.Record{{Shard: "shardId-000000000000", PartitionKey: "k", Data: []byte("x")}}); !errors.Is(err, stream.ErrNotFound) {
-		t.Fatalf("append to a missing stream: %v", err)
+	deleted := create(t, s, 1, time.Hour)
+	if err := s.Delete(c, deleted); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := s.Read(c, name, "shardId-000000000000", 0, 1); !errors.Is(err, stream.ErrNotFound) {
-		t.Fatalf("read a missing stream: %v", err)
+	id := shards(1)[0].ID
+	for _, name := range []string{Name(t), deleted, "no such stream", ""} {
+		t.Run(fmt.Sprintf("%q", name), func(t *testing.T) {
+			calls := map[string]func() error{
+				"Delete": func() error { return s.Delete(c, name) },
+				"Info":   func() error { _, err := s.Info(c, name); return err },
+				"UpdateInfo": func() error {
+					_, err := s.UpdateInfo(c, name, func(*stream.Info) error { return nil })
+					return err
+				},
+				"Append": func() error {
+					_, err := s.Append(c, name, []stream.Record{{Shard: id, PartitionKey: "k", Data: []byte("x")}})
+					return err
+				},
+				"AppendNothing":  func() error { _, err := s.Append(c, name, nil); return err },
+				"Read":           func() error { _, err := s.Read(c, name, id, 0, 1); return err },
+				"Tail":           func() error { _, err := s.Tail(c, name); return err },
+				"SeqAt":          func() error { _, err := s.SeqAt(c, name, time.Now()); return err },
+				"Consumer":       func() error { _, err := s.Consumer(c, name, "x"); return err },
+				"DeleteConsumer": func() error { return s.DeleteConsumer(c, name, "x") },
+			}
+			for op, call := range calls {
+				if err := call(); !errors.Is(err, stream.ErrNotFound) {
+					t.Errorf("%s: %v, want ErrNotFound", op, err)
+				}
+			}
+		})
 	}
-	if _, err := s.Tail(c, name); !errors.Is(err, stream.ErrNotFound) {
-		t.Fatalf("tail of a missing stream: %v", err)
+}
+
+// invalid pins what Create, UpdateInfo and Consumer refuse.
+func invalid(t *testing.T, s stream.Store) {
+	c := ctx(t)
+	dup := shards(2)
+	dup[1].ID = dup[0].ID
+	bad := shards(1)
+	bad[0].ID = "shard 0"
+	for what, info := range map[string]stream.Info{
+		"empty name":     {Shards: shards(1)},
+		"space in name":  {Name: "a b", Shards: shards(1)},
+		"> in name":      {Name: "a>", Shards: shards(1)},
+		"~ in name":      {Name: "a~b", Shards: shards(1)},
+		"long name":      {Name: string(bytes.Repeat([]byte("n"), 129)), Shards: shards(1)},
+		"no shards":      {Name: Name(t)},
+		"bad shard id":   {Name: Name(t), Shards: bad},
+		"shard id twice": {Name: Name(t), Shards: dup},
+	} {
+		if err := s.Create(c, info); !errors.Is(err, stream.ErrInvalid) {
+			s.Delete(c, info.Name)
+			t.Errorf("create with %s: %v, want ErrInvalid", what, err)
+		}
 	}
-	if _, err := s.Consumer(c, name, "x"); !errors.Is(err, stream.ErrNotFound) {
-		t.Fatalf("consumer of a missing stream: %v", err)
+	name := create(t, s, 2, time.Hour)
+	for what, fn := range map[string]func(*stream.Info){
+		"no shards":      func(i *stream.Info) { i.Shards = nil },
+		"bad shard id":   func(i *stream.Info) { i.Shards[1].ID = "shard*1" },
+		"shard id twice": func(i *stream.Info) { i.Shards[1].ID = i.Shards[0].ID },
+	} {
+		_, err := s.UpdateInfo(c, name, func(i *stream.Info) error { fn(i); return nil })
+		if !errors.Is(err, stream.ErrInvalid) {
+			t.Errorf("update to %s: %v, want ErrInvalid", what, err)
+		}
+	}
+	info, err := s.Info(c, name)
+	if err != nil || len(info.Shards) != 2 || info.Shards[1].ID != shards(2)[1].ID {
+		t.Fatalf("refused updates stored: %+v %v", info, err)
+	}
+	// Name and Revision are the store's: an update cannot rename.
+	got, err := s.UpdateInfo(c, name, func(i *stream.Info) error { i.Name, i.Revision = "renamed", 99; return nil })
+	if err != nil || got.Name != name || got.Revision == 99 {
+		t.Fatalf("update renaming: %+v %v", got, err)
+	}
+	if info, err := s.Info(c, name); err != nil || info.Name != name {
+		t.Fatalf("after an update renaming: %+v %v", info, err)
+	}
+	for _, consumer := range []string{"", "a b", "a*", "c>"} {
+		if _, err := s.Consumer(c, name, consumer); !errors.Is(err, stream.ErrInvalid) {
+			t.Errorf("consumer %q: %v, want ErrInvalid", consumer, err)
+		}
+	}
+}
+
+// noSuchShard pins that Append and Read refuse shards the Info does not
+// list, following the shards as UpdateInfo changes them.
+func noSuchShard(t *testing.T, s stream.Store) {
+	c := ctx(t)
+	name := create(t, s, 2, time.Hour)
+	ids := shards(3)
+	rec := func(shard string) stream.Record {
+		return stream.Record{Shard: shard, PartitionKey: "k", Data: []byte("x")}
+	}
+	// A batch holding one unknown shard stores nothing.
+	if _, err := s.Append(c, name, []stream.Record{rec(ids[0].ID), rec(ids[2].ID)}); !errors.Is(err, stream.ErrNoSuchShard) {
+		t.Fatalf("append to an unknown shard: %v, want ErrNoSuchShard", err)
+	}
+	if tail, err := s.Tail(c, name); err != nil || tail != 0 {
+		t.Fatalf("a refused append stored records: tail %d %v", tail, err)
+	}
+	if _, err := s.Read(c, name, ids[2].ID, 0, 10); !errors.Is(err, stream.ErrNoSuchShard) {
+		t.Fatalf("read of an unknown shard: %v, want ErrNoSuchShard", err)
+	}
+	// A shard added is there at once; a shard removed is gone at once.
+	if _, err := s.UpdateInfo(c, name, func(i *stream.Info) error { i.Shards = ids[1:]; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(c, name, []stream.Record{rec(ids[1].ID), rec(ids[2].ID)}); err != nil {
+		t.Fatalf("append to an added shard: %v", err)
+	}
+	if got, err := s.Read(c, name, ids[2].ID, 0, 10); err != nil || len(got) != 1 {
+		t.Fatalf("read of an added shard: %d records, %v", len(got), err)
+	}
+	if _, err := s.Append(c, name, []stream.Record{rec(ids[0].ID)}); !errors.Is(err, stream.ErrNoSuchShard) {
+		t.Fatalf("append to a removed shard: %v, want ErrNoSuchShard", err)
+	}
+	if _, err := s.Read(c, name, ids[0].ID, 0, 10); !errors.Is(err, stream.ErrNoSuchShard) {
+		t.Fatalf("read of a removed shard: %v, want ErrNoSuchShard", err)
+	}
+}
+
+// consumerGone pins what a consumer's Fetch and Ack return once the
+// consumer or its stream is deleted.
+func consumerGone(t *testing.T, s stream.Store) {
+	c := ctx(t)
+	name := create(t, s, 1, time.Hour)
+	id := shards(1)[0].ID
+	recs := make([]stream.Record, 4)
+	for i := range recs {
+		recs[i] = stream.Record{Shard: id, PartitionKey: "k", Data: []byte{byte(i)}}
+	}
+	if _, err := s.Append(c, name, recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteConsumer(c, name, "nope"); !errors.Is(err, stream.ErrNoSuchConsumer) {
+		t.Fatalf("delete an unknown consumer: %v, want ErrNoSuchConsumer", err)
+	}
+	// Acknowledging part of what one Append stored, then all of it.
+	for _, gone := range []struct {
+		what    string
+		fetched int
+		delete  func() error
+		want    error
+	}{
+		{"consumer", 2, func() error { return s.DeleteConsumer(c, name, "gone") }, stream.ErrNoSuchConsumer},
+		{"stream", 4, func() error { return s.Delete(c, name) }, stream.ErrNotFound},
+	} {
+		cons, err := s.Consumer(c, name, "gone")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := cons.Fetch(c, gone.fetched, time.Second)
+		if err != nil || len(got) != gone.fetched {
+			t.Fatalf("fetch: %d records, %v", len(got), err)
+		}
+		if err := gone.delete(); err != nil {
+			t.Fatal(err)
+		}
+		if err := cons.Ack(c, got[len(got)-1]); !errors.Is(err, gone.want) {
+			t.Errorf("ack after deleting the %s: %v, want %v", gone.what, err, gone.want)
+		}
+		// The records fetched before may come first.
+		for range 3 {
+			if _, err = cons.Fetch(c, 10, 100*time.Millisecond); err != nil {
+				break
+			}
+		}
+		if !errors.Is(err, gone.want) {
+			t.Errorf("fetch after deleting the %s: %v, want %v", gone.what, err, gone.want)
+		}
+		cons.Close()
+	}
+	if err := s.DeleteConsumer(c, name, "gone"); !errors.Is(err, stream.ErrNotFound) {
+		t.Fatalf("delete a consumer of a deleted stream: %v, want ErrNotFound", err)
 	}
 }
 
