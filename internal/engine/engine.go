@@ -69,6 +69,9 @@ type Options struct {
 	// TempDir holds what CTAS and UNLOAD write before it enters the lake;
 	// "": the system's temporary folder.
 	TempDir string
+	// IdleInstance is how long a key's sandboxed DuckDB stays open after
+	// its last session ends; 0: 5 minutes.
+	IdleInstance time.Duration
 	// Threads DuckDB uses; 0: one per core.
 	Threads int
 	// QueryTimeout ends statements that run longer (57014); 0: none.

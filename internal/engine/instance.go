@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -106,8 +107,9 @@ type instance struct {
 	held defs // what it holds of the engine's defs
 	pg   bool // holds pgSchema, made for the first statement that reads it
 
-	refs    int  // sessions using it (Engine.poolMu)
-	retired bool // replaced in the pool: closed by its last session
+	refs    int       // sessions using it (Engine.poolMu)
+	retired bool      // replaced in the pool: closed by its last session
+	idle    time.Time // when its last session ended (refs 0)
 }
 
 func grantsOf(k *access.Key) string {
@@ -327,6 +329,7 @@ func (e *Engine) acquire(ctx context.Context, key *access.Key) (*instance, error
 	}
 	e.poolMu.Lock()
 	defer e.poolMu.Unlock()
+	e.evictIdle(id)
 	if in := e.pool[id]; in != nil {
 		if in.grant == grantsOf(key) && in.covers(e.wantDirs(key)) {
 			in.refs++
@@ -361,10 +364,34 @@ func (e *Engine) release(in *instance) error {
 	e.poolMu.Lock()
 	defer e.poolMu.Unlock()
 	in.refs--
+	if in.refs == 0 {
+		in.idle = time.Now()
+	}
 	if in.retired && in.refs == 0 {
 		return in.close()
 	}
 	return nil
+}
+
+// idleInstance is how long a key's DuckDB outlives its last session: a
+// key that comes back soon finds it ready; one that does not gives its
+// memory back.
+const idleInstance = 5 * time.Minute
+
+// evictIdle closes the shared instances no session has used for
+// idleInstance, but for key id's, which is about to be used. Called with
+// poolMu held, as sessions open: no goroutine of its own.
+func (e *Engine) evictIdle(id string) {
+	ttl := e.opts.IdleInstance
+	if ttl == 0 {
+		ttl = idleInstance
+	}
+	for k, in := range e.pool {
+		if k != id && in.refs == 0 && time.Since(in.idle) > ttl {
+			in.close()
+			delete(e.pool, k)
+		}
+	}
 }
 
 // closePool closes the shared instances.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/lake"
@@ -159,4 +160,43 @@ func FuzzAdmit(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A key's DuckDB is closed once idle, and the next session of the key gets
+// a new one.
+func TestIdleInstanceEvicted(t *testing.T) {
+	keys := keyring{"a": {ID: "a", Root: true}, "b": {ID: "b", Root: true}}
+	e := newEnvWith(t, func(o *Options) { o.Keys, o.IdleInstance = keys, 20*time.Millisecond })
+	ctx := context.Background()
+	s, err := e.eng.Session(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	e.eng.poolMu.Lock()
+	first := e.eng.pool["a"]
+	e.eng.poolMu.Unlock()
+	if first == nil {
+		t.Fatal("no instance kept for key a")
+	}
+	time.Sleep(50 * time.Millisecond)
+	sb, err := e.eng.Session(ctx, "b") // opening b's session sweeps
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	e.eng.poolMu.Lock()
+	_, kept := e.eng.pool["a"]
+	e.eng.poolMu.Unlock()
+	if kept {
+		t.Error("key a's idle instance was kept")
+	}
+	s2, err := e.eng.Session(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if got := e.rows(s2, "SELECT 42"); got[0][0] != "42" {
+		t.Errorf("after eviction: %v", got)
+	}
 }
