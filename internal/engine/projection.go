@@ -75,7 +75,7 @@ func projectionOf(t catalog.Table, files lake.LocalFiles) (*projected, error) {
 		if err != nil {
 			return nil, fmt.Errorf("partition key %s: %w", k.Name, err)
 		}
-		p.cols = append(p.cols, fmt.Sprintf("TRY_CAST(%s AS %s) AS %s", val, format.DuckDBType(ft), quoteIdent(k.Name)))
+		p.cols = append(p.cols, fmt.Sprintf("TRY_CAST(%s AS %s) AS %s", val, duckType(ft).String(), quoteIdent(k.Name)))
 		w, err := projectionBound(t.Parameters, k.Name, val)
 		if err != nil {
 			return nil, err

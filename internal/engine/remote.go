@@ -71,7 +71,7 @@ func standIn(t catalog.Table) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("column %s: %w", c.Name, err)
 		}
-		cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %s", format.DuckDBType(ft), quoteIdent(c.Name)))
+		cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %s", duckType(ft).String(), quoteIdent(c.Name)))
 	}
 	for _, k := range t.PartitionKeys { // read from folder names: text
 		cols = append(cols, "CAST(NULL AS VARCHAR) AS "+quoteIdent(k.Name))

@@ -147,7 +147,7 @@ func streamViewSQL(name string, t catalog.Table) string {
 	for _, c := range t.Storage.Columns {
 		dt := "VARCHAR"
 		if ft, err := format.ParseType(c.Type); err == nil {
-			dt = format.DuckDBType(ft)
+			dt = duckType(ft).String()
 		}
 		path := quoteString("$." + `"` + strings.ReplaceAll(c.Name, `"`, `\"`) + `"`)
 		doc := "TRY_CAST(TRY(decode(data)) AS JSON)"

@@ -170,7 +170,7 @@ func viewSQL(t catalog.Table, files lake.LocalFiles) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("column %s: %w", c.Name, err)
 		}
-		dt := format.DuckDBType(ft)
+		dt := duckType(ft).String()
 		cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(c.Name), dt, quoteIdent(c.Name)))
 		typed = append(typed, fmt.Sprintf("%s: '%s'", quoteString(c.Name), quoteString(dt)))
 	}

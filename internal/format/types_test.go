@@ -86,21 +86,6 @@ func TestSchemaMerge(t *testing.T) {
 	}
 }
 
-func TestDuckDBType(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"bigint", "BIGINT"},
-		{"string", "VARCHAR"},
-		{"decimal(12,2)", "DECIMAL(12,2)"},
-		{"array<double>", "DOUBLE[]"},
-		{"map<string,int>", "MAP(VARCHAR, INTEGER)"},
-		{"struct<a:bigint,`B c`:array<string>>", `STRUCT(a BIGINT, "B c" VARCHAR[])`},
-	} {
-		if got := DuckDBType(mustType(t, c.in)); got != c.want {
-			t.Errorf("DuckDBType(%s) = %s, want %s", c.in, got, c.want)
-		}
-	}
-}
-
 func mustType(t testing.TB, s string) Type {
 	t.Helper()
 	ty, err := ParseType(s)
@@ -130,6 +115,5 @@ func FuzzParseType(f *testing.F) {
 			t.Fatalf("not canonical: %q -> %q -> %q", s, printed, again)
 		}
 		Merge(ty, again)
-		DuckDBType(ty)
 	})
 }
