@@ -41,7 +41,7 @@ func parseLakeStmt(st sqltext.Statement) (l lakeStmt, ok bool) {
 		if l.target, i = name(toks, i); l.target == nil || !at(i, "WITH") || !at(i+1, "(") {
 			return l, false
 		}
-		end := closing(toks, i+1)
+		end := sqltext.Closing(toks, i+1)
 		if end < 0 || !at(end+1, "AS") || end+2 >= len(toks) {
 			return l, false
 		}
@@ -58,14 +58,14 @@ func parseLakeStmt(st sqltext.Statement) (l lakeStmt, ok bool) {
 		l.sel = rest(i)
 	case at(0, "UNLOAD") && at(1, "("):
 		l.kind = "UNLOAD"
-		end := closing(toks, 1)
+		end := sqltext.Closing(toks, 1)
 		if end < 0 || !at(end+1, "TO") || end+2 >= len(toks) || toks[end+2].Kind != sqltext.String {
 			return l, false
 		}
 		l.sel = st.Text[toks[2].Pos-st.Pos : toks[end].Pos-st.Pos]
 		l.location = toks[end+2].Text
 		if i := end + 3; at(i, "WITH") && at(i+1, "(") {
-			close := closing(toks, i+1)
+			close := sqltext.Closing(toks, i+1)
 			if close < 0 {
 				return l, false
 			}
@@ -96,22 +96,6 @@ func name(toks []sqltext.Token, i int) ([]string, int) {
 		return parts, i + 1
 	}
 	return nil, i
-}
-
-// closing returns the index of the bracket closing toks[open], or -1.
-func closing(toks []sqltext.Token, open int) int {
-	depth := 0
-	for i := open; i < len(toks); i++ {
-		switch {
-		case toks[i].Is("(") || toks[i].Is("["):
-			depth++
-		case toks[i].Is(")") || toks[i].Is("]"):
-			if depth--; depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
 }
 
 // parseWith reads key = value pairs: a string, a word or ARRAY['a', …].

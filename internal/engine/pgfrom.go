@@ -70,15 +70,9 @@ func fromFunction(text string, toks []sqltext.Token, i int) (int, string, bool) 
 	if i+1 >= len(toks) || !toks[i+1].Is("(") {
 		return 0, "", false
 	}
-	end, depth := i+1, 0
-	for ; end < len(toks); end++ {
-		if toks[end].Is("(") {
-			depth++
-		} else if toks[end].Is(")") {
-			if depth--; depth == 0 {
-				break
-			}
-		}
+	end := sqltext.Closing(toks, i+1)
+	if end < 0 {
+		return 0, "", false
 	}
 	a := end + 1
 	if a < len(toks) && toks[a].Is("AS") {

@@ -45,17 +45,8 @@ func parseCopy(sql string) (*copyCmd, error) {
 	cp := &copyCmd{format: "text", null: nullUnset}
 	i := 1
 	if text(i) == "(" {
-		depth, j := 0, i
-		for ; j < len(toks); j++ {
-			if t := text(j); t == "(" {
-				depth++
-			} else if t == ")" {
-				if depth--; depth == 0 {
-					break
-				}
-			}
-		}
-		if j >= len(toks) {
+		j := sqltext.Closing(toks, i)
+		if j < 0 {
 			return nil, copySyntax("syntax error in COPY: unbalanced parentheses")
 		}
 		cp.query = sql[toks[i].End():toks[j].Pos]

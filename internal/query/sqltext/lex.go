@@ -275,6 +275,23 @@ func Split(text string) ([]Statement, error) {
 // End is the byte offset just past t.
 func (t Token) End() int { return t.Pos + len(t.Raw) }
 
+// Closing returns the index of the bracket that closes the one at
+// toks[open] ("(" or "["), or -1 when none does.
+func Closing(toks []Token, open int) int {
+	depth := 0
+	for i := open; i < len(toks); i++ {
+		switch {
+		case toks[i].Is("(") || toks[i].Is("["):
+			depth++
+		case toks[i].Is(")") || toks[i].Is("]"):
+			if depth--; depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
 // Depth is the deepest nesting of brackets in the tokens.
 func Depth(toks []Token) int {
 	d, most := 0, 0
