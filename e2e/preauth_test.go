@@ -32,7 +32,7 @@ import (
 func startLimited(t *testing.T) *server {
 	t.Helper()
 	cfg := filepath.Join(t.TempDir(), "tarn.yaml")
-	if err := os.WriteFile(cfg, []byte("limits:\n  body_timeout: 2s\n  pg_startup_timeout: 3s\n  buffer_bytes: 16MiB\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("limits:\n  body_timeout: 2s\n  pg_startup_timeout: 3s\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return startServer(t, "--config", cfg)
@@ -193,8 +193,8 @@ func TestPreauthBadSignatureSpendsNothing(t *testing.T) {
 
 // (a, JSON) The JSON APIs sign the hash of a body they do not send, so a
 // body must be read before its signature can be checked: 32 clients with
-// wrong signatures and 16 MiB bodies are read at most buffer_bytes (16 MiB
-// here) at a time, and the others wait, then get SlowDown.
+// wrong signatures and 16 MiB bodies are read at most buffer_bytes (16 MiB,
+// the default) at a time, and the others wait, then get SlowDown.
 func TestPreauthJSONBodiesBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")

@@ -15,7 +15,7 @@ type LimitsConfig struct {
 	// SpoolBytes and BufferBytes bound the AWS request bodies read, for all
 	// requests together, before their signatures can be checked: on disk
 	// (a signed length sent chunked; default 256MiB, also the largest such
-	// body) and in memory (JSON APIs; default 64MiB).
+	// body) and in memory (JSON APIs; default 16MiB).
 	SpoolBytes  ByteSize `yaml:"spool_bytes"`
 	BufferBytes ByteSize `yaml:"buffer_bytes"`
 	// PGStartupTimeout is how long a PostgreSQL client may take to

@@ -42,7 +42,7 @@ type Options struct {
 	SpoolBytes int64
 	// BufferBytes bounds the bytes held in memory for all requests together
 	// before their signatures are checked: the bodies of JSON APIs, whose
-	// signatures cover a hash the request does not carry (default 64 MiB).
+	// signatures cover a hash the request does not carry (default 16 MiB).
 	BufferBytes int64
 	// BudgetWait is how long a request waits for SpoolBytes or BufferBytes
 	// before it is answered 503 SlowDown (default 2s).
@@ -57,7 +57,7 @@ type Options struct {
 
 const (
 	defaultSpoolBytes  = 256 << 20
-	defaultBufferBytes = 64 << 20
+	defaultBufferBytes = 16 << 20 // one largest JSON body: 32 bad-signature ones stay within 50 MiB of idle
 	defaultBudgetWait  = 2 * time.Second
 	defaultBodyTimeout = 30 * time.Second
 )
