@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -370,39 +369,19 @@ func createPGCatalog(ctx context.Context, db *sql.DB) error {
 // tables, with the column naming the schema, which pgSchema is left out of.
 var pgInfoSchema = [][2]string{{"tables", "table_schema"}, {"columns", "table_schema"}, {"views", "table_schema"}, {"schemata", "schema_name"}}
 
-// pgTableNames are the names of pgTables, as a regexp alternation.
-var pgTableNames = func() string {
-	var names []string
+// pgTableSet, pgFuncSet and pgInfoSchemaSet name pgTables, pgFunctions
+// and pgInfoSchema for the rewrites.
+var pgTableSet, pgFuncSet, pgInfoSchemaSet = func() (tables, funcs, is map[string]bool) {
+	tables, funcs, is = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, t := range pgTables {
-		names = append(names, t.name)
+		tables[t.name] = true
 	}
-	return strings.Join(names, "|")
-}()
-
-// pgFuncNames are the names of pgFunctions, as a regexp alternation.
-var pgFuncNames = func() string {
-	var names []string
 	for _, f := range pgFunctions {
 		name, _, _ := strings.Cut(f, "(")
-		names = append(names, name)
+		funcs[name] = true
 	}
-	return strings.Join(names, "|")
-}()
-
-// pgShimRewrites send clients' pg_catalog and information_schema reads and
-// calls of the functions above to pgSchema.
-var pgShimRewrites = func() []rewrite {
-	var is []string
 	for _, v := range pgInfoSchema {
-		is = append(is, v[0])
+		is[v[0]] = true
 	}
-	return []rewrite{
-		{regexp.MustCompile(`(?i)\bpg_catalog\.(` + pgTableNames + `)\b`), pgSchema + ".$1"},
-		// Unqualified too (psycopg2, SQLAlchemy), but not in quotes:
-		// pgjdbc compares relname with 'pg_class'.
-		{regexp.MustCompile(`(?i)(^|[^.\w'"])(` + pgTableNames + `)\b`), "${1}" + pgSchema + ".$2"},
-		{regexp.MustCompile(`(?i)\binformation_schema\.(` + strings.Join(is, "|") + `)\b`), pgSchema + ".is_$1"},
-		{regexp.MustCompile(`(?i)\b(?:pg_catalog|information_schema)\.(` + pgFuncNames + `)\(`), pgSchema + ".$1("},
-		{regexp.MustCompile(`(?i)(^|[^.\w])(` + pgFuncNames + `)\(`), "${1}" + pgSchema + ".$2("},
-	}
+	return tables, funcs, is
 }()

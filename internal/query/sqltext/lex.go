@@ -51,22 +51,61 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("%s at byte %d", e.Msg, e.Pos) }
 
+// Dialect is the SQL a text is read as.
+type Dialect int
+
+const (
+	// PostgreSQL is PostgreSQL's and DuckDB's SQL, tarn's own.
+	PostgreSQL Dialect = iota
+	// Hive is Athena's DDL: `backticks` quote identifiers; '…' and "…" are
+	// strings with Hive's backslash escapes (an Ident token of Kind String
+	// whose Raw starts with '"' may be taken as a name where Hive takes
+	// one); no E'' strings, dollar quotes or $n placeholders.
+	Hive
+)
+
 // Lex returns the tokens of text, comments left out.
-func Lex(text string) ([]Token, error) { return lex(text, -1) }
+func Lex(text string) ([]Token, error) {
+	toks, err := lex(text, -1, PostgreSQL)
+	if err != nil {
+		return nil, err
+	}
+	return toks, nil
+}
+
+// LexDialect returns the tokens of text read as d; on an error, with the
+// tokens before it.
+func LexDialect(text string, d Dialect) ([]Token, error) { return lex(text, -1, d) }
 
 // Leading returns up to n first tokens of text, reading no further; fewer
 // when text ends, or does not scan, before them.
 func Leading(text string, n int) []Token {
-	toks, _ := lex(text, n)
+	toks, _ := lex(text, n, PostgreSQL)
 	return toks
 }
 
-// lex reads up to n tokens (all when n < 0).
-func lex(text string, n int) ([]Token, error) {
+// lex reads up to n tokens (all when n < 0); on an error it returns the
+// tokens read before it.
+func lex(text string, n int, d Dialect) ([]Token, error) {
+	hive := d == Hive
 	var toks []Token
 	for i := 0; i < len(text) && len(toks) != n; {
 		c := text[i]
 		switch {
+		case hive && (c == '\'' || c == '"' || c == '`'):
+			kind := String
+			if c == '`' {
+				kind = Ident
+			}
+			val, end, err := hiveQuoted(text, i)
+			if err != nil {
+				return toks, err
+			}
+			toks = append(toks, Token{kind, val, text[i:end], i})
+			i = end
+		case hive && c == '$':
+			toks = append(toks, Token{Op, "$", "$", i})
+			i++
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
 			i++
 		case c == '-' && strings.HasPrefix(text[i:], "--"):
@@ -78,27 +117,27 @@ func lex(text string, n int) ([]Token, error) {
 		case c == '/' && strings.HasPrefix(text[i:], "/*"):
 			end, err := blockComment(text, i)
 			if err != nil {
-				return nil, err
+				return toks, err
 			}
 			i = end
 		case c == '\'':
 			val, end, err := quoted(text, i, '\'', false)
 			if err != nil {
-				return nil, err
+				return toks, err
 			}
 			toks = append(toks, Token{String, val, text[i:end], i})
 			i = end
-		case (c == 'E' || c == 'e') && i+1 < len(text) && text[i+1] == '\'':
+		case !hive && (c == 'E' || c == 'e') && i+1 < len(text) && text[i+1] == '\'':
 			val, end, err := quoted(text, i+1, '\'', true)
 			if err != nil {
-				return nil, err
+				return toks, err
 			}
 			toks = append(toks, Token{String, val, text[i:end], i})
 			i = end
 		case c == '"':
 			val, end, err := quoted(text, i, '"', false)
 			if err != nil {
-				return nil, err
+				return toks, err
 			}
 			toks = append(toks, Token{Ident, val, text[i:end], i})
 			i = end
@@ -119,7 +158,7 @@ func lex(text string, n int) ([]Token, error) {
 			body := i + len(tag)
 			end := strings.Index(text[body:], tag)
 			if end < 0 {
-				return nil, &Error{i, "unterminated dollar-quoted string"}
+				return toks, &Error{i, "unterminated dollar-quoted string"}
 			}
 			toks = append(toks, Token{String, text[body : body+end], text[i : body+end+len(tag)], i})
 			i = body + end + len(tag)
@@ -194,7 +233,7 @@ func quoted(text string, i int, q byte, escapes bool) (string, int, error) {
 			b.WriteByte(c)
 		}
 	}
-	what := "string"
+	what := "quoted string"
 	if q == '"' {
 		what = "quoted identifier"
 	}

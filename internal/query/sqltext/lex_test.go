@@ -53,6 +53,15 @@ func FuzzSplit(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
+		hive, err := LexDialect(text, Hive)
+		if _, ok := err.(*Error); err != nil && !ok {
+			t.Fatalf("hive: error of type %T", err)
+		}
+		for i, tk := range hive {
+			if i > 0 && tk.Pos <= hive[i-1].Pos || tk.Pos+len(tk.Raw) > len(text) || text[tk.Pos:tk.Pos+len(tk.Raw)] != tk.Raw {
+				t.Fatalf("hive token %+v out of place", tk)
+			}
+		}
 		stmts, err := Split(text)
 		if err != nil {
 			if _, ok := err.(*Error); !ok {
@@ -73,4 +82,26 @@ func FuzzSplit(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestLexHive(t *testing.T) {
+	toks, err := LexDialect("CREATE TABLE `a``b` (x string) COMMENT \"c\\\"d\" LOCATION 'it''s\\n' $x E'e'", Hive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tk := range toks {
+		got = append(got, tk.Text)
+	}
+	want := "CREATE|TABLE|a`b|(|X|STRING|)|COMMENT|c\"d|LOCATION|it's\n|$|X|E|e"
+	if g := strings.Join(got, "|"); g != want {
+		t.Errorf("tokens\n got %q\nwant %q", g, want)
+	}
+	if toks[2].Kind != Ident || toks[8].Kind != String || toks[8].Raw[0] != '"' {
+		t.Errorf("kinds: %+v", toks)
+	}
+	toks, err = LexDialect("SHOW TABLES 'open", Hive)
+	if err == nil || len(toks) != 2 {
+		t.Errorf("unterminated: %v, %d tokens before it", err, len(toks))
+	}
 }
