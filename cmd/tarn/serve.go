@@ -370,8 +370,9 @@ func eventLog(log *slog.Logger, reg prometheus.Registerer) lake.Notifier {
 	}, []string{"event"})
 	reg.MustRegister(events)
 	log = log.With("component", "events")
-	return lake.NotifierFunc(func(ctx context.Context, e lake.Event) {
+	return lake.NotifierFunc(func(ctx context.Context, e lake.Event) error {
 		events.WithLabelValues(e.Name).Inc()
 		log.Debug("object event", "event", e.Name, "bucket", e.Bucket, "key", e.Key, "size", e.Size)
+		return nil
 	})
 }

@@ -99,6 +99,22 @@ func (kr *Keyring) Lookup(id string) (Key, bool) {
 	return k, ok
 }
 
+// ByName returns the key named name (the root key is named "root").
+func (kr *Keyring) ByName(name string) (Key, bool) {
+	kr.reload(false)
+	kr.mu.RLock()
+	defer kr.mu.RUnlock()
+	if name == "root" || name == kr.root.Name && name != "" {
+		return kr.root, true
+	}
+	for _, k := range kr.keys {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Key{}, false
+}
+
 // Secret implements the signature verifier's lookup.
 func (kr *Keyring) Secret(id string) (string, bool) {
 	k, ok := kr.Lookup(id)

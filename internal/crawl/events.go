@@ -23,7 +23,10 @@ const (
 // CRAWL_EVENT_MODE crawlers are kept for their next crawl. They are
 // buffered and saved to the catalog store within a second (the triggers
 // part is what makes events themselves durable).
-func (s *Service) Notify(ctx context.Context, e lake.Event) { s.events.add(e) }
+func (s *Service) Notify(ctx context.Context, e lake.Event) error {
+	s.events.add(e)
+	return nil
+}
 
 var _ lake.Notifier = (*Service)(nil)
 

@@ -2,6 +2,8 @@ package lake
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"time"
 )
@@ -18,25 +20,35 @@ type Event struct {
 	Time   time.Time
 }
 
-// Notifier receives events after the change they describe is durable. The
-// triggers part makes them durable in turn; until then they are a hook.
+// Notifier receives events after the change they describe is durable, and
+// before the change is acknowledged: an error fails the write that made
+// the event (the change stays; the client retries), so that no
+// acknowledged write goes without its event.
 type Notifier interface {
-	Notify(ctx context.Context, e Event)
+	Notify(ctx context.Context, e Event) error
 }
 
 // NotifierFunc adapts a function to Notifier.
-type NotifierFunc func(ctx context.Context, e Event)
+type NotifierFunc func(ctx context.Context, e Event) error
 
-func (f NotifierFunc) Notify(ctx context.Context, e Event) { f(ctx, e) }
+func (f NotifierFunc) Notify(ctx context.Context, e Event) error { return f(ctx, e) }
 
-// Notifiers tells each of ns about every event, in order.
+// Notifiers tells each of ns about every event, in order, stopping at the
+// first error.
 func Notifiers(ns ...Notifier) Notifier {
-	return NotifierFunc(func(ctx context.Context, e Event) {
+	return NotifierFunc(func(ctx context.Context, e Event) error {
 		for _, n := range ns {
-			n.Notify(ctx, e)
+			if err := n.Notify(ctx, e); err != nil {
+				return err
+			}
 		}
+		return nil
 	})
 }
+
+// ErrEventNotLogged wraps a Notifier's error: the change was made but its
+// event was not recorded, so the write is not acknowledged.
+var ErrEventNotLogged = errors.New("the change was made but its event was not logged; retry the request")
 
 type eventNameKey struct{}
 
@@ -54,8 +66,12 @@ type eventStore struct {
 	n Notifier
 }
 
-func (s *eventStore) emit(ctx context.Context, name, bucket string, oi ObjectInfo) {
-	s.n.Notify(ctx, Event{Name: name, Bucket: bucket, Key: oi.Key, Size: oi.Size, ETag: oi.ETag, Time: time.Now().UTC()})
+func (s *eventStore) emit(ctx context.Context, name, bucket string, oi ObjectInfo) error {
+	err := s.n.Notify(ctx, Event{Name: name, Bucket: bucket, Key: oi.Key, Size: oi.Size, ETag: oi.ETag, Time: time.Now().UTC()})
+	if err != nil {
+		return fmt.Errorf("%s %s/%s: %w: %w", name, bucket, oi.Key, ErrEventNotLogged, err)
+	}
+	return nil
 }
 
 func (s *eventStore) Put(ctx context.Context, bucket, key string, r io.Reader, opts PutOptions) (ObjectInfo, error) {
@@ -65,7 +81,7 @@ func (s *eventStore) Put(ctx context.Context, bucket, key string, r io.Reader, o
 		if name == "" {
 			name = "ObjectCreated:Put"
 		}
-		s.emit(ctx, name, bucket, oi)
+		err = s.emit(ctx, name, bucket, oi)
 	}
 	return oi, err
 }
@@ -73,7 +89,7 @@ func (s *eventStore) Put(ctx context.Context, bucket, key string, r io.Reader, o
 func (s *eventStore) CompleteUpload(ctx context.Context, bucket, key, id string, parts []Part) (ObjectInfo, error) {
 	oi, err := s.Store.CompleteUpload(ctx, bucket, key, id, parts)
 	if err == nil {
-		s.emit(ctx, "ObjectCreated:CompleteMultipartUpload", bucket, oi)
+		err = s.emit(ctx, "ObjectCreated:CompleteMultipartUpload", bucket, oi)
 	}
 	return oi, err
 }
@@ -81,7 +97,7 @@ func (s *eventStore) CompleteUpload(ctx context.Context, bucket, key, id string,
 func (s *eventStore) Delete(ctx context.Context, bucket, key string) error {
 	err := s.Store.Delete(ctx, bucket, key)
 	if err == nil {
-		s.emit(ctx, "ObjectRemoved:Delete", bucket, ObjectInfo{Key: key})
+		err = s.emit(ctx, "ObjectRemoved:Delete", bucket, ObjectInfo{Key: key})
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package lake_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -17,10 +18,11 @@ func TestEvents(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var got []string
-	s := lake.WithEvents(fs, lake.NotifierFunc(func(ctx context.Context, e lake.Event) {
+	s := lake.WithEvents(fs, lake.NotifierFunc(func(ctx context.Context, e lake.Event) error {
 		mu.Lock()
 		defer mu.Unlock()
 		got = append(got, e.Name+" "+e.Bucket+"/"+e.Key)
+		return nil
 	}))
 	ctx := context.Background()
 	s.CreateBucket(ctx, "evt")
@@ -57,5 +59,30 @@ func TestResolve(t *testing.T) {
 		if (err != nil) != c.invalid || !c.invalid && (s != c.s || n != c.n) {
 			t.Errorf("Resolve(%+v, %d) = %d, %d, %v", c.r, c.size, s, n, err)
 		}
+	}
+}
+
+// A write whose event cannot be logged is not acknowledged: the caller
+// gets an error wrapping ErrEventNotLogged, and the object stays.
+func TestEventNotLogged(t *testing.T) {
+	fs, err := localfs.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	logDown := errors.New("log down")
+	s := lake.WithEvents(fs, lake.NotifierFunc(func(ctx context.Context, e lake.Event) error { return logDown }))
+	ctx := context.Background()
+	if err := s.CreateBucket(ctx, "bkt"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Put(ctx, "bkt", "k", strings.NewReader("x"), lake.PutOptions{Size: -1})
+	if !errors.Is(err, lake.ErrEventNotLogged) || !errors.Is(err, logDown) {
+		t.Fatalf("put: %v", err)
+	}
+	if _, err := fs.Head(ctx, "bkt", "k"); err != nil {
+		t.Fatalf("the object is gone: %v", err)
+	}
+	if err := s.Delete(ctx, "bkt", "k"); !errors.Is(err, lake.ErrEventNotLogged) {
+		t.Fatalf("delete: %v", err)
 	}
 }

@@ -36,11 +36,25 @@ var s3Errors = []struct {
 	{io.ErrUnexpectedEOF, "IncompleteBody", http.StatusBadRequest},
 }
 
+// clientError is a part's error that S3 answers as the client's fault
+// (400) with the code and message it gives.
+type clientError interface {
+	error
+	S3Error() (code, message string)
+}
+
 // fail writes err as an S3 error; what is not the client's fault is logged.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *awsapi.Error
+	var ce clientError
 	switch {
 	case errors.As(err, &ae):
+	case errors.As(err, &ce):
+		code, msg := ce.S3Error()
+		ae = &awsapi.Error{Code: code, Message: msg, Status: http.StatusBadRequest}
+		if code == "NotImplemented" {
+			ae.Status = http.StatusNotImplemented
+		}
 	case errors.Is(err, context.Canceled):
 		return // the client went away
 	default:

@@ -19,7 +19,8 @@ type Notifications interface {
 	// document, or nil when it has none.
 	BucketNotification(ctx context.Context, bucket string) ([]byte, error)
 	// SetBucketNotification checks and stores a NotificationConfiguration
-	// document; one it refuses is an *awsapi.Error for the client.
+	// document; one it refuses is an error with an S3Error() (code,
+	// message) method, answered 400 (501 for NotImplemented).
 	SetBucketNotification(ctx context.Context, bucket string, doc []byte) error
 }
 

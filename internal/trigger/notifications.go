@@ -1,0 +1,112 @@
+package trigger
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/tarnlake/tarn/internal/catalog"
+)
+
+// Invoker runs a function for an event: asynchronously, with the
+// function's retries and on-failure destination; an error means the
+// event's outcome is not settled and it must be tried again.
+type Invoker interface {
+	InvokeEvent(ctx context.Context, function string, payload []byte, received time.Time) error
+	Exists(ctx context.Context, arn string) (bool, error)
+}
+
+// Rules keeps buckets' notification rules in the catalog store: those
+// set through S3's PutBucketNotificationConfiguration and those the
+// config file declares. It is the S3 API's Notifications.
+type Rules struct {
+	docs    catalog.Documents
+	invoker Invoker
+	// test receives the s3:TestEvent of a saved configuration, for each
+	// function it names.
+	test func(ctx context.Context, function string, payload []byte)
+}
+
+// NewRules keeps rules in docs; functions are checked and sent test
+// events through invoker.
+func NewRules(docs catalog.Documents, invoker Invoker) *Rules {
+	return &Rules{docs: docs, invoker: invoker}
+}
+
+// BucketNotification returns the bucket's configuration as S3 shows it,
+// or nil when it has none.
+func (r *Rules) BucketNotification(ctx context.Context, bucket string) ([]byte, error) {
+	rules, err := loadRules(ctx, r.docs, docRules, bucket)
+	if err != nil || len(rules) == 0 {
+		return nil, err
+	}
+	return NotificationXML(rules)
+}
+
+// SetBucketNotification checks and stores a configuration, replacing the
+// one set before, and sends each function it names an s3:TestEvent.
+func (r *Rules) SetBucketNotification(ctx context.Context, bucket string, doc []byte) error {
+	rules, err := ParseNotification(doc, func(arn string) (bool, error) {
+		if r.invoker == nil {
+			return false, nil
+		}
+		return r.invoker.Exists(ctx, arn)
+	})
+	if err != nil {
+		return err
+	}
+	fixed, err := loadRules(ctx, r.docs, docConfigRules, bucket)
+	if err != nil {
+		return err
+	}
+	if err := checkOverlaps(append(fixed, rules...)); err != nil {
+		return err
+	}
+	if err := saveRules(ctx, r.docs, docRules, bucket, rules); err != nil {
+		return err
+	}
+	r.sendTestEvents(bucket, rules)
+	return nil
+}
+
+// SetConfigRules stores the rules the config file declares for a bucket.
+func (r *Rules) SetConfigRules(ctx context.Context, bucket string, rules []Rule) error {
+	for i := range rules {
+		if rules[i].ID == "" {
+			rules[i].ID = newID()
+		}
+	}
+	if err := checkOverlaps(rules); err != nil {
+		return err
+	}
+	return saveRules(ctx, r.docs, docConfigRules, bucket, rules)
+}
+
+// ForBucket returns every rule of a bucket.
+func (r *Rules) ForBucket(ctx context.Context, bucket string) ([]Rule, error) {
+	fixed, err := loadRules(ctx, r.docs, docConfigRules, bucket)
+	if err != nil {
+		return nil, err
+	}
+	api, err := loadRules(ctx, r.docs, docRules, bucket)
+	return append(fixed, api...), err
+}
+
+// sendTestEvents sends s3:TestEvent to the functions of a new
+// configuration, in the background: saving does not wait for functions.
+func (r *Rules) sendTestEvents(bucket string, rules []Rule) {
+	if r.invoker == nil {
+		return
+	}
+	now := time.Now().UTC()
+	payload, _ := json.Marshal(map[string]string{"Service": "Amazon S3", "Event": "s3:TestEvent",
+		"Time": now.Format("2006-01-02T15:04:05.000Z"), "Bucket": bucket, "RequestId": sequencer(now), "HostId": "tarn"})
+	seen := map[string]bool{}
+	for _, rule := range rules {
+		if rule.Function == "" || seen[rule.Function] {
+			continue
+		}
+		seen[rule.Function] = true
+		go r.invoker.InvokeEvent(context.Background(), rule.Function, payload, now)
+	}
+}
