@@ -19,19 +19,21 @@ import (
 // Config is everything serve needs; packages below get plain option structs
 // built from it.
 type Config struct {
-	Data     string        `yaml:"data"`
-	AWSAddr  string        `yaml:"aws_addr"`
-	HTTPAddr string        `yaml:"http_addr"`
-	PGAddr   string        `yaml:"pg_addr"`
-	SFTPAddr string        `yaml:"sftp_addr"`
-	TLS      TLSConfig     `yaml:"tls"`
-	Log      LogConfig     `yaml:"log"`
-	S3       S3Config      `yaml:"s3"`
-	Lake     LakeConfig    `yaml:"lake"`
-	Streams  StreamsConfig `yaml:"streams"`
-	Catalog  CatalogConfig `yaml:"catalog"`
-	Query    QueryConfig   `yaml:"query"`
-	Limits   LimitsConfig  `yaml:"limits"`
+	Data      string          `yaml:"data"`
+	AWSAddr   string          `yaml:"aws_addr"`
+	HTTPAddr  string          `yaml:"http_addr"`
+	PGAddr    string          `yaml:"pg_addr"`
+	SFTPAddr  string          `yaml:"sftp_addr"`
+	TLS       TLSConfig       `yaml:"tls"`
+	Log       LogConfig       `yaml:"log"`
+	S3        S3Config        `yaml:"s3"`
+	Lake      LakeConfig      `yaml:"lake"`
+	Streams   StreamsConfig   `yaml:"streams"`
+	Catalog   CatalogConfig   `yaml:"catalog"`
+	Query     QueryConfig     `yaml:"query"`
+	Limits    LimitsConfig    `yaml:"limits"`
+	Events    EventsConfig    `yaml:"events"`
+	Functions FunctionsConfig `yaml:"functions"`
 }
 
 // QueryConfig bounds SQL: DuckDB's memory (for all statements together, or
@@ -251,8 +253,10 @@ func (c Config) validate() error {
 			errs = append(errs, fmt.Errorf("query.timeout %q: %w", c.Query.Timeout, err))
 		}
 	}
-	if err := c.Limits.validate(); err != nil {
-		errs = append(errs, err)
+	for _, v := range []interface{ validate() error }{c.Limits, c.Events, c.Functions} {
+		if err := v.validate(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if (c.TLS.Cert == "") != (c.TLS.Key == "") {
 		errs = append(errs, errors.New("tls: set both cert and key, or neither"))

@@ -39,6 +39,7 @@ import (
 	"github.com/tarnlake/tarn/internal/query/httpsql"
 	"github.com/tarnlake/tarn/internal/stream/kinesisapi"
 	"github.com/tarnlake/tarn/internal/stream/natsjs"
+	"github.com/tarnlake/tarn/internal/trigger"
 )
 
 const serveUsage = `Usage:
@@ -143,15 +144,27 @@ func serve(ctx context.Context, args []string, con console) error {
 		return failed(err)
 	}
 	parts = append(parts, part{name: "catalog", close: cat.Close})
-	crawler := crawl.New(crawl.Options{Catalog: cat, Lake: store, Log: log, Registerer: reg,
-		Exclusive: cfg.Catalog.PostgresDSN == ""})
-	parts = append(parts, part{name: "crawler", start: crawler.Recover, run: crawler.Run, close: crawler.Close})
-	store = lake.WithEvents(store, lake.Notifiers(eventLog(log, reg), crawler))
 	streams, err := openStreams(ctx, cfg, root, log)
 	if err != nil {
 		return failed(err)
 	}
 	parts = append(parts, part{name: "streams", close: streams.Close})
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+	}
+	crawler := crawl.New(crawl.Options{Catalog: cat, Lake: store, Log: log, Registerer: reg,
+		Exclusive: cfg.Catalog.PostgresDSN == ""})
+	// Every object change is logged before it is acknowledged.
+	eventLog := trigger.NewLog(streams, trigger.LogOptions{Stream: cfg.Events.Stream, Retention: cfg.Events.retention(),
+		Region: cfg.S3.Region, Log: log, Registerer: reg})
+	store = lake.WithEvents(store, lake.Notifiers(eventLog, crawler))
+	events, err := buildEvents(cfg, eventLog, cat, store, streams, keyring, localURL(scheme, addrs[0].ln.Addr()), log, reg)
+	if err != nil {
+		return failed(err)
+	}
+	parts = append(parts, events.parts()...)
+	parts = append(parts, part{name: "crawler", start: crawler.Recover, run: crawler.Run, close: crawler.Close})
 	eng, err := openEngine(cfg, cat, baseLake, store, streams, keyring, log, reg)
 	if err != nil {
 		return failed(err)
@@ -168,7 +181,9 @@ func serve(ctx context.Context, args []string, con console) error {
 		Verifier: &sigv4.Verifier{Secrets: keyring, S3Domains: cfg.S3.Domains},
 		Keys:     keyring,
 		SpoolDir: spoolDir,
-		S3:       s3api.New(store, log, s3api.Options{Domains: cfg.S3.Domains, Region: cfg.S3.Region}),
+		S3: s3api.New(store, log, s3api.Options{Domains: cfg.S3.Domains, Region: cfg.S3.Region,
+			Notifications: events.rules}),
+		Lambda: events.api,
 		Targets: map[string]edge.Target{
 			"AWSGlue":      {API: "glue", Handler: glueapi.New(cat, crawler, log, glueapi.Options{Region: cfg.S3.Region})},
 			"AmazonAthena": {API: "athena", Handler: athena},
@@ -202,10 +217,6 @@ func serve(ctx context.Context, args []string, con console) error {
 		k, ok := keyring.Lookup(id)
 		return k.Secret, ok
 	}, Throttle: guard, StartupTimeout: cfg.Limits.pgStartupTimeout(), MaxStartups: cfg.Limits.PGMaxStartups})
-	scheme := "http"
-	if tlsCfg != nil {
-		scheme = "https"
-	}
 	log.Info("tarn serving", "version", version(), "data", cfg.Data, "lake", cfg.Lake.Backend,
 		"aws", scheme+"://"+servers[0].ln.Addr().String(), "http", scheme+"://"+servers[1].ln.Addr().String(),
 		"pg", pgln.Addr().String(), "sftp", "not served yet")
@@ -360,19 +371,4 @@ func newLogger(c LogConfig, w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewTextHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("log format %q: want text or json", c.Format)
-}
-
-// eventLog is the object-event hook until triggers make events durable: it
-// counts and logs them.
-func eventLog(log *slog.Logger, reg prometheus.Registerer) lake.Notifier {
-	events := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tarn_lake_events_total", Help: "Object events emitted, by event name.",
-	}, []string{"event"})
-	reg.MustRegister(events)
-	log = log.With("component", "events")
-	return lake.NotifierFunc(func(ctx context.Context, e lake.Event) error {
-		events.WithLabelValues(e.Name).Inc()
-		log.Debug("object event", "event", e.Name, "bucket", e.Bucket, "key", e.Key, "size", e.Size)
-		return nil
-	})
 }

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/awsapi"
+	"github.com/tarnlake/tarn/internal/catalog"
+	"github.com/tarnlake/tarn/internal/function"
+	"github.com/tarnlake/tarn/internal/lake"
+	"github.com/tarnlake/tarn/internal/lambdaapi"
+	"github.com/tarnlake/tarn/internal/stream"
+	"github.com/tarnlake/tarn/internal/trigger"
+)
+
+// EventsConfig configures the durable event log of object changes.
+type EventsConfig struct {
+	// Stream names the log's stream, readable with the Kinesis API
+	// (default tarn-events).
+	Stream string `yaml:"stream"`
+	// Retention keeps events this long ("168h", the default).
+	Retention string `yaml:"retention"`
+}
+
+// FunctionsConfig configures how functions run.
+type FunctionsConfig struct {
+	// RunAs is the user functions run as, "name" or "uid:gid"; when tarn
+	// runs as root the default is nobody, else tarn's own user.
+	RunAs string `yaml:"run_as"`
+	// MaxConcurrency bounds each function's processes (default 10).
+	MaxConcurrency int `yaml:"max_concurrency"`
+	// RetryBase is the wait before an event's first retry, doubled for
+	// the second ("1s" by default; Lambda waits about a minute).
+	RetryBase string `yaml:"retry_base"`
+	Python    string `yaml:"python"`
+	Node      string `yaml:"node"`
+}
+
+func (c EventsConfig) retention() time.Duration {
+	d, _ := time.ParseDuration(c.Retention)
+	return d
+}
+
+func (c FunctionsConfig) validate() error {
+	if c.RetryBase != "" {
+		if _, err := time.ParseDuration(c.RetryBase); err != nil {
+			return fmt.Errorf("functions.retry_base %q: %w", c.RetryBase, err)
+		}
+	}
+	if c.RunAs != "" {
+		if _, err := runAs(c.RunAs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c EventsConfig) validate() error {
+	if c.Retention != "" {
+		if d, err := time.ParseDuration(c.Retention); err != nil || d < time.Hour {
+			return fmt.Errorf("events.retention %q: want a duration of an hour or more, like 168h", c.Retention)
+		}
+	}
+	return nil
+}
+
+// runAs reads a user as "name" or "uid:gid".
+func runAs(s string) (*function.Credential, error) {
+	if uid, gid, ok := strings.Cut(s, ":"); ok {
+		u, err1 := strconv.ParseUint(uid, 10, 32)
+		g, err2 := strconv.ParseUint(gid, 10, 32)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("functions.run_as %q: want a user name or uid:gid", s)
+		}
+		return &function.Credential{UID: uint32(u), GID: uint32(g)}, nil
+	}
+	u, err := user.Lookup(s)
+	if err != nil {
+		return nil, fmt.Errorf("functions.run_as %q: %w", s, err)
+	}
+	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
+	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
+	return &function.Credential{UID: uint32(uid), GID: uint32(gid)}, nil
+}
+
+// functionUser is who functions run as: never root.
+func functionUser(cfg FunctionsConfig) (*function.Credential, error) {
+	if cfg.RunAs != "" {
+		c, err := runAs(cfg.RunAs)
+		if err == nil && c.UID == 0 {
+			return nil, fmt.Errorf("functions.run_as %q is root: functions never run as root", cfg.RunAs)
+		}
+		return c, err
+	}
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	if c, err := runAs("nobody"); err == nil {
+		return c, nil
+	}
+	return &function.Credential{UID: 65534, GID: 65534}, nil
+}
+
+// eventParts are the event log, the functions and the dispatcher between
+// them, built for serve.
+type eventParts struct {
+	log      *trigger.Log
+	rules    *trigger.Rules
+	dispatch *trigger.Dispatcher
+	runner   *function.Runner
+	service  *function.Service
+	queue    *function.Queue
+	api      *lambdaapi.API
+}
+
+func buildEvents(cfg Config, eventLog *trigger.Log, docs catalog.Documents, store lake.Store, streams stream.Store, keyring *access.Keyring,
+	awsURL string, log *slog.Logger, reg prometheus.Registerer) (*eventParts, error) {
+	runAs, err := functionUser(cfg.Functions)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(cfg.Data, "functions")
+	if runAs != nil {
+		// The function user passes through the data folder (0711: it
+		// lists nothing, and every file in it is 0600) to its code.
+		for _, d := range []string{cfg.Data, dir} {
+			if err := os.MkdirAll(d, 0o711); err != nil {
+				return nil, err
+			}
+			if err := os.Chmod(d, 0o711); err != nil {
+				return nil, err
+			}
+		}
+	}
+	retry, _ := time.ParseDuration(cfg.Functions.RetryBase)
+	ep := &eventParts{log: eventLog}
+	ep.runner = function.New(function.Options{Log: log, Registerer: reg, WorkDir: filepath.Join(dir, "work"),
+		LogDir: filepath.Join(cfg.Data, "function-logs"), RunAs: runAs, Python: cfg.Functions.Python, Node: cfg.Functions.Node,
+		MaxConcurrency: cfg.Functions.MaxConcurrency})
+	ep.service = function.NewService(function.NewRegistry(docs, filepath.Join(dir, "code")), ep.runner, function.ServiceOptions{
+		Region: cfg.S3.Region, Endpoint: awsURL, Key: keyring.ByName, Log: log, RetryBase: retry,
+		OnFailure: function.Destinations{Lake: store, Streams: streams}.Write,
+	})
+	ep.queue = function.NewQueue(streams, ep.service, 8)
+	ep.rules = trigger.NewRules(docs, queueInvoker{ep.queue, ep.service})
+	ep.dispatch = trigger.NewDispatcher(ep.log, ep.rules, queueInvoker{ep.queue, ep.service}, trigger.DispatchOptions{Log: log, Registerer: reg})
+	ep.api = lambdaapi.New(ep.service, lambdaapi.Options{Region: cfg.S3.Region, Log: log, Evict: ep.runner.Evict,
+		Enqueue: ep.queue.Enqueue,
+		Lake: func(ctx context.Context, bucket, key string) ([]byte, error) {
+			rc, _, err := store.Get(ctx, bucket, key, nil)
+			if err != nil {
+				return nil, err
+			}
+			defer rc.Close()
+			return io.ReadAll(io.LimitReader(rc, 70<<20))
+		},
+		CheckDestination: func(ctx context.Context, caller *access.Key, dest string) error {
+			d, err := function.ParseDestination(dest)
+			if err != nil {
+				return err
+			}
+			if caller != nil && !caller.Allowed(access.Write, d.Resource()) {
+				return awsapi.Errorf(http.StatusForbidden, "AccessDeniedException", "access key %s may not write %s, the on-failure destination", caller.ID, d.Resource())
+			}
+			return nil
+		},
+	})
+	return ep, nil
+}
+
+// parts are the event parts in the order they start.
+func (ep *eventParts) parts() []part {
+	return []part{
+		{name: "event log", start: ep.log.Start},
+		{name: "functions", run: ep.runner.Run, close: ep.runner.Close},
+		{name: "event queue", start: ep.queue.Start, run: ep.queue.Run, close: ep.queue.Close},
+		{name: "dispatcher", run: ep.dispatch.Run, close: ep.dispatch.Close},
+	}
+}
+
+// queueInvoker hands the dispatcher's events to the durable queue, so
+// that a slow function holds up no other event.
+type queueInvoker struct {
+	q   *function.Queue
+	svc *function.Service
+}
+
+func (qi queueInvoker) InvokeEvent(ctx context.Context, fn string, payload []byte, received time.Time) error {
+	return qi.q.Enqueue(ctx, fn, payload, received)
+}
+
+func (qi queueInvoker) Exists(ctx context.Context, arn string) (bool, error) {
+	return qi.svc.Exists(ctx, arn)
+}
+
+// localURL is the URL of a listener as local processes reach it.
+func localURL(scheme string, addr net.Addr) string {
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}

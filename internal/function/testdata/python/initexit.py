@@ -1,0 +1,4 @@
+import os
+
+print("exiting during init")
+os._exit(2)

@@ -1,0 +1,5 @@
+raise RuntimeError("cannot start: missing config")
+
+
+def handler(event, context):
+    return None
