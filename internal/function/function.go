@@ -58,9 +58,10 @@ var (
 	// ErrTooManyRequests: the function is at its concurrency limit and no
 	// process freed up in time.
 	ErrTooManyRequests = errors.New("function at its concurrency limit")
-	// ErrPayloadTooLarge: the response exceeds 6 MiB (the function's
-	// result is dropped; the error says how large it was).
-	ErrPayloadTooLarge = errors.New("function response too large")
+	// ErrPayloadTooLarge: the request exceeds MaxPayload. A response
+	// over MaxPayload is not an error of Invoke but, as on Lambda, a
+	// function error of type Function.ResponseSizeTooLarge.
+	ErrPayloadTooLarge = errors.New("function payload too large")
 )
 
 // MaxPayload is the largest request or response of a synchronous

@@ -3,6 +3,7 @@ package function
 import (
 	"bytes"
 	"os"
+	"runtime"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -60,17 +61,18 @@ func (p *process) emit(inv *invocation, text string) {
 
 // drainOutput waits, briefly, until what the process printed before it
 // answered has been read, so that it lands in that invocation's tail.
-// A process that keeps printing is not waited for.
+// Output is written before the answer is sent, so it is in the pipe or
+// with the reader by now; a process that keeps printing is not waited for.
 func (p *process) drainOutput(limit time.Duration) {
 	end := time.Now().Add(limit)
-	quiet := 0
-	for quiet < 2 && time.Now().Before(end) {
+	for quiet := 0; quiet < 2 && time.Now().Before(end); {
 		if p.pendingOutput() || p.outBusy.Load() {
 			quiet = 0
-		} else {
-			quiet++
+			time.Sleep(200 * time.Microsecond)
+			continue
 		}
-		time.Sleep(500 * time.Microsecond)
+		quiet++
+		runtime.Gosched() // a reader just woken up gets to mark itself busy
 	}
 }
 

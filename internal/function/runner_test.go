@@ -488,3 +488,24 @@ func BenchmarkInvokeWarm(b *testing.B) {
 		}
 	}
 }
+
+func TestIdleReap(t *testing.T) {
+	r := newRunner(t, Options{IdleTimeout: time.Minute})
+	spec := goSpec("go-idle")
+	wantOK(t, invoke(t, r, spec, `{}`))
+	p := r.pools[spec.Name].idle[0]
+	r.reap(time.Now())
+	if r.pools[spec.Name].count != 1 {
+		t.Fatal("a fresh process was reaped")
+	}
+	r.reap(time.Now().Add(2 * time.Minute))
+	<-p.gone
+	if r.pools[spec.Name].count != 0 {
+		t.Error("an idle process was kept")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := r.Run(ctx); err != nil {
+		t.Errorf("Run: %v", err)
+	}
+}
