@@ -34,6 +34,9 @@ type Config struct {
 	Limits    LimitsConfig    `yaml:"limits"`
 	Events    EventsConfig    `yaml:"events"`
 	Functions FunctionsConfig `yaml:"functions"`
+	// Rules are bucket notification rules: they end in the same store as
+	// those set with PutBucketNotificationConfiguration.
+	Rules []RuleConfig `yaml:"rules"`
 }
 
 // QueryConfig bounds SQL: DuckDB's memory (for all statements together, or
@@ -165,7 +168,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	var configFile string
 	fs.StringVar(&configFile, "config", os.Getenv("TARN_CONFIG"), "config `file` (YAML)")
 	fs.StringVar(&flagCfg.Data, "data", "", "data `folder` (default "+cfg.Data+")")
-	fs.StringVar(&flagCfg.AWSAddr, "aws-addr", "", "AWS API listener: S3, Kinesis, Glue, Athena (default "+cfg.AWSAddr+")")
+	fs.StringVar(&flagCfg.AWSAddr, "aws-addr", "", "AWS API listener: S3, Kinesis, Glue, Athena, Lambda, CloudWatch Logs (default "+cfg.AWSAddr+")")
 	fs.StringVar(&flagCfg.HTTPAddr, "http-addr", "", "HTTP listener: SQL (/v1/sql), /metrics, /healthz, /debug/pprof/ (default "+cfg.HTTPAddr+")")
 	fs.StringVar(&flagCfg.PGAddr, "pg-addr", "", "PostgreSQL wire listener: SQL over the catalog (default "+cfg.PGAddr+")")
 	fs.StringVar(&flagCfg.SFTPAddr, "sftp-addr", "", "SFTP listener: not served yet, accepted for scripts (default "+cfg.SFTPAddr+")")
@@ -257,6 +260,9 @@ func (c Config) validate() error {
 		if err := v.validate(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if _, err := configRules(c); err != nil {
+		errs = append(errs, err)
 	}
 	if (c.TLS.Cert == "") != (c.TLS.Key == "") {
 		errs = append(errs, errors.New("tls: set both cert and key, or neither"))

@@ -22,6 +22,7 @@ import (
 	"github.com/tarnlake/tarn/internal/function"
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/lambdaapi"
+	"github.com/tarnlake/tarn/internal/logsapi"
 	"github.com/tarnlake/tarn/internal/stream"
 	"github.com/tarnlake/tarn/internal/trigger"
 )
@@ -124,10 +125,17 @@ type eventParts struct {
 	service  *function.Service
 	queue    *function.Queue
 	api      *lambdaapi.API
+	logs     *logsapi.API
+	// configRules are the config file's rules by bucket.
+	configRules map[string][]trigger.Rule
 }
 
 func buildEvents(cfg Config, eventLog *trigger.Log, docs catalog.Documents, store lake.Store, streams stream.Store, keyring *access.Keyring,
-	awsURL string, log *slog.Logger, reg prometheus.Registerer) (*eventParts, error) {
+	crawler trigger.Crawler, awsURL string, log *slog.Logger, reg prometheus.Registerer) (*eventParts, error) {
+	rules, err := configRules(cfg)
+	if err != nil {
+		return nil, err
+	}
 	runAs, err := functionUser(cfg.Functions)
 	if err != nil {
 		return nil, err
@@ -146,7 +154,7 @@ func buildEvents(cfg Config, eventLog *trigger.Log, docs catalog.Documents, stor
 		}
 	}
 	retry, _ := time.ParseDuration(cfg.Functions.RetryBase)
-	ep := &eventParts{log: eventLog}
+	ep := &eventParts{log: eventLog, configRules: rules}
 	ep.runner = function.New(function.Options{Log: log, Registerer: reg, WorkDir: filepath.Join(dir, "work"),
 		LogDir: filepath.Join(cfg.Data, "function-logs"), RunAs: runAs, Python: cfg.Functions.Python, Node: cfg.Functions.Node,
 		MaxConcurrency: cfg.Functions.MaxConcurrency})
@@ -156,7 +164,8 @@ func buildEvents(cfg Config, eventLog *trigger.Log, docs catalog.Documents, stor
 	})
 	ep.queue = function.NewQueue(streams, ep.service, 8)
 	ep.rules = trigger.NewRules(docs, queueInvoker{ep.queue, ep.service})
-	ep.dispatch = trigger.NewDispatcher(ep.log, ep.rules, queueInvoker{ep.queue, ep.service}, trigger.DispatchOptions{Log: log, Registerer: reg})
+	ep.dispatch = trigger.NewDispatcher(ep.log, ep.rules, queueInvoker{ep.queue, ep.service}, trigger.DispatchOptions{Log: log, Registerer: reg,
+		Actions: &trigger.Actions{Lake: store, Docs: docs, Crawler: crawler, Log: log}})
 	ep.api = lambdaapi.New(ep.service, lambdaapi.Options{Region: cfg.S3.Region, Log: log, Evict: ep.runner.Evict,
 		Enqueue: ep.queue.Enqueue,
 		Lake: func(ctx context.Context, bucket, key string) ([]byte, error) {
@@ -178,6 +187,14 @@ func buildEvents(cfg Config, eventLog *trigger.Log, docs catalog.Documents, stor
 			return nil
 		},
 	})
+	ep.logs = logsapi.New(ep.runner, func(r *awsapi.Request) ([]string, error) {
+		fs, err := ep.service.Registry().List(r.Ctx)
+		names := make([]string, len(fs))
+		for i, f := range fs {
+			names[i] = f.Name
+		}
+		return names, err
+	}, cfg.S3.Region, log)
 	return ep, nil
 }
 
@@ -185,6 +202,7 @@ func buildEvents(cfg Config, eventLog *trigger.Log, docs catalog.Documents, stor
 func (ep *eventParts) parts() []part {
 	return []part{
 		{name: "event log", start: ep.log.Start},
+		{name: "rules", start: func(ctx context.Context) error { return ep.rules.ReplaceConfigRules(ctx, ep.configRules) }},
 		{name: "functions", run: ep.runner.Run, close: ep.runner.Close},
 		{name: "event queue", start: ep.queue.Start, run: ep.queue.Run, close: ep.queue.Close},
 		{name: "dispatcher", run: ep.dispatch.Run, close: ep.dispatch.Close},

@@ -24,6 +24,7 @@ func TestHelp(t *testing.T) {
 		{"stream"}, {"stream", "put"}, {"stream", "tail"}, {"stream", "tail", "clicks"},
 		{"crawl"}, {"crawl", "s3://lake/"},
 		{"sql"},
+		{"events"}, {"events", "replay"}, {"functions"}, {"functions", "logs"}, {"functions", "logs", "resize"},
 		{"bench"}, {"bench", "s3"}, {"bench", "streams"}, {"bench", "crawl"}, {"bench", "query"},
 		{"version"},
 	} {
@@ -52,7 +53,7 @@ func TestServeHelpListsListeners(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"AWS API", "--aws-addr", "S3, Kinesis, Glue and Athena",
+		"AWS API", "--aws-addr", "S3, Kinesis, Glue, Athena, Lambda and CloudWatch Logs",
 		"PostgreSQL wire", "--pg-addr",
 		"HTTP", "--http-addr", "/v1/sql", "/metrics", "/healthz",
 		"SFTP", "--sftp-addr", "not served yet",

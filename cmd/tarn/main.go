@@ -22,6 +22,8 @@ Usage:
   tarn stream put|tail NAME       put lines into a stream, or print its records
   tarn crawl s3://BUCKET/PREFIX/  crawl a lake prefix into the catalog, with progress
   tarn sql [-c STATEMENT]         SQL over every catalog table (table, csv, json output)
+  tarn events replay --since T    run logged object events through the notification rules again
+  tarn functions logs NAME        a function's log lines
   tarn bench s3|streams|crawl|query
                                   measure a served API against its references
   tarn version                    print the version
@@ -84,6 +86,10 @@ func dispatch(ctx context.Context, args []string, con console) error {
 		return crawlCmd(ctx, rest, con)
 	case "sql":
 		return sqlCmd(ctx, rest, con)
+	case "events":
+		return eventsCmd(ctx, rest, con)
+	case "functions":
+		return functionsCmd(ctx, rest, con)
 	case "bench":
 		return bench(ctx, rest, con)
 	case "version", "--version":

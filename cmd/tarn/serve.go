@@ -29,6 +29,7 @@ import (
 	"github.com/tarnlake/tarn/internal/crawl"
 	"github.com/tarnlake/tarn/internal/edge"
 	"github.com/tarnlake/tarn/internal/edge/sigv4"
+	"github.com/tarnlake/tarn/internal/eventsapi"
 	"github.com/tarnlake/tarn/internal/glueapi"
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/lake/localfs"
@@ -48,7 +49,8 @@ const serveUsage = `Usage:
 Runs every part of tarn in this process. With no flags it keeps everything
 in ./tarn-data and listens on 127.0.0.1 only:
 
-  AWS API          --aws-addr   127.0.0.1:9800  S3, Kinesis, Glue and Athena, signed with SigV4
+  AWS API          --aws-addr   127.0.0.1:9800  S3, Kinesis, Glue, Athena, Lambda and CloudWatch Logs
+                                                (functions' logs), signed with SigV4
   PostgreSQL wire  --pg-addr    127.0.0.1:9802  SQL over every catalog table (psql, pgx, JDBC, BI tools)
   HTTP             --http-addr  127.0.0.1:9801  SQL (POST /v1/sql), /metrics, /debug/pprof/ (basic auth:
                                                 an access key id and its secret), /healthz (open)
@@ -158,13 +160,17 @@ func serve(ctx context.Context, args []string, con console) error {
 	// Every object change is logged before it is acknowledged.
 	eventLog := trigger.NewLog(streams, trigger.LogOptions{Stream: cfg.Events.Stream, Retention: cfg.Events.retention(),
 		Region: cfg.S3.Region, Log: log, Registerer: reg})
-	store = lake.WithEvents(store, lake.Notifiers(eventLog, crawler))
-	events, err := buildEvents(cfg, eventLog, cat, store, streams, keyring, localURL(scheme, addrs[0].ln.Addr()), log, reg)
+	store = lake.WithEvents(store, eventLog)
+	events, err := buildEvents(cfg, eventLog, cat, store, streams, keyring, crawler, localURL(scheme, addrs[0].ln.Addr()), log, reg)
 	if err != nil {
 		return failed(err)
 	}
 	parts = append(parts, events.parts()...)
 	parts = append(parts, part{name: "crawler", start: crawler.Recover, run: crawler.Run, close: crawler.Close})
+	// Event-mode crawlers learn of new objects from the log.
+	parts = append(parts, part{name: "crawl events", run: func(ctx context.Context) error {
+		return eventLog.Follow(ctx, "tarn-crawl", crawler.AddEvents)
+	}})
 	eng, err := openEngine(cfg, cat, baseLake, store, streams, keyring, log, reg)
 	if err != nil {
 		return failed(err)
@@ -185,8 +191,10 @@ func serve(ctx context.Context, args []string, con console) error {
 			Notifications: events.rules}),
 		Lambda: events.api,
 		Targets: map[string]edge.Target{
-			"AWSGlue":      {API: "glue", Handler: glueapi.New(cat, crawler, log, glueapi.Options{Region: cfg.S3.Region})},
-			"AmazonAthena": {API: "athena", Handler: athena},
+			"AWSGlue":        {API: "glue", Handler: glueapi.New(cat, crawler, log, glueapi.Options{Region: cfg.S3.Region})},
+			"AmazonAthena":   {API: "athena", Handler: athena},
+			"Logs_20140328":  {API: "logs", Handler: events.logs},
+			eventsapi.Target: {API: "events", Handler: eventsapi.New(events.dispatch, log)},
 			"Kinesis_20131202": {API: "kinesis", Handler: kinesisapi.New(streams, log, kinesisapi.Options{
 				Region: cfg.S3.Region, ShardWriteRecordsPerSec: cfg.Streams.ShardRecordsPerSec, ShardWriteBytesPerSec: cfg.Streams.ShardBytesPerSec,
 			})},

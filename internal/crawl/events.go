@@ -19,76 +19,70 @@ const (
 	opDel = "del"
 )
 
-// Notify takes the lake's object events: those under the targets of
-// CRAWL_EVENT_MODE crawlers are kept for their next crawl. They are
-// buffered and saved to the catalog store within a second (the triggers
-// part is what makes events themselves durable).
-func (s *Service) Notify(ctx context.Context, e lake.Event) error {
-	s.events.add(e)
+// AddEvents records object events for the event-mode crawlers
+// (CRAWL_EVENT_MODE) whose targets hold the objects, and returns once they
+// are saved in the catalog store. The event log's consumer calls it, and
+// acknowledges the events only after: none is lost between a write and
+// the crawl that should see it.
+func (s *Service) AddEvents(ctx context.Context, evs []lake.Event) error {
+	watch, err := s.events.watchers(ctx)
+	if err != nil {
+		return err
+	}
+	buf := map[string]map[string]string{} // crawler → bucket/key → op
+	for _, e := range evs {
+		op := opPut
+		if strings.HasPrefix(e.Name, "ObjectRemoved") {
+			op = opDel
+		}
+		op += " " + e.Time.Format(time.RFC3339Nano)
+		for _, w := range watch {
+			if e.Bucket == w.bucket && strings.HasPrefix(e.Key, w.prefix) {
+				if buf[w.crawler] == nil {
+					buf[w.crawler] = map[string]string{}
+				}
+				buf[w.crawler][e.Bucket+"/"+e.Key] = op
+			}
+		}
+	}
+	for name, evs := range buf {
+		err := s.events.modify(ctx, name, func(m map[string]string) {
+			for id, op := range evs {
+				m[id] = op
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("crawl events of %s: %w", name, err)
+		}
+	}
 	return nil
 }
 
-var _ lake.Notifier = (*Service)(nil)
-
 type watched struct{ crawler, bucket, prefix string }
 
+// pendingEvents keeps event-mode crawlers' pending events in the catalog
+// store, and which crawlers watch which prefixes.
 type pendingEvents struct {
-	s     *Service
-	mu    sync.Mutex
-	buf   map[string]map[string]string // crawler → bucket/key → op
-	watch []watched
+	s       *Service
+	mu      sync.Mutex
+	watch   []watched
+	checked time.Time // when watch was read
 }
 
-func newPendingEvents(s *Service) *pendingEvents {
-	return &pendingEvents{s: s, buf: map[string]map[string]string{}}
-}
+func newPendingEvents(s *Service) *pendingEvents { return &pendingEvents{s: s} }
 
-func (p *pendingEvents) add(e lake.Event) {
+// watchers returns which crawlers watch which prefixes, read again when a
+// few seconds old: a new event-mode crawler lists everything on its first
+// crawl anyway.
+func (p *pendingEvents) watchers(ctx context.Context) ([]watched, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	op := "" // made for the first crawler that watches the key: most writes concern none
-	for _, w := range p.watch {
-		if e.Bucket == w.bucket && strings.HasPrefix(e.Key, w.prefix) {
-			if op == "" {
-				op = opPut
-				if strings.HasPrefix(e.Name, "ObjectRemoved") {
-					op = opDel
-				}
-				op += " " + e.Time.Format(time.RFC3339Nano)
-			}
-			if p.buf[w.crawler] == nil {
-				p.buf[w.crawler] = map[string]string{}
-			}
-			p.buf[w.crawler][e.Bucket+"/"+e.Key] = op
-		}
+	if time.Since(p.checked) < 2*time.Second {
+		return p.watch, nil
 	}
-}
-
-// flushLoop saves buffered events every second and refreshes which
-// crawlers listen every few.
-func (p *pendingEvents) flushLoop(ctx context.Context) {
-	p.refresh(ctx)
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for i := 0; ; i++ {
-		select {
-		case <-ctx.Done():
-			p.flush(context.WithoutCancel(ctx)) // what arrived until now is kept
-			return
-		case <-t.C:
-		}
-		if i%5 == 0 {
-			p.refresh(ctx)
-		}
-		p.flush(ctx)
-	}
-}
-
-func (p *pendingEvents) refresh(ctx context.Context) {
 	cs, err := p.s.ListCrawlers(ctx)
 	if err != nil {
-		p.s.log.Warn("event-mode crawlers not refreshed", "err", err)
-		return
+		return nil, fmt.Errorf("event-mode crawlers: %w", err)
 	}
 	var w []watched
 	for _, c := range cs {
@@ -101,27 +95,15 @@ func (p *pendingEvents) refresh(ctx context.Context) {
 			}
 		}
 	}
-	p.mu.Lock()
-	p.watch = w
-	p.mu.Unlock()
+	p.watch, p.checked = w, time.Now()
+	return w, nil
 }
 
-// flush merges buffered events into each crawler's pending document.
-func (p *pendingEvents) flush(ctx context.Context) {
+// forget makes the next watchers call read the crawlers again.
+func (p *pendingEvents) forget() {
 	p.mu.Lock()
-	buf := p.buf
-	p.buf = map[string]map[string]string{}
+	p.checked = time.Time{}
 	p.mu.Unlock()
-	for name, evs := range buf {
-		err := p.modify(ctx, name, func(m map[string]string) {
-			for id, op := range evs {
-				m[id] = op
-			}
-		})
-		if err != nil {
-			p.s.log.Error("crawl events not saved", "crawler", name, "events", len(evs), "err", err)
-		}
-	}
 }
 
 // take returns the pending events of a crawler as id → opPut or opDel.

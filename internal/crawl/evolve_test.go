@@ -115,8 +115,10 @@ func TestRecrawlEventMode(t *testing.T) {
 	cr := Crawler{Name: "c", Targets: []S3Target{{Path: "s3://lake/ev/"}}, RecrawlBehavior: RecrawlEvents,
 		SchemaChangePolicy: SchemaChangePolicy{UpdateBehavior: UpdateLog, DeleteBehavior: DeleteLog}}
 	e.crawl(cr) // the first crawl lists everything
-	e.svc.events.refresh(ctx)
-	evLake := lake.WithEvents(e.lake, e.svc)
+	e.svc.events.forget()
+	evLake := lake.WithEvents(e.lake, lake.NotifierFunc(func(ctx context.Context, ev lake.Event) error {
+		return e.svc.AddEvents(ctx, []lake.Event{ev})
+	}))
 	if _, err := evLake.Put(ctx, "lake", "ev/p=2/b.json", strings.NewReader(`{"a":2}`), lake.PutOptions{Size: 7}); err != nil {
 		t.Fatal(err)
 	}

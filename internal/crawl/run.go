@@ -51,7 +51,6 @@ func (s *Service) StartCrawler(ctx context.Context, name string) error {
 		return fmt.Errorf("start crawler %s: tarn is shutting down", name)
 	default:
 	}
-	s.events.flush(ctx)
 	var c Crawler
 	err := s.modifyCrawler(ctx, name, func(cur *Crawler) error {
 		if cur.State != StateReady {

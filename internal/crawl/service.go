@@ -102,8 +102,8 @@ func (s *Service) Recover(ctx context.Context) error {
 	return nil
 }
 
-// Run starts scheduled crawlers when their time comes and saves the
-// lake's events for event-mode crawlers, until ctx ends or Close. Crawls
+// Run starts scheduled crawlers when their time comes, until ctx ends or
+// Close. Crawls
 // started by StartCrawler run with or without it.
 func (s *Service) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -117,7 +117,6 @@ func (s *Service) Run(ctx context.Context) error {
 	}()
 	var wg sync.WaitGroup
 	wg.Go(func() { s.schedule(ctx) })
-	wg.Go(func() { s.events.flushLoop(ctx) })
 	wg.Wait()
 	return nil
 }

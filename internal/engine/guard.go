@@ -127,6 +127,13 @@ func (g guardedObjects) Delete(ctx context.Context, bucket, key string) error {
 	return g.Objects.Delete(ctx, bucket, key)
 }
 
+func (g guardedObjects) DeleteIf(ctx context.Context, bucket, key, etag string) error {
+	if err := g.s.needWrite(access.Bucket(bucket), "bucket "+bucket); err != nil {
+		return err
+	}
+	return g.Objects.DeleteIf(ctx, bucket, key, etag)
+}
+
 func (g guardedObjects) Get(ctx context.Context, bucket, key string, rng *lake.Range) (io.ReadCloser, lake.ObjectInfo, error) {
 	if err := g.read(bucket); err != nil {
 		return nil, lake.ObjectInfo{}, err

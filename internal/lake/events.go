@@ -101,3 +101,11 @@ func (s *eventStore) Delete(ctx context.Context, bucket, key string) error {
 	}
 	return err
 }
+
+func (s *eventStore) DeleteIf(ctx context.Context, bucket, key, etag string) error {
+	err := s.Store.DeleteIf(ctx, bucket, key, etag)
+	if err == nil {
+		err = s.emit(ctx, "ObjectRemoved:Delete", bucket, ObjectInfo{Key: key})
+	}
+	return err
+}

@@ -35,7 +35,11 @@ func TestEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Delete(ctx, "evt", "a")
-	want := []string{"ObjectCreated:Put evt/a", "ObjectCreated:Copy evt/b", "ObjectCreated:CompleteMultipartUpload evt/m", "ObjectRemoved:Delete evt/a"}
+	s.DeleteIf(ctx, "evt", "b", "0123456789abcdef0123456789abcdef") // fails: no event
+	if err := s.DeleteIf(ctx, "evt", "b", "*"); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"ObjectCreated:Put evt/a", "ObjectCreated:Copy evt/b", "ObjectCreated:CompleteMultipartUpload evt/m", "ObjectRemoved:Delete evt/a", "ObjectRemoved:Delete evt/b"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}

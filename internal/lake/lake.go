@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -31,6 +32,9 @@ var (
 	// ErrMetadataTooLarge: what is kept with an object or a bucket (headers,
 	// user metadata, tags) exceeds what the backend can store with it.
 	ErrMetadataTooLarge = errors.New("metadata too large for the store")
+	// ErrPreconditionFailed: a conditional write found the object other
+	// than the condition named (DeleteIf: another ETag) and changed nothing.
+	ErrPreconditionFailed = errors.New("precondition failed")
 )
 
 // MaxKeyLen is S3's limit on a key's length in bytes.
@@ -50,6 +54,9 @@ type ObjectInfo struct {
 	Metadata     map[string]string // user metadata (x-amz-meta-*), lower-case names without the prefix
 	TagCount     int               // how many tags the object has (Get and Head tell; see Tagging)
 }
+
+// UnquoteETag returns etag without the double quotes HTTP puts around it.
+func UnquoteETag(etag string) string { return strings.Trim(etag, `"`) }
 
 // PutOptions carries what a writer says about an object.
 type PutOptions struct {
@@ -129,6 +136,13 @@ type Objects interface {
 	Head(ctx context.Context, bucket, key string) (ObjectInfo, error)
 	// Delete removes key; deleting a missing key is not an error, as in S3.
 	Delete(ctx context.Context, bucket, key string) error
+	// DeleteIf removes key only if its current version has ETag etag, as
+	// DeleteObject with If-Match does; "*" matches any version. Quotes
+	// around etag are ignored. The check and the removal are one atomic
+	// step: a version written meanwhile is never removed in place of the
+	// one named. ErrNoSuchKey when key is missing; ErrPreconditionFailed,
+	// with nothing removed, when its ETag is another.
+	DeleteIf(ctx context.Context, bucket, key, etag string) error
 	List(ctx context.Context, bucket string, opts ListOptions) (ListResult, error)
 }
 

@@ -21,6 +21,9 @@ type DispatchOptions struct {
 	Concurrency int
 	Log         *slog.Logger
 	Registerer  prometheus.Registerer
+	// Actions runs the rules' built-in actions; nil: rules with actions
+	// wait.
+	Actions *Actions
 }
 
 // Dispatcher reads the event log and runs the targets of the rules each
@@ -92,7 +95,24 @@ func (d *Dispatcher) record(ctx context.Context, rec stream.Record) error {
 		return nil
 	}
 	d.lag.Set(time.Since(rec.Arrival).Seconds())
-	for _, r := range m.Records {
+	return d.targetsOf(ctx, m.Records, rec.Arrival)
+}
+
+// Replay runs again the targets of the logged events since a time that f
+// matches, as if they had just come: functions get them again, actions
+// whose ledger says done do nothing. It returns how many events it ran.
+func (d *Dispatcher) Replay(ctx context.Context, since time.Time, f Filter) (int, error) {
+	n := 0
+	err := d.log.Replay(ctx, since, f, func(seq uint64, r Record) error {
+		n++
+		return d.targetsOf(ctx, []Record{r}, time.Now())
+	})
+	return n, err
+}
+
+// targetsOf settles every target of records.
+func (d *Dispatcher) targetsOf(ctx context.Context, records []Record, arrival time.Time) error {
+	for _, r := range records {
 		rules, err := d.rules.ForBucket(ctx, r.S3.Bucket.Name)
 		if err != nil {
 			return err
@@ -107,10 +127,21 @@ func (d *Dispatcher) record(ctx context.Context, rec stream.Record) error {
 			if err != nil {
 				return err
 			}
-			// A target that settled before a retry runs again: functions
-			// get events at least once, actions keep a ledger.
-			if err := d.run(ctx, work{rule: rule, record: one, payload: payload, arrived: rec.Arrival}); err != nil {
-				return err
+			// Each target is retried on its own until it settles, so that
+			// one waiting (a crawler still running) does not run the others
+			// twice. After a crash the record runs again: functions get
+			// events at least once, actions keep a ledger.
+			j := work{rule: rule, record: one, payload: payload, arrived: arrival}
+			for wait := 100 * time.Millisecond; ; wait = min(2*wait, 30*time.Second) {
+				err := d.run(ctx, j)
+				if err == nil {
+					break
+				}
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				d.opts.Log.Warn("event target not settled; retrying", "rule", rule.ID, "bucket", one.S3.Bucket.Name, "key", one.Key(), "err", err, "retry_in", wait)
+				pause(ctx, wait)
 			}
 		}
 	}
@@ -123,9 +154,11 @@ func (d *Dispatcher) run(ctx context.Context, j work) error {
 	switch {
 	case j.rule.Function != "":
 		err = d.invoker.InvokeEvent(ctx, j.rule.Function, j.payload, j.arrived)
+	case j.rule.Action != nil && d.opts.Actions == nil:
+		kind, err = j.rule.Action.Kind, fmt.Errorf("rule %s: no actions are served here", j.rule.ID)
 	case j.rule.Action != nil:
 		kind = j.rule.Action.Kind
-		d.opts.Log.Warn("built-in actions are not served yet; event left to the rule's next version", "rule", j.rule.ID, "action", kind)
+		err = d.opts.Actions.Run(ctx, j.rule, j.record)
 	}
 	outcome := "ok"
 	if err != nil {

@@ -3,6 +3,7 @@ package trigger
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/tarnlake/tarn/internal/catalog"
@@ -110,3 +111,35 @@ func (r *Rules) sendTestEvents(bucket string, rules []Rule) {
 		go r.invoker.InvokeEvent(context.Background(), rule.Function, payload, now)
 	}
 }
+
+// ReplaceConfigRules makes the config file's rules, by bucket, the ones
+// in force: buckets it no longer names lose theirs.
+func (r *Rules) ReplaceConfigRules(ctx context.Context, byBucket map[string][]Rule) error {
+	old, err := r.docs.ListDocs(ctx, docConfigRules, "")
+	if err != nil {
+		return err
+	}
+	for _, d := range old {
+		if _, ok := byBucket[d.Name]; !ok {
+			if err := saveRules(ctx, r.docs, docConfigRules, d.Name, nil); err != nil {
+				return err
+			}
+		}
+	}
+	for bucket, rules := range byBucket {
+		api, err := loadRules(ctx, r.docs, docRules, bucket)
+		if err != nil {
+			return err
+		}
+		if err := checkOverlaps(append(append([]Rule(nil), rules...), api...)); err != nil {
+			return fmt.Errorf("rules of bucket %s: %w", bucket, err)
+		}
+		if err := r.SetConfigRules(ctx, bucket, rules); err != nil {
+			return fmt.Errorf("rules of bucket %s: %w", bucket, err)
+		}
+	}
+	return nil
+}
+
+// ValidEventType reports whether t is an event type rules may name.
+func ValidEventType(t string) bool { return eventTypes[t] }

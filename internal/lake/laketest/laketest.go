@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) lake.Store) {
 	}{
 		{"Buckets", bucketTests()},
 		{"Objects", objectTests()},
+		{"DeleteIf", deleteIfTests()},
 		{"Keys", keyTests()},
 		{"List", listTests()},
 		{"Multipart", multipartTests()},

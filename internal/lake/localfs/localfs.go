@@ -33,6 +33,7 @@ var (
 // with a dot, so neither collides with a bucket.
 type Store struct {
 	root, tmp, uploads string
+	keys               keyLocks // serialize replacing a key with DeleteIf's check
 }
 
 // Open prepares root and removes what a crash left half-written.
@@ -241,7 +242,9 @@ func (s *Store) place(bucketDir, tmp, dst string) error {
 		if err := mkdirAllSync(bucketDir, filepath.Dir(dst)); err != nil {
 			return err
 		}
+		unlock := s.keys.lock(dst)
 		err := os.Rename(tmp, dst)
+		unlock()
 		if err == nil {
 			return syncDir(filepath.Dir(dst))
 		}

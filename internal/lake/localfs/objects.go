@@ -48,6 +48,11 @@ func (s *Store) openMeta(bucket, key string) (*os.File, os.FileInfo, meta, error
 	if err != nil {
 		return nil, nil, meta{}, err
 	}
+	return openPath(p, bucket, key)
+}
+
+// openPath is openMeta on the path that objectPath gave for bucket and key.
+func openPath(p, bucket, key string) (*os.File, os.FileInfo, meta, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
@@ -118,11 +123,17 @@ func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 		}
 		return fmt.Errorf("delete %s/%s: %w", bucket, key, err)
 	}
+	return removed(dir, p)
+}
+
+// removed makes the removal of the object at p durable and removes the
+// folders it emptied below the bucket's folder dir, so that listings show
+// no stale prefixes.
+func removed(dir, p string) error {
 	parent := filepath.Dir(p)
 	if err := syncDir(parent); err != nil {
 		return err
 	}
-	// Remove folders the delete emptied, so listings show no stale prefixes.
 	for parent != dir && within(dir, parent) {
 		if os.Remove(parent) != nil {
 			break

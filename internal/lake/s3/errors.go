@@ -41,6 +41,8 @@ func sentinelFor(code string) error {
 		return lake.ErrBadDigest
 	case "MetadataTooLarge":
 		return lake.ErrMetadataTooLarge
+	case "PreconditionFailed":
+		return lake.ErrPreconditionFailed
 	case "KeyConflict":
 		// Not S3's: tarn's own, when the remote store is a tarn on a folder.
 		return lake.ErrKeyConflict
@@ -51,7 +53,8 @@ func sentinelFor(code string) error {
 // translate turns an SDK error into the seam's sentinel when there is one.
 // A response without an error code (HEAD has no body, so HeadObject and
 // HeadBucket fail with a bare 404) maps by status: 404 to notFound, which
-// the caller picks for what it looked up, and 416 to ErrInvalidRange.
+// the caller picks for what it looked up, 412 to ErrPreconditionFailed and
+// 416 to ErrInvalidRange.
 // Errors with no sentinel (access denied, network, context) pass unchanged.
 func translate(err error, notFound error) error {
 	var apiErr smithy.APIError
@@ -67,6 +70,8 @@ func translate(err error, notFound error) error {
 		}
 	case http.StatusRequestedRangeNotSatisfiable:
 		return lake.ErrInvalidRange
+	case http.StatusPreconditionFailed:
+		return lake.ErrPreconditionFailed
 	}
 	return err
 }

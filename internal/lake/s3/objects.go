@@ -163,6 +163,30 @@ func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 	return nil
 }
 
+// DeleteIf removes key with a DeleteObject that carries If-Match, which S3
+// checks and applies as one step. With If-Match, S3 answers a missing key
+// with 404 NoSuchKey rather than 204.
+func (s *Store) DeleteIf(ctx context.Context, bucket, key, etag string) error {
+	what := bucket + "/" + key
+	if err := checkObject(bucket, key); err != nil {
+		return err
+	}
+	match := quote(lake.UnquoteETag(etag))
+	in := &awss3.DeleteObjectInput{Bucket: &bucket, Key: &key, IfMatch: &match}
+	if _, err := s.client.DeleteObject(ctx, in); err != nil {
+		return fail("delete", what, err, lake.ErrNoSuchKey)
+	}
+	return nil
+}
+
+// quote puts an ETag in the double quotes HTTP wants; "*" stays bare.
+func quote(etag string) string {
+	if etag == "*" {
+		return etag
+	}
+	return `"` + etag + `"`
+}
+
 // rangeHeader writes r as an HTTP Range header. S3 ignores a malformed
 // range and sends the whole object, so ranges it would misread are refused
 // here.

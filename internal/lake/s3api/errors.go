@@ -33,6 +33,7 @@ var s3Errors = []struct {
 	{lake.ErrIncompleteBody, "IncompleteBody", http.StatusBadRequest},
 	{lake.ErrBadDigest, "BadDigest", http.StatusBadRequest},
 	{lake.ErrMetadataTooLarge, "MetadataTooLarge", http.StatusBadRequest},
+	{lake.ErrPreconditionFailed, "PreconditionFailed", http.StatusPreconditionFailed},
 	{io.ErrUnexpectedEOF, "IncompleteBody", http.StatusBadRequest},
 }
 

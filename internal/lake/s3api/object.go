@@ -273,8 +273,18 @@ func preconditions(h http.Header, oi lake.ObjectInfo) int {
 	return 0
 }
 
+// deleteObject removes key; with If-Match only if the key's ETag is the one
+// named, checked by the store in the same step as the removal (a HEAD
+// first would race a writer), answering 412 otherwise and 404 for a
+// missing key, as S3 does.
 func (a *API) deleteObject(w http.ResponseWriter, r *http.Request, bucket, key string) error {
-	if err := a.store.Delete(r.Context(), bucket, key); err != nil {
+	var err error
+	if etag := strings.TrimSpace(r.Header.Get("If-Match")); etag != "" {
+		err = a.store.DeleteIf(r.Context(), bucket, key, etag)
+	} else {
+		err = a.store.Delete(r.Context(), bucket, key)
+	}
+	if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,3 +82,27 @@ func TestVirtualHost(t *testing.T) {
 }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// TestDeleteIfMatch: DELETE with If-Match removes the object only if the
+// ETag matches (412 otherwise) and answers 404 for a missing key; without
+// If-Match a missing key is still 204.
+func TestDeleteIfMatch(t *testing.T) {
+	a := newTestAPI(t, Options{})
+	etag := a.want("PUT", "/bkt/k", "v1", 200, "").Header().Get("ETag")
+	if etag == "" {
+		t.Fatal("PUT answered no ETag")
+	}
+	a.want("DELETE", "/bkt/k", "", 412, "PreconditionFailed", "If-Match", `"0123456789abcdef0123456789abcdef"`)
+	a.want("GET", "/bkt/k", "", 200, "")
+	a.want("DELETE", "/bkt/missing", "", 404, "NoSuchKey", "If-Match", etag)
+	a.want("DELETE", "/nobkt/k", "", 404, "NoSuchBucket", "If-Match", etag)
+	a.want("DELETE", "/bkt/k", "", 204, "", "If-Match", etag)
+	a.want("GET", "/bkt/k", "", 404, "NoSuchKey")
+	a.want("DELETE", "/bkt/k", "", 204, "")
+
+	a.want("PUT", "/bkt/k", "v2", 200, "")
+	a.want("DELETE", "/bkt/k", "", 412, "PreconditionFailed", "If-Match", strings.Trim(etag, `"`)) // v1's, unquoted
+	a.want("GET", "/bkt/k", "", 200, "")
+	a.want("DELETE", "/bkt/k", "", 204, "", "If-Match", "*")
+	a.want("GET", "/bkt/k", "", 404, "NoSuchKey")
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tarnlake/tarn/internal/function"
+	"github.com/tarnlake/tarn/internal/trigger"
+)
+
+// RuleConfig is a bucket notification rule declared in the config file:
+// events of a bucket, under a prefix and with a suffix, sent to one
+// target — a function, or one of tarn's built-in actions.
+type RuleConfig struct {
+	Bucket string   `yaml:"bucket"`
+	ID     string   `yaml:"id"`     // required: the action ledger is kept by it
+	Events []string `yaml:"events"` // default s3:ObjectCreated:*
+	Prefix string   `yaml:"prefix"`
+	Suffix string   `yaml:"suffix"`
+
+	Function string          `yaml:"function"` // a function's name or ARN
+	Move     *TransferConfig `yaml:"move"`     // copy into the lake, then delete the source
+	Copy     *TransferConfig `yaml:"copy"`
+	Crawl    string          `yaml:"crawl"` // run this event-mode crawler on the object
+	Load     string          `yaml:"load"`  // load into this warehouse table
+}
+
+// TransferConfig is where a move or copy puts the object.
+type TransferConfig struct {
+	Bucket  string `yaml:"bucket"`
+	Key     string `yaml:"key"`     // a template: {rel}, {key}, {name}, {dir}, {yyyy}, {mm}, {dd}, {hh}, {date}
+	Crawler string `yaml:"crawler"` // then run this event-mode crawler on the moved object
+}
+
+// rule is the trigger rule the config declares.
+func (rc RuleConfig) rule(region string) (trigger.Rule, error) {
+	where := fmt.Sprintf("rules: bucket %q rule %q", rc.Bucket, rc.ID)
+	r := trigger.Rule{ID: rc.ID, Events: rc.Events, Prefix: rc.Prefix, Suffix: rc.Suffix}
+	var errs []error
+	if rc.Bucket == "" || rc.ID == "" {
+		errs = append(errs, errors.New("needs a bucket and an id"))
+	}
+	if len(r.Events) == 0 {
+		r.Events = []string{"s3:ObjectCreated:*"}
+	}
+	for _, e := range r.Events {
+		if !trigger.ValidEventType(e) {
+			errs = append(errs, fmt.Errorf("event %q is not one of s3:ObjectCreated:*, s3:ObjectCreated:Put|Post|Copy|CompleteMultipartUpload, s3:ObjectRemoved:*, s3:ObjectRemoved:Delete|DeleteMarkerCreated", e))
+		}
+	}
+	targets := 0
+	if rc.Function != "" {
+		targets++
+		r.Function = rc.Function
+		if !strings.HasPrefix(r.Function, "arn:") {
+			r.Function = function.Config{Name: rc.Function}.ARN(region)
+		}
+	}
+	for kind, t := range map[string]*TransferConfig{"move": rc.Move, "copy": rc.Copy} {
+		if t == nil {
+			continue
+		}
+		targets++
+		if err := trigger.CheckTemplate(t.Key); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", kind, err))
+		}
+		if t.Bucket == "" {
+			errs = append(errs, fmt.Errorf("%s: needs a target bucket", kind))
+		}
+		r.Action = &trigger.Action{Kind: kind, Bucket: t.Bucket, Key: t.Key, Crawler: t.Crawler}
+	}
+	if rc.Crawl != "" {
+		targets++
+		r.Action = &trigger.Action{Kind: "crawl", Crawler: rc.Crawl}
+	}
+	if rc.Load != "" {
+		targets++
+		r.Action = &trigger.Action{Kind: "load", Table: rc.Load}
+	}
+	if targets != 1 {
+		errs = append(errs, fmt.Errorf("needs exactly one of function, move, copy, crawl and load (has %d)", targets))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return trigger.Rule{}, fmt.Errorf("%s: %w", where, err)
+	}
+	return r, nil
+}
+
+// configRules are the config's rules by bucket.
+func configRules(cfg Config) (map[string][]trigger.Rule, error) {
+	out := map[string][]trigger.Rule{}
+	var errs []error
+	for _, rc := range cfg.Rules {
+		r, err := rc.rule(cfg.S3.Region)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out[rc.Bucket] = append(out[rc.Bucket], r)
+	}
+	return out, errors.Join(errs...)
+}

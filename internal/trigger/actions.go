@@ -1,0 +1,163 @@
+package trigger
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/tarnlake/tarn/internal/catalog"
+	"github.com/tarnlake/tarn/internal/lake"
+)
+
+// Crawler is what the crawl action needs of the crawlers.
+type Crawler interface {
+	// AddEvents records events for event-mode crawlers.
+	AddEvents(ctx context.Context, evs []lake.Event) error
+	// StartCrawler starts a crawl; an error (such as one already
+	// running) makes the action try again later.
+	StartCrawler(ctx context.Context, name string) error
+}
+
+// Object is one version of an object, as an action receives it.
+type Object struct {
+	Bucket, Key, ETag string
+	Size              int64
+}
+
+// Loader loads objects into warehouse tables: the load action's contract,
+// which the warehouse fills in. Load must be idempotent per object
+// version (a ledger keyed by bucket, key and ETag), as an event may come
+// twice; an error it marks permanent (errors.Is ErrUnloadable) goes to
+// the rule's failure list and the object is kept, any other is retried.
+type Loader interface {
+	Load(ctx context.Context, table string, obj Object) error
+}
+
+// ErrUnloadable marks a load that will never succeed (a malformed file).
+var ErrUnloadable = errors.New("object cannot be loaded")
+
+// Actions runs tarn's built-in actions. Each happens once per object
+// version, even when its event comes twice or tarn dies midway: a ledger
+// in the catalog store records what is done, and each step can run again
+// without a second effect.
+type Actions struct {
+	Lake    lake.Store // with events: what an action writes is an event too
+	Docs    catalog.Documents
+	Crawler Crawler // nil: crawl actions fail
+	Loader  Loader  // nil: the warehouse is not configured
+	Log     *slog.Logger
+}
+
+const docLedger = "action-ledger"
+
+type ledgerEntry struct {
+	Rule   string    `json:"rule"`
+	Object string    `json:"object"`
+	Target string    `json:"target,omitempty"`
+	Done   time.Time `json:"done"`
+	Note   string    `json:"note,omitempty"`
+}
+
+func ledgerName(rule string, o Object) string {
+	sum := sha256.Sum256([]byte(rule + "\x00" + o.Bucket + "\x00" + o.Key + "\x00" + strings.Trim(o.ETag, `"`)))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Run performs a rule's action for one event.
+func (a *Actions) Run(ctx context.Context, rule Rule, r Record) error {
+	act := rule.Action
+	obj := Object{Bucket: r.S3.Bucket.Name, Key: r.Key(), ETag: r.S3.Object.ETag, Size: r.S3.Object.Size}
+	name := ledgerName(rule.ID, obj)
+	if _, err := a.Docs.GetDoc(ctx, docLedger, name); err == nil {
+		return nil // done before
+	} else if !errors.Is(err, catalog.ErrNotFound) {
+		return err
+	}
+	entry := ledgerEntry{Rule: rule.ID, Object: obj.Bucket + "/" + obj.Key + "@" + obj.ETag}
+	var err error
+	switch act.Kind {
+	case "move", "copy":
+		entry.Target, entry.Note, err = a.transfer(ctx, act, rule.Prefix, obj, r)
+		if err == nil && act.Crawler != "" && entry.Note == "" {
+			err = a.crawl(ctx, act.Crawler, lake.Event{Name: "ObjectCreated:Copy", Bucket: act.Bucket, Key: entry.Target, Size: obj.Size, Time: time.Now().UTC()})
+		}
+	case "crawl":
+		err = a.crawl(ctx, act.Crawler, r.Event())
+	case "load":
+		err = a.load(ctx, act.Table, obj)
+		if errors.Is(err, ErrUnloadable) {
+			entry.Note, err = err.Error(), a.fail(ctx, rule, obj, err)
+		}
+	default:
+		return fmt.Errorf("rule %s: unknown action %q", rule.ID, act.Kind)
+	}
+	if err != nil {
+		return fmt.Errorf("rule %s: %s %s/%s: %w", rule.ID, act.Kind, obj.Bucket, obj.Key, err)
+	}
+	entry.Done = time.Now().UTC()
+	return putJSON(ctx, a.Docs, docLedger, name, entry)
+}
+
+// transfer copies the object to the action's target, and for a move
+// deletes the source if it is still this version. It returns the target
+// key, or a note when there is nothing to do.
+func (a *Actions) transfer(ctx context.Context, act *Action, prefix string, obj Object, r Record) (string, string, error) {
+	t, _ := time.Parse("2006-01-02T15:04:05.000Z", r.EventTime)
+	target := render(act.Key, obj.Key, prefix, t)
+	if act.Bucket == obj.Bucket && target == obj.Key {
+		return "", "", fmt.Errorf("the target is the object itself")
+	}
+	body, info, err := a.Lake.Get(ctx, obj.Bucket, obj.Key, nil)
+	switch {
+	case errors.Is(err, lake.ErrNoSuchKey):
+		// Gone: moved before a crash ended this action, or removed since.
+		if ti, err := a.Lake.Head(ctx, act.Bucket, target); err == nil && sameETag(ti.ETag, obj.ETag) {
+			return target, "", nil
+		}
+		return target, "the object was gone before it could be moved", nil
+	case err != nil:
+		return "", "", err
+	}
+	defer body.Close()
+	if !sameETag(info.ETag, obj.ETag) {
+		// A newer version replaced it; that version's own event moves it.
+		return target, "a newer version replaced this one", nil
+	}
+	put := lake.PutOptions{Size: info.Size, ContentType: info.ContentType, Metadata: info.Metadata}
+	if _, err := a.Lake.Put(lake.WithEventName(ctx, "ObjectCreated:Copy"), act.Bucket, target, body, put); err != nil {
+		return "", "", err
+	}
+	if act.Kind == "move" {
+		err := a.Lake.DeleteIf(ctx, obj.Bucket, obj.Key, obj.ETag)
+		if err != nil && !errors.Is(err, lake.ErrNoSuchKey) && !errors.Is(err, lake.ErrPreconditionFailed) {
+			return "", "", err
+		}
+	}
+	return target, "", nil
+}
+
+func sameETag(a, b string) bool { return strings.Trim(a, `"`) == strings.Trim(b, `"`) }
+
+// crawl records the object for an event-mode crawler and starts it; a
+// crawl already running makes the action wait for the next one.
+func (a *Actions) crawl(ctx context.Context, crawler string, e lake.Event) error {
+	if a.Crawler == nil {
+		return fmt.Errorf("no crawlers here")
+	}
+	if err := a.Crawler.AddEvents(ctx, []lake.Event{e}); err != nil {
+		return err
+	}
+	return a.Crawler.StartCrawler(ctx, crawler)
+}
+
+func (a *Actions) load(ctx context.Context, table string, obj Object) error {
+	if a.Loader == nil {
+		return fmt.Errorf("%w: no warehouse is configured to load into %s", ErrUnloadable, table)
+	}
+	return a.Loader.Load(ctx, table, obj)
+}
