@@ -117,7 +117,9 @@ func TestFunctions(t *testing.T) {
 	cli.fails(t, "ResourceConflictException", "lambda", "create-function", "--function-name", "gofn", "--runtime", "provided.al2023",
 		"--handler", "bootstrap", "--role", role, "--zip-file", "fileb://"+goZip)
 	cli.fails(t, "ResourceNotFoundException", "lambda", "get-function", "--function-name", "nope")
-	var list struct{ Functions []struct{ FunctionName string } }
+	var list struct {
+		Functions []struct{ FunctionName string }
+	}
 	cli.json(t, &list, "lambda", "list-functions")
 	if len(list.Functions) != 3 {
 		t.Fatalf("list-functions: %+v", list)

@@ -25,10 +25,9 @@ var base, goCode, pyCode, nodeCode string
 func TestMain(m *testing.M) {
 	// Invocations must not see tarn's environment.
 	os.Setenv("TARN_SECRET_ACCESS_KEY", "do-not-leak")
-	code, err := setupFunctions()
-	if err != nil {
+	code := 1
+	if err := setupFunctions(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		code = 1
 	} else {
 		code = m.Run()
 	}
@@ -36,13 +35,13 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func setupFunctions() (int, error) {
+func setupFunctions() error {
 	var err error
 	if base, err = os.MkdirTemp("", "tarn-function-test-"); err != nil {
-		return 1, err
+		return err
 	}
 	if err := os.Chmod(base, 0o755); err != nil {
-		return 1, err
+		return err
 	}
 	goCode = filepath.Join(base, "go")
 	pyCode = filepath.Join(base, "python")
@@ -50,15 +49,15 @@ func setupFunctions() (int, error) {
 	build := exec.Command("go", "build", "-o", filepath.Join(goCode, "bootstrap"), "./internal/echofn")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
-		return 1, fmt.Errorf("build echofn: %v\n%s", err, out)
+		return fmt.Errorf("build echofn: %v\n%s", err, out)
 	}
 	for _, d := range []struct{ from, to string }{{"testdata/python", pyCode}, {"testdata/node", nodeCode}} {
 		if err := os.CopyFS(d.to, os.DirFS(d.from)); err != nil {
-			return 1, err
+			return err
 		}
 	}
 	// CopyFS makes what the umask allows; the function user needs to read.
-	return 0, filepath.WalkDir(base, func(path string, d fs.DirEntry, err error) error {
+	return filepath.WalkDir(base, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}

@@ -27,7 +27,7 @@ var randRead = rand.Read
 func unzip(data []byte, dir, runtime string) error {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return fmt.Errorf("Could not unzip uploaded file. Please check your file, then try to upload again: %v", err)
+		return fmt.Errorf("could not unzip the uploaded file (%v): check the file, then upload it again", err)
 	}
 	if len(zr.File) > maxFiles {
 		return fmt.Errorf("the zip holds %d files, more than %d", len(zr.File), maxFiles)
