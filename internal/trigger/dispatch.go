@@ -141,7 +141,7 @@ func (d *Dispatcher) targetsOf(ctx context.Context, records []Record, arrival ti
 					return ctx.Err()
 				}
 				d.opts.Log.Warn("event target not settled; retrying", "rule", rule.ID, "bucket", one.S3.Bucket.Name, "key", one.Key(), "err", err, "retry_in", wait)
-				pause(ctx, wait)
+				stream.Pause(ctx, wait)
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tarnlake/tarn/internal/lake"
+	"github.com/tarnlake/tarn/internal/stream"
 )
 
 // Event is the lake event a record describes.
@@ -25,50 +26,19 @@ func (l *Log) Follow(ctx context.Context, consumer string, fn func(ctx context.C
 		return fmt.Errorf("follow the event log: %w", err)
 	}
 	defer c.Close()
-	log := l.opts.Log.With("consumer", consumer)
-	for ctx.Err() == nil {
-		recs, err := c.Fetch(ctx, 256, time.Second)
-		if err != nil {
-			if ctx.Err() == nil {
-				log.Error("fetch from the event log", "err", err)
-				pause(ctx, time.Second)
-			}
-			continue
-		}
-		if len(recs) == 0 {
-			continue
-		}
+	stream.Batches(ctx, c, 256, l.opts.Log.With("consumer", consumer), func(ctx context.Context, recs []stream.Record) error {
 		var evs []lake.Event
 		for _, rec := range recs {
 			m, err := decodeMessage(rec.Data)
 			if err != nil {
-				log.Warn("event log record skipped", "seq", rec.Seq, "err", err)
+				l.opts.Log.Warn("event log record skipped", "seq", rec.Seq, "err", err)
 				continue
 			}
 			for _, r := range m.Records {
 				evs = append(evs, r.Event())
 			}
 		}
-		for wait := 100 * time.Millisecond; ctx.Err() == nil; wait = min(2*wait, 30*time.Second) {
-			if err = fn(ctx, evs); err == nil {
-				break
-			}
-			log.Error("events not taken; retrying", "events", len(evs), "err", err, "retry_in", wait)
-			pause(ctx, wait)
-		}
-		if err != nil {
-			break
-		}
-		if err := c.Ack(ctx, recs[len(recs)-1]); err != nil && ctx.Err() == nil {
-			log.Error("ack the event log", "err", err)
-		}
-	}
+		return fn(ctx, evs)
+	})
 	return nil
-}
-
-func pause(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
 }
