@@ -88,11 +88,13 @@ func TestReadmeQuickstart(t *testing.T) {
 	for _, want := range []string{
 		"sales/day=2026-11-24/sales.csv",     // s3 ls
 		"2026-11-24 | 4.3", "2026-11-25 | 5", // tarn sql: revenue per day
-		" ann  |      2",                // psql
-		"DATA\tplum\nDATA\t10",          // Athena: the best seller
-		`{"user":"bob","action":"buy"}`, // stream tail
-		"events\n-",                     // tarn sql over the stream: a header…
-		"3 ",                            // …and its count
+		" ann  |      2",                         // psql
+		"DATA\tplum\nDATA\t10",                   // Athena: the best seller
+		`{"user":"bob","action":"buy"}`,          // stream tail
+		"events\n-",                              // tarn sql over the stream: a header…
+		"3 ",                                     // …and its count
+		`"hello": "tarn"`,                        // lambda invoke
+		"new object: lake incoming/events.jsonl", // the function's log, from the notification
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the quickstart's output lacks %q:\n%s", want, out)

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,9 +42,20 @@ type EventsConfig struct {
 
 // FunctionsConfig configures how functions run.
 type FunctionsConfig struct {
-	// RunAs is the user functions run as, "name" or "uid:gid"; when tarn
-	// runs as root the default is nobody, else tarn's own user.
+	// RunAs is one user every function runs as, "name" or "uid:gid". By
+	// default, when tarn runs as root each function runs as a user of its
+	// own (uid and gid UIDBase plus a number), which alone reads its code
+	// and scratch folder; else functions run as tarn's own user.
 	RunAs string `yaml:"run_as"`
+	// UIDBase is where functions' own users start (default 200000: no
+	// account of the system's).
+	UIDBase uint32 `yaml:"uid_base"`
+	// Dir holds the functions' unpacked code and scratch folders, which
+	// the function user must reach: by default DATA/functions/run when
+	// functions run as tarn's own user, else a folder of tarn's in the
+	// system's temporary folder (the data folder stays closed to others).
+	// Zips stay in DATA/functions either way.
+	Dir string `yaml:"dir"`
 	// MaxConcurrency bounds each function's processes (default 10).
 	MaxConcurrency int `yaml:"max_concurrency"`
 	// RetryBase is the wait before an event's first retry, doubled for
@@ -97,22 +112,53 @@ func runAs(s string) (*function.Credential, error) {
 	return &function.Credential{UID: uint32(uid), GID: uint32(gid)}, nil
 }
 
-// functionUser is who functions run as: never root.
-func functionUser(cfg FunctionsConfig) (*function.Credential, error) {
+// functionUser is who functions run as, never root: one user for all, or
+// (uid base > 0) a user of each function's own.
+func functionUser(cfg FunctionsConfig) (*function.Credential, uint32, error) {
 	if cfg.RunAs != "" {
 		c, err := runAs(cfg.RunAs)
 		if err == nil && c.UID == 0 {
-			return nil, fmt.Errorf("functions.run_as %q is root: functions never run as root", cfg.RunAs)
+			return nil, 0, fmt.Errorf("functions.run_as %q is root: functions never run as root", cfg.RunAs)
 		}
-		return c, err
+		return c, 0, err
 	}
 	if os.Geteuid() != 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
-	if c, err := runAs("nobody"); err == nil {
-		return c, nil
+	return nil, cmp.Or(cfg.UIDBase, 200000), nil
+}
+
+// functionsRoot makes the folder of the functions' code and scratch
+// folders, owned by tarn and passable (0711) but not listable by the
+// function user.
+func functionsRoot(cfg Config, otherUsers bool) (string, error) {
+	dir := cfg.Functions.Dir
+	switch {
+	case dir != "":
+	case !otherUsers:
+		dir = filepath.Join(cfg.Data, "functions", "run")
+	default:
+		abs, err := filepath.Abs(cfg.Data)
+		if err != nil {
+			return "", err
+		}
+		sum := sha256.Sum256([]byte(abs))
+		dir = filepath.Join(os.TempDir(), "tarn-functions-"+hex.EncodeToString(sum[:6]))
 	}
-	return &function.Credential{UID: 65534, GID: 65534}, nil
+	if err := os.MkdirAll(dir, 0o711); err != nil {
+		return "", fmt.Errorf("functions folder: %w", err)
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return "", fmt.Errorf("functions folder: %w", err)
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); !fi.IsDir() || ok && int(st.Uid) != os.Geteuid() {
+		return "", fmt.Errorf("functions folder %s is not a folder of tarn's user: remove it, or set functions.dir", dir)
+	}
+	if err := os.Chmod(dir, 0o711); err != nil {
+		return "", fmt.Errorf("functions folder: %w", err)
+	}
+	return dir, nil
 }
 
 // eventParts are the event log, the functions and the dispatcher between
@@ -136,29 +182,20 @@ func buildEvents(cfg Config, eventLog *trigger.Log, docs catalog.Documents, stor
 	if err != nil {
 		return nil, err
 	}
-	runAs, err := functionUser(cfg.Functions)
+	runAs, uidBase, err := functionUser(cfg.Functions)
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(cfg.Data, "functions")
-	if runAs != nil {
-		// The function user passes through the data folder (0711: it
-		// lists nothing, and every file in it is 0600) to its code.
-		for _, d := range []string{cfg.Data, dir} {
-			if err := os.MkdirAll(d, 0o711); err != nil {
-				return nil, err
-			}
-			if err := os.Chmod(d, 0o711); err != nil {
-				return nil, err
-			}
-		}
+	run, err := functionsRoot(cfg, runAs != nil || uidBase > 0)
+	if err != nil {
+		return nil, err
 	}
 	retry, _ := time.ParseDuration(cfg.Functions.RetryBase)
 	ep := &eventParts{log: eventLog, configRules: rules}
-	ep.runner = function.New(function.Options{Log: log, Registerer: reg, WorkDir: filepath.Join(dir, "work"),
+	ep.runner = function.New(function.Options{Log: log, Registerer: reg, WorkDir: filepath.Join(run, "work"),
 		LogDir: filepath.Join(cfg.Data, "function-logs"), RunAs: runAs, Python: cfg.Functions.Python, Node: cfg.Functions.Node,
 		MaxConcurrency: cfg.Functions.MaxConcurrency})
-	ep.service = function.NewService(function.NewRegistry(docs, filepath.Join(dir, "code")), ep.runner, function.ServiceOptions{
+	ep.service = function.NewService(function.NewRegistry(docs, filepath.Join(cfg.Data, "functions"), filepath.Join(run, "code")).UsersFrom(uidBase), ep.runner, function.ServiceOptions{
 		Region: cfg.S3.Region, Endpoint: awsURL, Key: keyring.ByName, Log: log, RetryBase: retry,
 		OnFailure: function.Destinations{Lake: store, Streams: streams}.Write,
 	})

@@ -38,6 +38,10 @@ type Spec struct {
 	Endpoint                                   string
 	// MaxConcurrency bounds the function's processes (0: the Runner's default).
 	MaxConcurrency int
+	// RunAs is the user this function runs as, overriding the Runner's:
+	// each function a user of its own keeps functions out of each other's
+	// code and scratch folders.
+	RunAs *Credential
 }
 
 // Result is one invocation's outcome as Invoke reports it.

@@ -80,7 +80,11 @@ func (r *Runner) start(spec Spec, key string) (_ *process, err error) {
 		return nil, fmt.Errorf("start %s: scratch dir: %w", spec.Name, err)
 	}
 	cleanup = append(cleanup, func() { os.RemoveAll(p.scratch) })
-	if c := r.opts.RunAs; c != nil {
+	cred := r.opts.RunAs
+	if spec.RunAs != nil {
+		cred = spec.RunAs
+	}
+	if c := cred; c != nil {
 		if err := os.Chown(p.scratch, int(c.UID), int(c.GID)); err != nil {
 			return nil, fmt.Errorf("start %s: scratch dir: %w", spec.Name, err)
 		}
@@ -91,8 +95,8 @@ func (r *Runner) start(spec Spec, key string) (_ *process, err error) {
 		return nil, fmt.Errorf("start %s: runtime api: %w", spec.Name, err)
 	}
 	cleanup = append(cleanup, func() { ln.Close() })
-	if r.opts.RunAs != nil {
-		ln = &peerListener{Listener: ln, uid: r.opts.RunAs.UID}
+	if cred != nil {
+		ln = &peerListener{Listener: ln, uid: cred.UID}
 	} else {
 		ln = &peerListener{Listener: ln, uid: uint32(os.Getuid())}
 	}
@@ -122,7 +126,7 @@ func (r *Runner) start(spec Spec, key string) (_ *process, err error) {
 	cmd.Env = environ(spec, ln.Addr().String(), r.runtimeDir, p.scratch, logStream(spec, p.id))
 	cmd.Stdout, cmd.Stderr = pw, pw
 	attr := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if c := r.opts.RunAs; c != nil {
+	if c := cred; c != nil {
 		attr.Credential = &syscall.Credential{Uid: c.UID, Gid: c.GID, Groups: []uint32{}}
 	}
 	if p.cg != nil {

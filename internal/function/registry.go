@@ -35,6 +35,9 @@ type Config struct {
 	LastModified time.Time         `json:"lastModified"`
 	RevisionID   string            `json:"revisionId"`
 	Owner        string            `json:"owner"` // the access key that made it
+	// Slot numbers the function's own user (the registry's UIDBase plus
+	// Slot), when functions run as users of their own.
+	Slot int `json:"slot,omitempty"`
 	// Async is PutFunctionEventInvokeConfig's: retries, event age and
 	// where failures go.
 	Async *AsyncConfig `json:"async,omitempty"`
@@ -64,24 +67,74 @@ var (
 var validName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 
 // Registry keeps functions: their configuration in the catalog store's
-// documents (shared by every tarn process) and their code unpacked under
-// a folder.
+// documents (shared by every tarn process), their zips in a private
+// folder, and their code unpacked where the function user can read it —
+// unpacked again from the zip when that folder was cleared.
 type Registry struct {
 	docs    catalog.Documents
+	zipDir  string
 	codeDir string
+	uidBase uint32
 }
 
-// NewRegistry keeps configurations in docs and code under codeDir.
-func NewRegistry(docs catalog.Documents, codeDir string) *Registry {
-	return &Registry{docs: docs, codeDir: codeDir}
+// NewRegistry keeps configurations in docs, zips under zipDir (tarn's
+// alone) and unpacked code under codeDir (whose folders the function
+// user can pass through).
+func NewRegistry(docs catalog.Documents, zipDir, codeDir string) *Registry {
+	return &Registry{docs: docs, zipDir: zipDir, codeDir: codeDir}
+}
+
+// UsersFrom gives each function a user of its own, uid and gid base plus
+// its slot, and its code to that user alone (tarn must run as root).
+func (r *Registry) UsersFrom(base uint32) *Registry {
+	r.uidBase = base
+	return r
+}
+
+// User is the user a function runs as, or nil when functions share one.
+func (r *Registry) User(c Config) *Credential {
+	if r.uidBase == 0 || c.Slot == 0 {
+		return nil
+	}
+	id := r.uidBase + uint32(c.Slot)
+	return &Credential{UID: id, GID: id}
+}
+
+const docSlots = "function-slots"
+
+// nextSlot hands out the next function user's slot: slots are never
+// reused, so a new function never inherits files of a deleted one.
+func (r *Registry) nextSlot(ctx context.Context) (int, error) {
+	n, err := catalog.UpdateDoc(ctx, r.docs, docSlots, "next", func(n *int, _ bool) error {
+		*n++
+		return nil
+	})
+	return n, err
 }
 
 const docKind = "function"
 
-// CodeDir is where a function's current code is unpacked.
-func (r *Registry) CodeDir(c Config) string {
+func codeHex(c Config) string {
 	sum, _ := base64.StdEncoding.DecodeString(c.CodeSHA256)
-	return filepath.Join(r.codeDir, c.Name, hex.EncodeToString(sum))
+	return hex.EncodeToString(sum)
+}
+
+// CodeDir returns where a function's current code is unpacked, unpacking
+// its zip first if it is not (a cleared folder, another tarn process).
+func (r *Registry) CodeDir(c Config) (string, error) {
+	dir := filepath.Join(r.codeDir, c.Name, codeHex(c))
+	if _, err := os.Stat(dir); err == nil {
+		return dir, nil
+	}
+	zip, err := os.ReadFile(r.zipPath(c))
+	if err != nil {
+		return "", fmt.Errorf("code of function %s: %w", c.Name, err)
+	}
+	return dir, r.unpackTo(dir, zip, c.Runtime, r.User(c))
+}
+
+func (r *Registry) zipPath(c Config) string {
+	return filepath.Join(r.zipDir, c.Name, codeHex(c)+".zip")
 }
 
 // Check returns ErrInvalid, saying why, for a configuration Lambda would
@@ -112,6 +165,16 @@ func (r *Registry) Create(ctx context.Context, c Config, zip []byte) (Config, er
 	}
 	if err := Check(c); err != nil {
 		return Config{}, err
+	}
+	if _, err := r.Get(ctx, c.Name); err == nil {
+		return Config{}, fmt.Errorf("%w: %s", ErrExists, c.Name)
+	}
+	if r.uidBase > 0 {
+		slot, err := r.nextSlot(ctx)
+		if err != nil {
+			return Config{}, err
+		}
+		c.Slot = slot
 	}
 	if err := r.unpack(&c, zip); err != nil {
 		return Config{}, err
@@ -195,7 +258,7 @@ func (r *Registry) Delete(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("delete function %s: %w", name, err)
 	}
-	return os.RemoveAll(filepath.Join(r.codeDir, name))
+	return errors.Join(os.RemoveAll(filepath.Join(r.codeDir, name)), os.RemoveAll(filepath.Join(r.zipDir, name)))
 }
 
 func (r *Registry) put(ctx context.Context, c Config, rev int64) (Config, error) {
@@ -214,14 +277,34 @@ func (r *Registry) put(ctx context.Context, c Config, rev int64) (Config, error)
 	return c, nil
 }
 
-// unpack checks and unpacks zip into the function's code folder and sets
+// unpack keeps zip for the function, checks it and unpacks it, and sets
 // the code's hash and size.
 func (r *Registry) unpack(c *Config, zip []byte) error {
 	sum := sha256.Sum256(zip)
 	c.CodeSHA256, c.CodeSize = base64.StdEncoding.EncodeToString(sum[:]), int64(len(zip))
-	dir := r.CodeDir(*c)
+	dir := filepath.Join(r.codeDir, c.Name, codeHex(*c))
+	if err := r.unpackTo(dir, zip, c.Runtime, r.User(*c)); err != nil {
+		return err
+	}
+	zp := r.zipPath(*c)
+	if err := os.MkdirAll(filepath.Dir(zp), 0o700); err != nil {
+		return err
+	}
+	tmp := zp + ".tmp"
+	if err := os.WriteFile(tmp, zip, 0o600); err != nil {
+		return err
+	}
+	if err := syncFile(tmp); err != nil {
+		return err
+	}
+	return os.Rename(tmp, zp)
+}
+
+// unpackTo unpacks zip into dir unless it is there already; with a user,
+// the code is that user's alone (read and execute, no write).
+func (r *Registry) unpackTo(dir string, zip []byte, runtime string, user *Credential) error {
 	if _, err := os.Stat(dir); err == nil {
-		return nil // this code is unpacked already
+		return nil
 	}
 	// Functions run as another user: the folders above the code must let
 	// it through (0711: no listing), whatever tarn's umask.
@@ -238,19 +321,51 @@ func (r *Registry) unpack(c *Config, zip []byte) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	if err := unzip(zip, tmp, c.Runtime); err != nil {
+	if err := unzip(zip, tmp, runtime); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	err = filepath.WalkDir(tmp, func(p string, d os.DirEntry, err error) error {
-		if err == nil && d.IsDir() {
-			err = os.Chmod(p, 0o755)
+		if err != nil || d.Type()&os.ModeSymlink != 0 {
+			return err
 		}
-		return err
+		return codeMode(p, d, user)
 	})
 	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, dir)
+	if err := os.Rename(tmp, dir); err != nil && !os.IsExist(err) {
+		return err
+	}
+	return nil
+}
+
+// codeMode makes one unpacked file or folder readable by the function
+// only: everyone's when functions share tarn's user, else its own user's.
+func codeMode(p string, d os.DirEntry, user *Credential) error {
+	info, err := d.Info()
+	if err != nil {
+		return err
+	}
+	mode := os.FileMode(0o644)
+	if d.IsDir() || info.Mode()&0o100 != 0 {
+		mode = 0o755
+	}
+	if user != nil {
+		if err := os.Lchown(p, int(user.UID), int(user.GID)); err != nil {
+			return err
+		}
+		mode &^= 0o222 | 0o077 // the owner's read and execute, no one else's
+	}
+	return os.Chmod(p, mode)
+}
+
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
 func newRevision() string {

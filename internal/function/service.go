@@ -106,10 +106,14 @@ func (s *Service) Spec(c Config) (Spec, error) {
 	if err != nil {
 		return Spec{}, err
 	}
+	dir, err := s.reg.CodeDir(c)
+	if err != nil {
+		return Spec{}, err
+	}
 	return Spec{Name: c.Name, ARN: c.ARN(s.opts.Region), Version: "$LATEST", Runtime: c.Runtime, Handler: c.Handler,
-		CodeDir: s.reg.CodeDir(c), CodeHash: c.CodeSHA256 + "/" + c.RevisionID, Timeout: time.Duration(c.Timeout) * time.Second,
+		CodeDir: dir, CodeHash: c.CodeSHA256 + "/" + c.RevisionID, Timeout: time.Duration(c.Timeout) * time.Second,
 		MemoryMB: c.MemorySize, Env: c.Env, Region: s.opts.Region, AccessKeyID: key.ID, SecretAccessKey: key.Secret,
-		Endpoint: s.opts.Endpoint}, nil
+		Endpoint: s.opts.Endpoint, RunAs: s.reg.User(c)}, nil
 }
 
 // Invoke runs a function once and waits for its result.

@@ -2,6 +2,7 @@ package trigger
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"path/filepath"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/catalog/embedded"
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/stream/memstream"
@@ -68,7 +70,7 @@ func TestLogAndDispatch(t *testing.T) {
 	inv := &recorder{fail: 2}
 	rules := NewRules(cat, inv)
 	rules.invoker = nil // no test events in this test
-	if err := rules.SetBucketNotification(ctx, "landing", notification(lambdaConfig("csv", fnA, "in/", ".csv", "s3:ObjectCreated:*"))); err == nil {
+	if err := rules.SetBucketNotification(ctx, "landing", notification(lambdaConfig("csv", fnA, "in/", ".csv", "s3:ObjectCreated:*")), nil); err == nil {
 		t.Fatal("a function unknown without an invoker was taken")
 	}
 	rules.invoker = inv
@@ -77,10 +79,14 @@ func TestLogAndDispatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	docs := notification(lambdaConfig("csv", fnA, "in/", ".csv", "s3:ObjectCreated:*"))
-	if err := rules.SetBucketNotification(ctx, "landing", docs); err != nil {
+	var ce *ConfigError
+	if err := rules.SetBucketNotification(ctx, "landing", docs, &access.Key{ID: "nolambda"}); !errors.As(err, &ce) || ce.Code != "AccessDenied" {
+		t.Fatalf("a key that may not invoke the function set a rule naming it: %v", err)
+	}
+	if err := rules.SetBucketNotification(ctx, "landing", docs, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := rules.SetBucketNotification(ctx, "landing", notification(lambdaConfig("x", fnA, "", "", "s3:ObjectRemoved:Delete"))); err == nil {
+	if err := rules.SetBucketNotification(ctx, "landing", notification(lambdaConfig("x", fnA, "", "", "s3:ObjectRemoved:Delete")), nil); err == nil {
 		t.Fatal("a rule overlapping the config file's was taken")
 	}
 	now := time.Now()

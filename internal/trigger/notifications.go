@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/catalog"
 )
 
@@ -46,7 +48,9 @@ func (r *Rules) BucketNotification(ctx context.Context, bucket string) ([]byte, 
 
 // SetBucketNotification checks and stores a configuration, replacing the
 // one set before, and sends each function it names an s3:TestEvent.
-func (r *Rules) SetBucketNotification(ctx context.Context, bucket string, doc []byte) error {
+// Naming a function needs leave to invoke it (write on lambda:NAME), as
+// S3 needs the function's permission.
+func (r *Rules) SetBucketNotification(ctx context.Context, bucket string, doc []byte, caller *access.Key) error {
 	rules, err := ParseNotification(doc, func(arn string) (bool, error) {
 		if r.invoker == nil {
 			return false, nil
@@ -55,6 +59,12 @@ func (r *Rules) SetBucketNotification(ctx context.Context, bucket string, doc []
 	})
 	if err != nil {
 		return err
+	}
+	for _, rule := range rules {
+		if name := functionName(rule.Function); caller != nil && !caller.Allowed(access.Write, access.Function(name)) {
+			return &ConfigError{Code: "AccessDenied", Message: fmt.Sprintf(
+				"access key %s may not invoke function %s (write on lambda:%s), which rule %s names", caller.ID, name, name, rule.ID)}
+		}
 	}
 	fixed, err := loadRules(ctx, r.docs, docConfigRules, bucket)
 	if err != nil {
@@ -139,6 +149,16 @@ func (r *Rules) ReplaceConfigRules(ctx context.Context, byBucket map[string][]Ru
 		}
 	}
 	return nil
+}
+
+// functionName is the name in a function's ARN.
+func functionName(arn string) string {
+	_, name, ok := strings.Cut(arn, ":function:")
+	if !ok {
+		return arn
+	}
+	name, _, _ = strings.Cut(name, ":")
+	return name
 }
 
 // ValidEventType reports whether t is an event type rules may name.

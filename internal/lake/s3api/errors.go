@@ -53,8 +53,11 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &ce):
 		code, msg := ce.S3Error()
 		ae = &awsapi.Error{Code: code, Message: msg, Status: http.StatusBadRequest}
-		if code == "NotImplemented" {
+		switch code {
+		case "NotImplemented":
 			ae.Status = http.StatusNotImplemented
+		case "AccessDenied":
+			ae.Status = http.StatusForbidden
 		}
 	case errors.Is(err, context.Canceled):
 		return // the client went away

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/awsapi"
 )
 
@@ -21,7 +22,9 @@ type Notifications interface {
 	// SetBucketNotification checks and stores a NotificationConfiguration
 	// document; one it refuses is an error with an S3Error() (code,
 	// message) method, answered 400 (501 for NotImplemented).
-	SetBucketNotification(ctx context.Context, bucket string, doc []byte) error
+	// caller must be allowed to invoke each function it names (nil: a
+	// unit test's caller, allowed everything).
+	SetBucketNotification(ctx context.Context, bucket string, doc []byte, caller *access.Key) error
 }
 
 // maxNotificationDoc bounds a configuration document.
@@ -62,7 +65,7 @@ func (a *API) putBucketNotification(w http.ResponseWriter, r *http.Request, buck
 		return awsapi.Errorf(http.StatusBadRequest, "MalformedXML", "the XML body is larger than %d bytes", maxNotificationDoc)
 	}
 	if a.opts.Notifications != nil {
-		return a.opts.Notifications.SetBucketNotification(r.Context(), bucket, doc)
+		return a.opts.Notifications.SetBucketNotification(r.Context(), bucket, doc, awsapi.InfoFrom(r.Context()).Key)
 	}
 	// Without notifications, an empty configuration (turning them all off)
 	// is what the bucket has already.
