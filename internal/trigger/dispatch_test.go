@@ -2,8 +2,8 @@ package trigger
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"slices"
 	"sync"
