@@ -46,8 +46,10 @@ var ErrUnloadable = errors.New("object cannot be loaded")
 // in the catalog store records what is done, and each step can run again
 // without a second effect.
 type Actions struct {
-	Lake    lake.Store // with events: what an action writes is an event too
-	Docs    catalog.Documents
+	Lake lake.Store // with events: what an action writes is an event too
+	Docs catalog.Documents
+	// Events logs an event again for a copy a crash left without one.
+	Events  lake.Notifier
 	Crawler Crawler // nil: crawl actions fail
 	Loader  Loader  // nil: the warehouse is not configured
 	Log     *slog.Logger
@@ -128,9 +130,20 @@ func (a *Actions) transfer(ctx context.Context, act *Action, prefix string, obj 
 		// A newer version replaced it; that version's own event moves it.
 		return target, "a newer version replaced this one", nil
 	}
-	put := lake.PutOptions{Size: info.Size, ContentType: info.ContentType, Metadata: info.Metadata}
-	if _, err := a.Lake.Put(lake.WithEventName(ctx, "ObjectCreated:Copy"), act.Bucket, target, body, put); err != nil {
-		return "", "", err
+	if ti, err := a.Lake.Head(ctx, act.Bucket, target); err == nil && sameETag(ti.ETag, info.ETag) {
+		// Copied before a crash ended this action: not written twice, but
+		// its event is logged again, in case the crash came before it was.
+		if a.Events != nil {
+			e := lake.Event{Name: "ObjectCreated:Copy", Bucket: act.Bucket, Key: target, Size: ti.Size, ETag: ti.ETag, Time: time.Now().UTC()}
+			if err := a.Events.Notify(ctx, e); err != nil {
+				return "", "", err
+			}
+		}
+	} else {
+		put := lake.PutOptions{Size: info.Size, ContentType: info.ContentType, Metadata: info.Metadata}
+		if _, err := a.Lake.Put(lake.WithEventName(ctx, "ObjectCreated:Copy"), act.Bucket, target, body, put); err != nil {
+			return "", "", err
+		}
 	}
 	if act.Kind == "move" {
 		err := a.Lake.DeleteIf(ctx, obj.Bucket, obj.Key, obj.ETag)
