@@ -32,7 +32,7 @@ type Options struct {
 	// Targets maps the service part of X-Amz-Target ("Kinesis_20131202")
 	// to the API that serves it.
 	Targets map[string]Target
-	Lambda  http.Handler // "/2015-03-31/..." paths; nil until functions exist
+	Lambda  http.Handler // "/2015-03-31/…" and "/2019-09-25/functions/…" paths
 	// SpoolDir holds bodies that must be read before their signature can be
 	// checked (see needsSpool); empty means the system's temporary folder.
 	SpoolDir string
@@ -263,7 +263,9 @@ func (e *Edge) route(r *http.Request) (api string, h http.Handler, writeErr func
 		}
 		return "unknown", nil, awsapi.WriteJSON
 	}
-	if strings.HasPrefix(r.URL.Path, "/2015-03-31/") {
+	// Lambda's paths start with the date of their API version; the event
+	// invoke configuration came later than the functions.
+	if strings.HasPrefix(r.URL.Path, "/2015-03-31/") || strings.HasPrefix(r.URL.Path, "/2019-09-25/functions/") {
 		if e.opts.Lambda == nil {
 			return "lambda", nil, awsapi.WriteJSON
 		}
