@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-const benchUsage = `Usage: tarn bench s3|streams|crawl|query [flags]
+const benchUsage = `Usage: tarn bench s3|streams|crawl|query|events [flags]
 
 Measures a served API and, in the same run, the reference each figure is
 compared with, and prints the median ratio over the runs.
@@ -27,6 +27,12 @@ query (10M rows of Parquet in the lake, 10 hive partitions; pgx over the Postgre
   scan+aggregate   vs DuckDB in this process on the same files, same SQL (time ratio)
   5M rows to pgx   vs DuckDB producing them in this process (rows/s)
   time to first row of SELECT 1, p50 and p99
+events (4 KiB objects; no-op Python, Node and Go functions):
+  cold start       Init Duration of a new function's first invocation, per runtime
+  PUT → function   latency p50 and p99, and events/s through a function at concurrency 4
+  PUT 4 KiB x 32   into a bucket whose rule invokes a function vs one without rules,
+                   and vs 32 loops of 4 KiB write+fsync+rename
+  move 4 KiB       objects/s from PUT to moved by a rule vs PUT+CopyObject+DeleteObject
 Each prints the idle RSS of tarn serve when bench starts the server itself.
 Without --endpoint it starts its own tarn serve on a temporary data folder.
 
@@ -37,7 +43,7 @@ Examples:
 `
 
 func bench(ctx context.Context, args []string, con console) error {
-	part, err := subcommand("bench", benchUsage, args, con, "s3", "streams", "crawl", "query")
+	part, err := subcommand("bench", benchUsage, args, con, "s3", "streams", "crawl", "query", "events")
 	if err != nil {
 		return err
 	}
@@ -64,6 +70,8 @@ func bench(ctx context.Context, args []string, con console) error {
 		return benchCrawl(ctx, o)
 	case "query":
 		return benchQuery(ctx, o)
+	case "events":
+		return benchEvents(ctx, o)
 	}
 	return benchS3(ctx, o)
 }

@@ -26,6 +26,7 @@ import (
 
 type benchOptions struct {
 	endpoint, dir    string
+	serveArgs        []string // for the server bench starts itself
 	runs, bigObjects int
 	clients, records int
 	smallFor         time.Duration
@@ -58,7 +59,7 @@ func benchClient(ctx context.Context, o *benchOptions) (*benchTarget, func(), er
 	if o.endpoint == "" {
 		k := access.NewKey("bench")
 		id, secret = k.ID, k.Secret
-		ep, pgAddr, pid, stopServer, err := startBenchServer(ctx, o.dir, id, secret)
+		ep, pgAddr, pid, stopServer, err := startBenchServer(ctx, o.dir, id, secret, o.serveArgs...)
 		if err != nil {
 			stop()
 			return nil, nil, err
@@ -272,7 +273,7 @@ func refSmallFsync(dir string, clients int, d time.Duration) float64 {
 }
 
 // startBenchServer runs this binary's serve on free ports.
-func startBenchServer(ctx context.Context, dir, id, secret string) (endpoint, pgAddr string, pid int, stop func(), err error) {
+func startBenchServer(ctx context.Context, dir, id, secret string, args ...string) (endpoint, pgAddr string, pid int, stop func(), err error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return "", "", 0, nil, err
@@ -294,8 +295,8 @@ func startBenchServer(ctx context.Context, dir, id, secret string) (endpoint, pg
 		ln.Close()
 	}
 	aws, httpAddr, pgAddr := addrs[0], addrs[1], addrs[2]
-	cmd := exec.CommandContext(ctx, exe, "serve", "--data", filepath.Join(dir, "data"), "--aws-addr", aws,
-		"--http-addr", httpAddr, "--pg-addr", pgAddr, "--log-level", "warn")
+	cmd := exec.CommandContext(ctx, exe, append([]string{"serve", "--data", filepath.Join(dir, "data"), "--aws-addr", aws,
+		"--http-addr", httpAddr, "--pg-addr", pgAddr, "--log-level", "warn"}, args...)...)
 	cmd.Env = append(os.Environ(), "TARN_ACCESS_KEY_ID="+id, "TARN_SECRET_ACCESS_KEY="+secret)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {

@@ -25,7 +25,7 @@ func TestHelp(t *testing.T) {
 		{"crawl"}, {"crawl", "s3://lake/"},
 		{"sql"},
 		{"events"}, {"events", "replay"}, {"functions"}, {"functions", "logs"}, {"functions", "logs", "resize"},
-		{"bench"}, {"bench", "s3"}, {"bench", "streams"}, {"bench", "crawl"}, {"bench", "query"},
+		{"bench"}, {"bench", "s3"}, {"bench", "streams"}, {"bench", "crawl"}, {"bench", "query"}, {"bench", "events"},
 		{"version"},
 	} {
 		for _, h := range []string{"-h", "--help"} {

@@ -3,6 +3,7 @@ package function
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,9 +24,12 @@ const (
 // the caller keeps the event to try again.
 func (s *Service) InvokeEvent(ctx context.Context, name string, payload []byte, received time.Time) error {
 	c, err := s.reg.Get(ctx, NameOf(name))
-	if err != nil {
-		s.opts.Log.Warn("event dropped: no such function", "function", name, "err", err)
+	if errors.Is(err, ErrNotFound) {
+		s.opts.Log.Warn("event dropped: no such function", "function", name)
 		return nil
+	}
+	if err != nil {
+		return err // kept, to try again
 	}
 	retries, maxAge := defaultRetries, defaultMaxEventAge
 	if a := c.Async; a != nil {
@@ -48,11 +52,17 @@ func (s *Service) InvokeEvent(ctx context.Context, name string, payload []byte, 
 			reason = "EventAgeExceeded"
 			break
 		}
-		attempts++
 		res, err = s.Invoke(ctx, c.Name, payload)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if errors.Is(err, ErrTooManyRequests) {
+			// Throttled: not an attempt; Lambda retries those until the
+			// event is too old.
+			attempt--
+			continue
+		}
+		attempts++
 		if err == nil && res.FunctionError == "" {
 			return nil
 		}

@@ -12,9 +12,9 @@ import (
 
 // peerListener accepts only connections from sockets of one uid, so that
 // processes of other users on the machine cannot take a function's
-// invocations or answer for it. The owner of the peer socket is read from
-// /proc/net/tcp; both ends are on the loopback, so the peer's socket is
-// listed there.
+// invocations or answer for it. The owner of the peer socket comes from
+// the kernel's socket diagnostics, or /proc/net/tcp where they are not
+// served: both ends are on the loopback, so the peer's socket is there.
 type peerListener struct {
 	net.Listener
 	uid uint32
@@ -41,6 +41,9 @@ func socketUID(local, remote net.Addr) (uint32, bool) {
 	ra, err2 := netip.ParseAddrPort(remote.String())
 	if err1 != nil || err2 != nil || !la.Addr().Is4() || !ra.Addr().Is4() {
 		return 0, false
+	}
+	if uid, ok := diagUID(la, ra); ok {
+		return uid, true
 	}
 	f, err := os.Open("/proc/net/tcp")
 	if err != nil {
