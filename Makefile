@@ -39,6 +39,9 @@ fuzz:
 	$(GO) test ./internal/engine/hiveddl -run '^$$' -fuzz FuzzExec -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/query/sqltext -run '^$$' -fuzz FuzzSplit -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/engine -run '^$$' -fuzz FuzzAdmit -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/trigger -run '^$$' -fuzz FuzzParseNotification -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/trigger -run '^$$' -fuzz FuzzTemplate -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/function -run '^$$' -fuzz FuzzUnzip -fuzztime $(FUZZTIME)
 	for f in FuzzPartitionExpression FuzzBodies; do \
 		$(GO) test ./internal/glueapi -run '^$$' -fuzz "^$${f}\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	for f in FuzzParseType FuzzJSON FuzzCSV FuzzClassify FuzzGrok FuzzJSONPath FuzzCSVSpec; do \

@@ -195,6 +195,19 @@ func TestFunctions(t *testing.T) {
 			t.Fatalf("the Node function never logged the event:\n%s", b)
 		}
 	}
+	// The same lines through tarn functions logs and the CloudWatch Logs API.
+	logs := exec.Command(tarnBin, "functions", "logs", "nodefn", "--filter", "S3EVENT", "--endpoint", srv.URL())
+	logs.Env = append(os.Environ(), "TARN_ACCESS_KEY_ID="+rootID, "TARN_SECRET_ACCESS_KEY="+rootSecret)
+	if out, err := logs.CombinedOutput(); err != nil || !strings.Contains(string(out), "S3EVENT ObjectCreated:Put landing node/a b+c.txt") ||
+		strings.Contains(string(out), "START RequestId") {
+		t.Errorf("tarn functions logs: %v\n%s", err, out)
+	}
+	var fl struct{ Events []struct{ Message string } }
+	cli.json(t, &fl, "logs", "filter-log-events", "--log-group-name", "/aws/lambda/pyfn", "--filter-pattern", "REPORT")
+	if len(fl.Events) == 0 || !strings.Contains(fl.Events[0].Message, "Billed Duration") {
+		t.Errorf("aws logs filter-log-events: %+v", fl)
+	}
+
 	// Only matching keys were sent: nothing for go/skip.txt.
 	time.Sleep(500 * time.Millisecond)
 	l, err := root.ListObjectsV2(ctx(t), &s3.ListObjectsV2Input{Bucket: aws.String("results")})
