@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -173,4 +174,24 @@ func (a *Actions) load(ctx context.Context, table string, obj Object) error {
 		return fmt.Errorf("%w: no warehouse is configured to load into %s", ErrUnloadable, table)
 	}
 	return a.Loader.Load(ctx, table, obj)
+}
+
+// Prune forgets ledger entries done before the time given: their events
+// are past the log's retention and can come neither again nor by replay.
+func (a *Actions) Prune(ctx context.Context, before time.Time) (int, error) {
+	docs, err := a.Docs.ListDocs(ctx, docLedger, "")
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range docs {
+		var e ledgerEntry
+		if json.Unmarshal(d.Body, &e) == nil && e.Done.Before(before) {
+			if err := a.Docs.DeleteDoc(ctx, docLedger, d.Name); err != nil && !errors.Is(err, catalog.ErrNotFound) {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
 }

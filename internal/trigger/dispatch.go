@@ -72,8 +72,28 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		return fmt.Errorf("dispatch: %w", err)
 	}
 	defer c.Close()
+	if a := d.opts.Actions; a != nil {
+		go d.pruneLedger(ctx, a)
+	}
 	stream.Work(ctx, c, d.opts.Concurrency, d.opts.Log, d.record)
 	return nil
+}
+
+// pruneLedger forgets, every hour, the actions whose events the log no
+// longer holds.
+func (d *Dispatcher) pruneLedger(ctx context.Context, a *Actions) {
+	for {
+		n, err := a.Prune(ctx, time.Now().Add(-d.log.opts.Retention))
+		if err != nil && ctx.Err() == nil {
+			d.opts.Log.Warn("action ledger not pruned", "err", err)
+		} else if n > 0 {
+			d.opts.Log.Info("action ledger pruned", "entries", n)
+		}
+		stream.Pause(ctx, time.Hour)
+		if ctx.Err() != nil {
+			return
+		}
+	}
 }
 
 // Close implements the part lifecycle; Run's end closes the consumer.
