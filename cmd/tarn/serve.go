@@ -27,9 +27,11 @@ import (
 	"github.com/tarnlake/tarn/internal/catalog/embedded"
 	"github.com/tarnlake/tarn/internal/catalog/postgres"
 	"github.com/tarnlake/tarn/internal/crawl"
+	"github.com/tarnlake/tarn/internal/delivery"
 	"github.com/tarnlake/tarn/internal/edge"
 	"github.com/tarnlake/tarn/internal/edge/sigv4"
 	"github.com/tarnlake/tarn/internal/eventsapi"
+	"github.com/tarnlake/tarn/internal/firehoseapi"
 	"github.com/tarnlake/tarn/internal/glueapi"
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/lake/localfs"
@@ -179,6 +181,9 @@ func serve(ctx context.Context, args []string, con console) error {
 	athena := athenaapi.New(eng, cat, store, log, athenaapi.Options{Region: cfg.S3.Region,
 		Exclusive: cfg.Catalog.PostgresDSN == "", Registerer: reg})
 	parts = append(parts, part{name: "athena", start: athena.Recover, run: athena.Run, close: athena.Close})
+	deliveries := delivery.New(delivery.Options{Docs: cat, Catalog: cat, Streams: streams, Lake: store,
+		Functions: events.service, Key: keyring.ByName, Region: cfg.S3.Region, Log: log, Registerer: reg})
+	parts = append(parts, part{name: "deliveries", run: deliveries.Run, close: deliveries.Close})
 
 	// One count of failed logins for every listener: a key's guesses add up
 	// whichever protocol they come over.
@@ -191,10 +196,11 @@ func serve(ctx context.Context, args []string, con console) error {
 			Notifications: events.rules}),
 		Lambda: events.api,
 		Targets: map[string]edge.Target{
-			"AWSGlue":        {API: "glue", Handler: glueapi.New(cat, crawler, log, glueapi.Options{Region: cfg.S3.Region})},
-			"AmazonAthena":   {API: "athena", Handler: athena},
-			"Logs_20140328":  {API: "logs", Handler: events.logs},
-			eventsapi.Target: {API: "events", Handler: eventsapi.New(events.dispatch, log)},
+			"AWSGlue":           {API: "glue", Handler: glueapi.New(cat, crawler, log, glueapi.Options{Region: cfg.S3.Region})},
+			"AmazonAthena":      {API: "athena", Handler: athena},
+			"Logs_20140328":     {API: "logs", Handler: events.logs},
+			eventsapi.Target:    {API: "events", Handler: eventsapi.New(events.dispatch, log)},
+			"Firehose_20150804": {API: "firehose", Handler: firehoseapi.New(deliveries, log)},
 			"Kinesis_20131202": {API: "kinesis", Handler: kinesisapi.New(streams, log, kinesisapi.Options{
 				Region: cfg.S3.Region, ShardWriteRecordsPerSec: cfg.Streams.ShardRecordsPerSec, ShardWriteBytesPerSec: cfg.Streams.ShardBytesPerSec,
 			})},

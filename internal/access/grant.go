@@ -38,6 +38,7 @@ func Stream(name string) Resource    { return Resource{Kinesis, name} }
 func Database(name string) Resource  { return Resource{Glue, strings.ToLower(name)} }
 func Workgroup(name string) Resource { return Resource{Athena, name} }
 func Function(name string) Resource  { return Resource{Lambda, name} }
+func Delivery(name string) Resource  { return Resource{Firehose, name} }
 
 // Grant lets a key read and/or write the resources its pattern matches:
 // "s3:landing", "s3:raw-*", "kinesis:clicks", "glue:analytics" (path.Match
