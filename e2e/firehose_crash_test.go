@@ -82,8 +82,10 @@ func TestCrashDelivery(t *testing.T) {
 			wg.Wait()
 		}
 	}
+	where := map[int][]string{}
 	count := func() (map[int]int, int) {
 		seen, rows := map[int]int{}, 0
+		clear(where)
 		for _, key := range listKeys(t, srv, "lake", "events/") {
 			o, err := srv.root().GetObject(ctx(t), &s3.GetObjectInput{Bucket: aws.String("lake"), Key: aws.String(key)})
 			if err != nil {
@@ -104,6 +106,7 @@ func TestCrashDelivery(t *testing.T) {
 					t.Fatalf("%s: %q: %v", key, line, err)
 				}
 				seen[rec.ID]++
+				where[rec.ID] = append(where[rec.ID], key)
 				rows++
 			}
 		}
@@ -120,10 +123,17 @@ func TestCrashDelivery(t *testing.T) {
 		}
 		return true
 	})
+	dupObjects := map[string]bool{}
 	for id, n := range seen {
 		if n != 1 {
-			t.Errorf("record %d is in the lake %d times", id, n)
+			t.Errorf("record %d is in the lake %d times: %v", id, n, where[id])
+			for _, k := range where[id] {
+				dupObjects[k] = true
+			}
 		}
+	}
+	if len(dupObjects) > 0 {
+		t.Logf("objects holding duplicates: %v", dupObjects)
 	}
 	t.Logf("%d records acknowledged, %d in the lake (%d rows), 3 kills", len(acked), len(seen), rows)
 	if t.Failed() {

@@ -18,7 +18,13 @@ import (
 type viewState struct {
 	version int
 	updated time.Time
+	// retry is set when the view could not be made (a table whose files
+	// are not there yet): it is tried again from then on.
+	retry time.Time
 }
+
+// viewRetry is how soon a view that could not be made is tried again.
+const viewRetry = 2 * time.Second
 
 // sync makes the views match the catalog: a schema per database, a view
 // per table, rebuilt when its version changes. It looks at most every
@@ -71,14 +77,18 @@ func (e *Engine) syncNow(ctx context.Context) error {
 				seen[fmt.Sprintf("%s$v%d", key, v)] = true
 			}
 			st := viewState{version: t.Version, updated: t.Updated}
-			if old, ok := e.views[key]; ok && old == st {
+			if old, ok := e.views[key]; ok && old.version == st.version && old.updated.Equal(st.updated) &&
+				(old.retry.IsZero() || time.Now().Before(old.retry)) {
 				continue
 			}
-			e.views[key] = st // a view that failed is not retried until the table changes
 			if err := e.createView(ctx, d.Name, t.Name, t); err != nil {
-				e.log.Warn("table not queryable", "table", key, "err", firstLine(err.Error()))
+				if old, ok := e.views[key]; !ok || old.retry.IsZero() || old.version != st.version {
+					e.log.Warn("table not queryable", "table", key, "err", firstLine(err.Error()))
+				}
 				e.dropView(ctx, d.Name, t.Name)
+				st.retry = time.Now().Add(viewRetry) // its files may come: a delivery, a crawl's first files
 			}
+			e.views[key] = st
 			if t.Version > 1 {
 				e.versionViews(ctx, t, seen)
 			}
