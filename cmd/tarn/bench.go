@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-const benchUsage = `Usage: tarn bench s3|streams|crawl|query|events [flags]
+const benchUsage = `Usage: tarn bench s3|streams|crawl|query|events|delivery [flags]
 
 Measures a served API and, in the same run, the reference each figure is
 compared with, and prints the median ratio over the runs.
@@ -33,6 +33,10 @@ events (4 KiB objects; no-op Python, Node and Go functions):
   PUT 4 KiB x 32   into a bucket whose rule invokes a function vs one without rules,
                    and vs 32 loops of 4 KiB write+fsync+rename
   move 4 KiB       objects/s from PUT to moved by a rule vs PUT+CopyObject+DeleteObject
+delivery (200-byte JSON records of 5 columns; Parquet with zstd; --records per run):
+  stream→Parquet   Kinesis stream → delivery → Parquet in the lake → counted by SQL, records/s,
+                   vs converting the same records in-process with the same converter
+  PutRecord → SQL  latency until a record put is visible in a query (IntervalInSeconds=1)
 Each prints the idle RSS of tarn serve when bench starts the server itself.
 Without --endpoint it starts its own tarn serve on a temporary data folder.
 
@@ -43,7 +47,7 @@ Examples:
 `
 
 func bench(ctx context.Context, args []string, con console) error {
-	part, err := subcommand("bench", benchUsage, args, con, "s3", "streams", "crawl", "query", "events")
+	part, err := subcommand("bench", benchUsage, args, con, "s3", "streams", "crawl", "query", "events", "delivery")
 	if err != nil {
 		return err
 	}
@@ -72,6 +76,8 @@ func bench(ctx context.Context, args []string, con console) error {
 		return benchQuery(ctx, o)
 	case "events":
 		return benchEvents(ctx, o)
+	case "delivery":
+		return benchDelivery(ctx, o)
 	}
 	return benchS3(ctx, o)
 }

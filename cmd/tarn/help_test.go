@@ -25,7 +25,7 @@ func TestHelp(t *testing.T) {
 		{"crawl"}, {"crawl", "s3://lake/"},
 		{"sql"},
 		{"events"}, {"events", "replay"}, {"functions"}, {"functions", "logs"}, {"functions", "logs", "resize"},
-		{"bench"}, {"bench", "s3"}, {"bench", "streams"}, {"bench", "crawl"}, {"bench", "query"}, {"bench", "events"},
+		{"bench"}, {"bench", "s3"}, {"bench", "streams"}, {"bench", "crawl"}, {"bench", "query"}, {"bench", "events"}, {"bench", "delivery"},
 		{"version"},
 	} {
 		for _, h := range []string{"-h", "--help"} {
@@ -78,7 +78,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"keys", "add"}, "keys add: give the key one NAME (see tarn keys add --help)"},
 		{[]string{"crawl", "lake/"}, "crawl: want one s3://BUCKET/PREFIX/ path (see tarn crawl --help)"},
 		{[]string{"sql", "SELECT", "1"}, "give statements with -c"},
-		{[]string{"bench", "disk"}, `bench: unknown command "disk": want s3, streams, crawl, query or events`},
+		{[]string{"bench", "disk"}, `bench: unknown command "disk": want s3, streams, crawl, query, events or delivery`},
 		{[]string{"version", "--nope"}, "version: flag provided but not defined: -nope (see tarn version --help)"},
 	} {
 		con, _, _ := testConsole("")

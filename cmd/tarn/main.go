@@ -24,7 +24,7 @@ Usage:
   tarn sql [-c STATEMENT]         SQL over every catalog table (table, csv, json output)
   tarn events replay --since T    run logged object events through the notification rules again
   tarn functions logs NAME        a function's log lines
-  tarn bench s3|streams|crawl|query|events
+  tarn bench s3|streams|crawl|query|events|delivery
                                   measure a served API against its references
   tarn version                    print the version
   tarn help COMMAND               a command's flags and examples (or tarn COMMAND --help)

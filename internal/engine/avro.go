@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -57,7 +59,7 @@ func registerAvro(ctx context.Context, db *sql.DB, allows func(path string) bool
 			// Last, the file each row came from: partition values are
 			// read off its path, as read_parquet's filename = true gives.
 			src.cols = append(src.cols, duckdb.ColumnInfo{Name: "filename", T: varchar})
-			files, err := filepath.Glob(glob)
+			files, err := globFiles(glob)
 			if err != nil {
 				return nil, err
 			}
@@ -271,4 +273,33 @@ func typeInfo(t format.Type) (duckdb.TypeInfo, error) {
 		return duckdb.NewTypeInfo(k)
 	}
 	return nil, fmt.Errorf("type %s has no DuckDB counterpart", t)
+}
+
+// globFiles is filepath.Glob that also takes DuckDB's "/**/": any number
+// of folders, then one last segment's pattern.
+func globFiles(glob string) ([]string, error) {
+	base, last, ok := strings.Cut(glob, "/**/")
+	if !ok {
+		return filepath.Glob(glob)
+	}
+	var out []string
+	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if ok, err := filepath.Match(last, d.Name()); ok || err != nil {
+			if err == nil {
+				out = append(out, p)
+			}
+			return err
+		}
+		return nil
+	})
+	return out, err
 }

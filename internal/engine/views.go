@@ -169,6 +169,11 @@ func viewSQL(t catalog.Table, files lake.LocalFiles) (string, error) {
 				glob += "/*"
 			}
 		}
+		if len(t.PartitionKeys) == 0 {
+			// Files in folders below an unpartitioned table are its too, as
+			// Athena reads them: a delivery's yyyy/MM/dd/HH/ folders.
+			glob += "/**"
+		}
 		glob += "/*"
 	}
 	if proj != nil {
