@@ -99,3 +99,16 @@ func ParsePattern(s string) (Resource, error) {
 	}
 	return r, nil
 }
+
+// RoleName is the key a role ARN stands for: functions and deliveries act
+// with the grants of the key their role names
+// (arn:aws:iam::ACCOUNT:role/[PATH/]NAME).
+func RoleName(arn string) (string, bool) {
+	i := strings.LastIndex(arn, ":role/")
+	if i < 0 || !strings.HasPrefix(arn, "arn:") {
+		return "", false
+	}
+	name := arn[i+len(":role/"):]
+	name = name[strings.LastIndex(name, "/")+1:]
+	return name, name != ""
+}

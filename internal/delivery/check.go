@@ -31,12 +31,10 @@ func Bucket(arn string) (string, bool) {
 
 // roleKey is the access key a role ARN names.
 func (s *Service) roleKey(role string) (access.Key, error) {
-	i := strings.LastIndex(role, ":role/")
-	if i < 0 {
+	name, ok := access.RoleName(role)
+	if !ok {
 		return access.Key{}, invalid("RoleARN %q is not a role ARN (arn:aws:iam::000000000000:role/KEY-NAME)", role)
 	}
-	name := role[i+len(":role/"):]
-	name = name[strings.LastIndex(name, "/")+1:]
 	k, ok := s.opts.Key(name)
 	if !ok {
 		return access.Key{}, invalid("Firehose is unable to assume role %s: no tarn key is named %q (tarn keys add %s)", role, name, name)

@@ -14,25 +14,28 @@ import (
 
 // errorRecord is the JSON line Firehose writes for each failed record.
 type errorRecord struct {
-	AttemptsMade   int    `json:"attemptsMade"`
-	Arrival        int64  `json:"arrivalTimestamp"`
-	ErrorCode      string `json:"errorCode,omitempty"`
-	ErrorMessage   string `json:"errorMessage,omitempty"`
-	LastErrorCode  string `json:"lastErrorCode,omitempty"`
-	LastErrorMsg   string `json:"lastErrorMessage,omitempty"`
-	AttemptEnding  int64  `json:"attemptEndingTimestamp"`
-	RawData        string `json:"rawData"`
-	LambdaARN      string `json:"lambdaArn,omitempty"`
-	SequenceNumber string `json:"sequenceNumber,omitempty"`
-	SubSequence    *int   `json:"subSequenceNumber"`
-	Table          *struct {
-		CatalogID *string `json:"catalogId"`
-		Database  string  `json:"databaseName"`
-		Table     string  `json:"tableName"`
-		Region    *string `json:"region"`
-		VersionID string  `json:"versionId"`
-		RoleARN   string  `json:"roleArn"`
-	} `json:"dataCatalogTable,omitempty"`
+	AttemptsMade   int           `json:"attemptsMade"`
+	Arrival        int64         `json:"arrivalTimestamp"`
+	ErrorCode      string        `json:"errorCode,omitempty"`
+	ErrorMessage   string        `json:"errorMessage,omitempty"`
+	LastErrorCode  string        `json:"lastErrorCode,omitempty"`
+	LastErrorMsg   string        `json:"lastErrorMessage,omitempty"`
+	AttemptEnding  int64         `json:"attemptEndingTimestamp"`
+	RawData        string        `json:"rawData"`
+	LambdaARN      string        `json:"lambdaArn,omitempty"`
+	SequenceNumber string        `json:"sequenceNumber,omitempty"`
+	SubSequence    *int          `json:"subSequenceNumber"`
+	Table          *catalogTable `json:"dataCatalogTable,omitempty"`
+}
+
+// catalogTable is the table a format conversion failure names.
+type catalogTable struct {
+	CatalogID *string `json:"catalogId"`
+	Database  string  `json:"databaseName"`
+	Table     string  `json:"tableName"`
+	Region    *string `json:"region"`
+	VersionID string  `json:"versionId"`
+	RoleARN   string  `json:"roleArn"`
 }
 
 // writeFailures writes a buffer's failed records under the error prefix,
@@ -78,14 +81,7 @@ func (w *worker) errorRecord(f failure) errorRecord {
 		r.LastErrorCode, r.LastErrorMsg = f.code, f.message
 		r.SequenceNumber = strconv.FormatUint(f.rec.Seq, 10)
 		if sc := w.cfg.S3.Conversion.Schema; sc != nil {
-			r.Table = &struct {
-				CatalogID *string `json:"catalogId"`
-				Database  string  `json:"databaseName"`
-				Table     string  `json:"tableName"`
-				Region    *string `json:"region"`
-				VersionID string  `json:"versionId"`
-				RoleARN   string  `json:"roleArn"`
-			}{Database: sc.Database, Table: sc.Table, VersionID: cmpOr(sc.Version, "LATEST"), RoleARN: sc.RoleARN}
+			r.Table = &catalogTable{Database: sc.Database, Table: sc.Table, VersionID: cmpOr(sc.Version, "LATEST"), RoleARN: sc.RoleARN}
 		}
 	default:
 		r.ErrorCode, r.ErrorMessage = f.code, f.message

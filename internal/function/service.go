@@ -67,12 +67,10 @@ func (s *Service) Runner() *Runner { return s.run }
 
 // RoleKey returns the key a role ARN names.
 func (s *Service) RoleKey(role string) (access.Key, error) {
-	i := strings.LastIndex(role, ":role/")
-	if i < 0 {
+	name, ok := access.RoleName(role)
+	if !ok {
 		return access.Key{}, fmt.Errorf("%w: role %q is not a role ARN (arn:aws:iam::%s:role/KEY-NAME)", ErrInvalid, role, Account)
 	}
-	name := role[i+len(":role/"):]
-	name = name[strings.LastIndex(name, "/")+1:] // role paths: role/service-role/NAME
 	k, ok := s.opts.Key(name)
 	if !ok {
 		return access.Key{}, fmt.Errorf("%w: The role defined for the function cannot be assumed by Lambda: no tarn key is named %q (tarn keys add %s)", ErrInvalid, name, name)

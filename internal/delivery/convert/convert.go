@@ -96,7 +96,7 @@ const batchRows = 512
 
 // Writer converts JSON records to one Parquet file.
 type Writer struct {
-	pw        *parquet.Writer
+	pw        *parquet.GenericWriter[any]
 	root      *node
 	serde     SerDe
 	timestamp timestampParser
@@ -137,7 +137,7 @@ func NewWriter(w io.Writer, opts Options) (*Writer, error) {
 		blockSize = 256 << 20
 	}
 	return &Writer{
-		pw:        parquet.NewWriter(w, append(wopts, schema)...),
+		pw:        parquet.NewGenericWriter[any](w, append(wopts, schema)...),
 		root:      root,
 		serde:     opts.SerDe,
 		timestamp: ts,

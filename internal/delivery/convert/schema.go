@@ -30,8 +30,6 @@ type node struct {
 	decSize     int            // decimal stored as FIXED_LEN_BYTE_ARRAY of this size; 0 for INT32/INT64
 }
 
-func (n *node) leaf() bool { return n.fields == nil && n.elem == nil }
-
 // Parquet caps levels at 255; nesting that deep is a schema nobody writes.
 const maxLevel = 255
 
