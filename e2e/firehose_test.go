@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -54,6 +54,11 @@ func TestFirehoseDirectPut(t *testing.T) {
 	cli.json(t, &d, "firehose", "describe-delivery-stream", "--delivery-stream-name", "direct")
 	if d.DeliveryStreamDescription.DeliveryStreamStatus != "ACTIVE" || d.DeliveryStreamDescription.VersionId != "1" {
 		t.Fatalf("describe: %+v", d)
+	}
+	status := exec.Command(tarnBin, "delivery", "status", "--endpoint", srv.URL())
+	status.Env = append(os.Environ(), "TARN_ACCESS_KEY_ID="+rootID, "TARN_SECRET_ACCESS_KEY="+rootSecret)
+	if out, err := status.CombinedOutput(); err != nil || !strings.Contains(string(out), "direct\tACTIVE\tversion 1\tfrom direct PUTs\tto s3://lake/") {
+		t.Errorf("tarn delivery status: %v\n%s", err, out)
 	}
 	var want []string
 	for i := range 20 {
@@ -198,5 +203,4 @@ func TestFirehoseKinesisToParquet(t *testing.T) {
 	if failed != bad {
 		t.Fatalf("%d error records, want %d", failed, bad)
 	}
-	_ = filepath.Join
 }

@@ -24,7 +24,7 @@ func TestHelp(t *testing.T) {
 		{"stream"}, {"stream", "put"}, {"stream", "tail"}, {"stream", "tail", "clicks"},
 		{"crawl"}, {"crawl", "s3://lake/"},
 		{"sql"},
-		{"events"}, {"events", "replay"}, {"functions"}, {"functions", "logs"}, {"functions", "logs", "resize"},
+		{"events"}, {"events", "replay"}, {"functions"}, {"functions", "logs"}, {"functions", "logs", "resize"}, {"delivery"}, {"delivery", "status"},
 		{"bench"}, {"bench", "s3"}, {"bench", "streams"}, {"bench", "crawl"}, {"bench", "query"}, {"bench", "events"}, {"bench", "delivery"},
 		{"version"},
 	} {

@@ -24,6 +24,7 @@ Usage:
   tarn sql [-c STATEMENT]         SQL over every catalog table (table, csv, json output)
   tarn events replay --since T    run logged object events through the notification rules again
   tarn functions logs NAME        a function's log lines
+  tarn delivery status [NAME]     delivery streams: status, source, destination, failures
   tarn bench s3|streams|crawl|query|events|delivery
                                   measure a served API against its references
   tarn version                    print the version
@@ -90,6 +91,8 @@ func dispatch(ctx context.Context, args []string, con console) error {
 		return eventsCmd(ctx, rest, con)
 	case "functions":
 		return functionsCmd(ctx, rest, con)
+	case "delivery":
+		return deliveryCmd(ctx, rest, con)
 	case "bench":
 		return bench(ctx, rest, con)
 	case "version", "--version":
