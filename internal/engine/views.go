@@ -24,7 +24,7 @@ type viewState struct {
 }
 
 // viewRetry is how soon a view that could not be made is tried again.
-const viewRetry = 2 * time.Second
+const viewRetry = 500 * time.Millisecond
 
 // sync makes the views match the catalog: a schema per database, a view
 // per table, rebuilt when its version changes. It looks at most every
