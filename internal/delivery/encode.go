@@ -3,6 +3,7 @@ package delivery
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -21,9 +22,10 @@ import (
 // conversion's table, or the records one after another, compressed.
 // Records that do not convert come back as failures; a nil body means
 // none was left.
-func (w *worker) encode(items []item) ([]byte, []failure, error) {
+// tb is the conversion's table, read once per buffer.
+func (w *worker) encode(items []item, tb catalog.Table) ([]byte, []failure, error) {
 	if w.cfg.S3.Conversion.On() {
-		return w.convert(items)
+		return w.convert(items, tb)
 	}
 	var raw bytes.Buffer
 	for _, it := range items {
@@ -92,9 +94,8 @@ func compress(format string, raw []byte, entry string) ([]byte, error) {
 }
 
 // table is the conversion's catalog table, at the version it names.
-func (w *worker) table() (catalog.Table, error) {
+func (w *worker) table(ctx context.Context) (catalog.Table, error) {
 	sc := w.cfg.S3.Conversion.Schema
-	ctx := w.ctx
 	if v := sc.Version; v != "" && v != "LATEST" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -105,12 +106,8 @@ func (w *worker) table() (catalog.Table, error) {
 	return w.s.opts.Catalog.GetTable(ctx, sc.Database, sc.Table)
 }
 
-func (w *worker) convert(items []item) ([]byte, []failure, error) {
+func (w *worker) convert(items []item, tb catalog.Table) ([]byte, []failure, error) {
 	cv := w.cfg.S3.Conversion
-	tb, err := w.table()
-	if err != nil {
-		return nil, nil, fmt.Errorf("table %s.%s: %w", cv.Schema.Database, cv.Schema.Table, err)
-	}
 	opts := convert.Options{Columns: tb.Storage.Columns, Compression: cv.Output.Serializer.Parquet.Compression}
 	if o := cv.Input.Deserializer.OpenX; o != nil {
 		opts.SerDe = convert.SerDe{OpenX: true, CaseInsensitive: o.CaseInsensitive == nil || *o.CaseInsensitive,

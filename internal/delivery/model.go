@@ -14,20 +14,23 @@ import (
 	"time"
 )
 
-// Config is a delivery stream as Firehose describes it; JSON names are
-// Firehose's, so the API passes them through.
+// Config is a delivery stream, as the catalog store keeps it; its source
+// and destination carry Firehose's JSON names, which the API passes
+// through.
 type Config struct {
 	Name    string            `json:"DeliveryStreamName"`
 	Type    string            `json:"DeliveryStreamType"` // DirectPut or KinesisStreamAsSource
 	Status  string            `json:"DeliveryStreamStatus"`
 	Version int               `json:"VersionId,string"`
-	Created time.Time         `json:"-"`
-	Updated time.Time         `json:"-"`
+	Created time.Time         `json:"created"`
+	Updated time.Time         `json:"updated"`
 	Source  *Source           `json:"KinesisStreamSourceConfiguration,omitempty"`
 	S3      ExtendedS3        `json:"ExtendedS3DestinationConfiguration"`
-	Tags    map[string]string `json:"-"`
-	Owner   string            `json:"-"` // the access key that made it
-	Failure string            `json:"-"` // why it is not delivering, if it is not
+	Tags    map[string]string `json:"tags,omitempty"`
+	Owner   string            `json:"owner,omitempty"` // the access key that made it
+	// Failure is why it is not delivering, if it is not: this process's
+	// view, never stored.
+	Failure string `json:"-"`
 }
 
 // Source is a Kinesis stream a delivery reads.

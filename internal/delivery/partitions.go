@@ -13,12 +13,8 @@ import (
 // a crawl. An object's folder below the table's location gives the
 // values: key=value segments (Hive style) or plain ones, in the order of
 // the table's partition keys; a folder that does not fit is left alone.
-func (w *worker) addPartitions(ctx context.Context, bucket string, objects []string) error {
-	if !w.cfg.S3.Conversion.On() || len(objects) == 0 {
-		return nil
-	}
-	tb, err := w.table()
-	if err != nil || len(tb.PartitionKeys) == 0 {
+func (w *worker) addPartitions(ctx context.Context, bucket string, tb catalog.Table, objects []string) error {
+	if !w.cfg.S3.Conversion.On() || len(objects) == 0 || len(tb.PartitionKeys) == 0 {
 		return nil
 	}
 	loc := strings.TrimSuffix(tb.Storage.Location, "/") + "/"

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/tarnlake/tarn/internal/catalog"
 )
@@ -22,26 +21,6 @@ var (
 
 const docKind = "delivery"
 
-// stored is a Config with the fields Firehose's JSON leaves out.
-type stored struct {
-	Config
-	Created time.Time         `json:"created"`
-	Updated time.Time         `json:"updated"`
-	Tags    map[string]string `json:"tags,omitempty"`
-	Owner   string            `json:"owner,omitempty"`
-	Failure string            `json:"failure,omitempty"`
-}
-
-func (s stored) config() Config {
-	c := s.Config
-	c.Created, c.Updated, c.Tags, c.Owner, c.Failure = s.Created, s.Updated, s.Tags, s.Owner, s.Failure
-	return c
-}
-
-func toStored(c Config) stored {
-	return stored{Config: c, Created: c.Created, Updated: c.Updated, Tags: c.Tags, Owner: c.Owner, Failure: c.Failure}
-}
-
 // store keeps deliveries in the catalog store's documents, shared by every
 // tarn process.
 type store struct{ docs catalog.Documents }
@@ -54,15 +33,15 @@ func (s store) get(ctx context.Context, name string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("delivery stream %s: %w", name, err)
 	}
-	var st stored
-	if err := json.Unmarshal(d.Body, &st); err != nil {
+	var c Config
+	if err := json.Unmarshal(d.Body, &c); err != nil {
 		return Config{}, fmt.Errorf("delivery stream %s: %w", name, err)
 	}
-	return st.config(), nil
+	return c, nil
 }
 
 func (s store) create(ctx context.Context, c Config) error {
-	body, err := json.Marshal(toStored(c))
+	body, err := json.Marshal(c)
 	if err != nil {
 		return err
 	}
@@ -74,19 +53,16 @@ func (s store) create(ctx context.Context, c Config) error {
 }
 
 func (s store) update(ctx context.Context, name string, fn func(*Config) error) (Config, error) {
-	st, err := catalog.UpdateDoc(ctx, s.docs, docKind, name, func(st *stored, exists bool) error {
+	return catalog.UpdateDoc(ctx, s.docs, docKind, name, func(c *Config, exists bool) error {
 		if !exists {
 			return fmt.Errorf("%w: %s", ErrNotFound, name)
 		}
-		c := st.config()
-		if err := fn(&c); err != nil {
+		if err := fn(c); err != nil {
 			return err
 		}
 		c.Name = name
-		*st = toStored(c)
 		return nil
 	})
-	return st.config(), err
 }
 
 func (s store) list(ctx context.Context) ([]Config, error) {
@@ -96,11 +72,11 @@ func (s store) list(ctx context.Context) ([]Config, error) {
 	}
 	out := make([]Config, 0, len(docs))
 	for _, d := range docs {
-		var st stored
-		if err := json.Unmarshal(d.Body, &st); err != nil {
+		var c Config
+		if err := json.Unmarshal(d.Body, &c); err != nil {
 			return nil, fmt.Errorf("delivery stream %s: %w", d.Name, err)
 		}
-		out = append(out, st.config())
+		out = append(out, c)
 	}
 	return out, nil
 }

@@ -19,14 +19,12 @@ type worker struct {
 	source  string // the stream it reads
 	log     *slog.Logger
 	stop    chan struct{} // closed: stop after the buffer being written
-	ctx     context.Context
 }
 
 // consumer names the worker's durable consumer of its source.
 func (w *worker) consumer() string { return "tarn-firehose-" + w.cfg.Name }
 
 func (w *worker) run(ctx context.Context) error {
-	w.ctx = ctx
 	cp, err := w.loadCheckpoint(ctx)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/catalog"
 	"github.com/tarnlake/tarn/internal/delivery/prefix"
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/stream"
@@ -97,9 +98,15 @@ func (w *worker) write(ctx context.Context, recs []stream.Record, sp span) error
 	if err != nil {
 		return err
 	}
+	var tb catalog.Table // read once: every partition's object and the catalog's partitions use it
+	if d.Conversion.On() {
+		if tb, err = w.table(ctx); err != nil {
+			return fmt.Errorf("table %s.%s: %w", d.Conversion.Schema.Database, d.Conversion.Schema.Table, err)
+		}
+	}
 	var written []string
 	for i, key := range order {
-		body, bad, err := w.encode(groups[key])
+		body, bad, err := w.encode(groups[key], tb)
 		if err != nil {
 			return err
 		}
@@ -116,7 +123,7 @@ func (w *worker) write(ctx context.Context, recs []stream.Record, sp span) error
 	if err := w.writeFailures(ctx, bucket, layout, at, loc, seed, fails); err != nil {
 		return err
 	}
-	if err := w.addPartitions(ctx, bucket, written); err != nil {
+	if err := w.addPartitions(ctx, bucket, tb, written); err != nil {
 		return err
 	}
 	w.s.metrics.age.WithLabelValues(w.cfg.Name).Set(time.Since(oldest(recs)).Seconds())

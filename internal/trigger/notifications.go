@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/catalog"
+	"github.com/tarnlake/tarn/internal/function"
 )
 
 // Invoker runs a function for an event: asynchronously, with the
@@ -61,7 +61,7 @@ func (r *Rules) SetBucketNotification(ctx context.Context, bucket string, doc []
 		return err
 	}
 	for _, rule := range rules {
-		if name := functionName(rule.Function); caller != nil && !caller.Allowed(access.Write, access.Function(name)) {
+		if name := function.NameOf(rule.Function); caller != nil && !caller.Allowed(access.Write, access.Function(name)) {
 			return &ConfigError{Code: "AccessDenied", Message: fmt.Sprintf(
 				"access key %s may not invoke function %s (write on lambda:%s), which rule %s names", caller.ID, name, name, rule.ID)}
 		}
@@ -149,16 +149,6 @@ func (r *Rules) ReplaceConfigRules(ctx context.Context, byBucket map[string][]Ru
 		}
 	}
 	return nil
-}
-
-// functionName is the name in a function's ARN.
-func functionName(arn string) string {
-	_, name, ok := strings.Cut(arn, ":function:")
-	if !ok {
-		return arn
-	}
-	name, _, _ = strings.Cut(name, ":")
-	return name
 }
 
 // ValidEventType reports whether t is an event type rules may name.
