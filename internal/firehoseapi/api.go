@@ -95,6 +95,20 @@ func authorize(r *awsapi.Request, act access.Action, name string) error {
 		r.Caller.ID, r.Op, account, name, act, name)
 }
 
+// mayPassRole checks that a role gives the delivery no more than the
+// caller has: a delivery reads and writes with its role's key, and a key
+// other than root may only name itself.
+func mayPassRole(r *awsapi.Request, roleARN string) error {
+	if roleARN == "" || r.Caller == nil || r.Caller.Root {
+		return nil
+	}
+	if name, ok := access.RoleName(roleARN); ok && name == r.Caller.Name {
+		return nil
+	}
+	return clientErr("AccessDeniedException", "access key %s may not pass role %s: a delivery acts with its role's key, and a key may only give its own grants (use arn:aws:iam::%s:role/%s)",
+		r.Caller.ID, roleARN, account, r.Caller.Name)
+}
+
 // mayWriteBucket checks the caller may write a destination's bucket.
 func mayWriteBucket(r *awsapi.Request, bucketARN string) error {
 	b, ok := delivery.Bucket(bucketARN)
@@ -135,6 +149,14 @@ func (a *API) create(r *awsapi.Request) (any, error) {
 	}
 	if err := mayWriteBucket(r, dest.BucketARN); err != nil {
 		return nil, err
+	}
+	if err := mayPassRole(r, dest.RoleARN); err != nil {
+		return nil, err
+	}
+	if src := in.KinesisStreamSourceConfiguration; src != nil {
+		if err := mayPassRole(r, src.RoleARN); err != nil {
+			return nil, err
+		}
 	}
 	c := delivery.Config{Name: in.DeliveryStreamName, Type: in.DeliveryStreamType, Source: in.KinesisStreamSourceConfiguration, S3: *dest}
 	if len(in.Tags) > 0 {
@@ -258,6 +280,9 @@ func (a *API) updateDestination(r *awsapi.Request) (any, error) {
 		if err := mayWriteBucket(r, upd.BucketARN); err != nil {
 			return nil, err
 		}
+	}
+	if err := mayPassRole(r, upd.RoleARN); err != nil {
+		return nil, err
 	}
 	_, err := a.svc.Update(r.Ctx, in.DeliveryStreamName, version, func(c *delivery.Config) error {
 		mergeS3(&c.S3, *upd)
