@@ -3,8 +3,6 @@ package e2e
 import (
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 )
 
 // TestFirehoseAttacks joins the attack suite: a key without a firehose:
@@ -17,10 +15,7 @@ func TestFirehoseAttacks(t *testing.T) {
 	root := firehoseCLI(t, srv)
 	root.must(t, "s3", "mb", "s3://open")
 	kc := kinClient(srv)
-	if _, err := kc.CreateStream(ctx(t), &kinesis.CreateStreamInput{StreamName: aws.String("secret"), ShardCount: aws.Int32(1)}); err != nil {
-		t.Fatal(err)
-	}
-	kinWaitActive(t, kc, "secret")
+	kinCreate(t, kc, "secret", 1)
 	root.must(t, "firehose", "create-delivery-stream", "--delivery-stream-name", "rootonly", "--extended-s3-destination-configuration",
 		`{"RoleARN":"arn:aws:iam::000000000000:role/root","BucketARN":"arn:aws:s3:::open","BufferingHints":{"SizeInMBs":1,"IntervalInSeconds":1}}`)
 

@@ -28,10 +28,7 @@ func TestCrashDelivery(t *testing.T) {
 	cli := firehoseCLI(t, srv)
 	cli.must(t, "s3", "mb", "s3://lake")
 	kc := kinClient(srv)
-	if _, err := kc.CreateStream(ctx(t), &kinesis.CreateStreamInput{StreamName: aws.String("events"), ShardCount: aws.Int32(2)}); err != nil {
-		t.Fatal(err)
-	}
-	kinWaitActive(t, kc, "events")
+	kinCreate(t, kc, "events", 2)
 	cli.must(t, "firehose", "create-delivery-stream", "--delivery-stream-name", "events", "--delivery-stream-type", "KinesisStreamAsSource",
 		"--kinesis-stream-source-configuration", `{"KinesisStreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/events","RoleARN":"arn:aws:iam::000000000000:role/root"}`,
 		"--extended-s3-destination-configuration", `{"RoleARN":"arn:aws:iam::000000000000:role/root","BucketARN":"arn:aws:s3:::lake","Prefix":"events/",

@@ -126,10 +126,7 @@ func TestFirehoseKinesisToParquet(t *testing.T) {
 		"SerdeInfo":{"SerializationLibrary":"org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}},
 		"PartitionKeys":[{"Name":"action","Type":"string"},{"Name":"day","Type":"string"}],"Parameters":{"classification":"parquet"}}`)
 	kc := kinClient(srv)
-	if _, err := kc.CreateStream(ctx(t), &kinesis.CreateStreamInput{StreamName: aws.String("clicks"), ShardCount: aws.Int32(2)}); err != nil {
-		t.Fatal(err)
-	}
-	kinWaitActive(t, kc, "clicks")
+	kinCreate(t, kc, "clicks", 2)
 	cli.must(t, "firehose", "create-delivery-stream", "--delivery-stream-name", "clicks-to-lake", "--delivery-stream-type", "KinesisStreamAsSource",
 		"--kinesis-stream-source-configuration", `{"KinesisStreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/clicks","RoleARN":"arn:aws:iam::000000000000:role/root"}`,
 		"--extended-s3-destination-configuration", `{"RoleARN":"arn:aws:iam::000000000000:role/root","BucketARN":"arn:aws:s3:::lake",

@@ -142,6 +142,15 @@ func kinDeleteAtEnd(t *testing.T, c *kinesis.Client, name string) {
 }
 
 // kinWaitActive polls until the stream is ACTIVE.
+// kinCreate makes a stream of n shards and waits for it to be active.
+func kinCreate(t *testing.T, c *kinesis.Client, name string, n int32) {
+	t.Helper()
+	if _, err := c.CreateStream(ctx(t), &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(n)}); err != nil {
+		t.Fatal(err)
+	}
+	kinWaitActive(t, c, name)
+}
+
 func kinWaitActive(t *testing.T, c *kinesis.Client, name string) *types.StreamDescriptionSummary {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)

@@ -173,7 +173,9 @@ func serve(ctx context.Context, args []string, con console) error {
 	parts = append(parts, part{name: "crawl events", run: func(ctx context.Context) error {
 		return eventLog.Follow(ctx, "tarn-crawl", crawler.AddEvents)
 	}})
-	eng, err := openEngine(cfg, cat, baseLake, store, streams, keyring, log, reg)
+	deliveries := delivery.New(delivery.Options{Docs: cat, Catalog: cat, Streams: streams, Lake: store,
+		Functions: events.service, Key: keyring.ByName, Region: cfg.S3.Region, Log: log, Registerer: reg})
+	eng, err := openEngine(cfg, cat, baseLake, store, streams, pendingViews{deliveries}, keyring, log, reg)
 	if err != nil {
 		return failed(err)
 	}
@@ -181,8 +183,6 @@ func serve(ctx context.Context, args []string, con console) error {
 	athena := athenaapi.New(eng, cat, store, log, athenaapi.Options{Region: cfg.S3.Region,
 		Exclusive: cfg.Catalog.PostgresDSN == "", Registerer: reg})
 	parts = append(parts, part{name: "athena", start: athena.Recover, run: athena.Run, close: athena.Close})
-	deliveries := delivery.New(delivery.Options{Docs: cat, Catalog: cat, Streams: streams, Lake: store,
-		Functions: events.service, Key: keyring.ByName, Region: cfg.S3.Region, Log: log, Registerer: reg})
 	parts = append(parts, part{name: "deliveries", run: deliveries.Run, close: deliveries.Close})
 
 	// One count of failed logins for every listener: a key's guesses add up

@@ -73,7 +73,7 @@ func (s *Service) check(ctx context.Context, c Config) error {
 		return invalid("role %s may not write bucket %s", d.RoleARN, bucket)
 	}
 	if c.Type == "KinesisStreamAsSource" {
-		name := sourceOf(c)
+		name := c.SourceStream()
 		if _, err := s.opts.Streams.Info(ctx, name); err != nil {
 			return invalid("KinesisStreamARN %s: stream %s: %v", c.Source.StreamARN, name, err)
 		}

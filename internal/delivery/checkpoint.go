@@ -22,8 +22,8 @@ type checkpoint struct {
 	Pending *span  `json:"pending,omitempty"`
 }
 
-// span is a buffer's records: those with sequence numbers from First to
-// Last of the shards named (all of a stream's records in that range).
+// span is a buffer's records: all of its stream's records with sequence
+// numbers from First to Last (Shards says which shards they came from).
 type span struct {
 	First  uint64   `json:"first"`
 	Last   uint64   `json:"last"`
@@ -34,15 +34,22 @@ type span struct {
 const docCheckpoint = "delivery-checkpoint"
 
 func (w *worker) loadCheckpoint(ctx context.Context) (checkpoint, error) {
+	return readCheckpoint(ctx, w.docs, w.cfg.Name)
+}
+
+func readCheckpoint(ctx context.Context, docs catalog.Documents, name string) (checkpoint, error) {
 	var cp checkpoint
-	d, err := w.docs.GetDoc(ctx, docCheckpoint, w.cfg.Name)
+	d, err := docs.GetDoc(ctx, docCheckpoint, name)
 	switch {
 	case errors.Is(err, catalog.ErrNotFound):
 		return cp, nil
 	case err != nil:
-		return cp, fmt.Errorf("delivery %s: checkpoint: %w", w.cfg.Name, err)
+		return cp, fmt.Errorf("delivery %s: checkpoint: %w", name, err)
 	}
-	return cp, json.Unmarshal(d.Body, &cp)
+	if err := json.Unmarshal(d.Body, &cp); err != nil {
+		return cp, fmt.Errorf("delivery %s: checkpoint: %w", name, err)
+	}
+	return cp, nil
 }
 
 func (w *worker) saveCheckpoint(ctx context.Context, fn func(*checkpoint)) error {
@@ -59,24 +66,21 @@ func (w *worker) saveCheckpoint(ctx context.Context, fn func(*checkpoint)) error
 // reread reads a pending span's records again from the source.
 func (w *worker) reread(ctx context.Context, sp span) ([]stream.Record, error) {
 	var out []stream.Record
-	for _, sh := range sp.Shards {
-		for from := sp.First; from <= sp.Last; {
-			recs, err := w.streams.Read(ctx, w.source, sh, from, 1000)
-			if err != nil {
-				return nil, fmt.Errorf("delivery %s: read %s again: %w", w.cfg.Name, sh, err)
-			}
-			if len(recs) == 0 {
-				break
-			}
-			for _, r := range recs {
-				if r.Seq <= sp.Last {
-					out = append(out, r)
-				}
-			}
-			from = recs[len(recs)-1].Seq + 1
+	for from := sp.First; from <= sp.Last; {
+		recs, err := w.streams.Scan(ctx, w.source, from, scanBatch)
+		if err != nil {
+			return nil, fmt.Errorf("delivery %s: read %s again: %w", w.cfg.Name, w.source, err)
 		}
+		if len(recs) == 0 {
+			break
+		}
+		for _, r := range recs {
+			if r.Seq <= sp.Last {
+				out = append(out, r)
+			}
+		}
+		from = recs[len(recs)-1].Seq + 1
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
 	if len(out) != sp.Count {
 		// Past the source's retention: what is left is written, and the
 		// loss is said.

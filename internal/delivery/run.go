@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/tarnlake/tarn/internal/catalog"
-	"github.com/tarnlake/tarn/internal/stream"
 )
 
 // lease says which tarn process runs a delivery, until when.
@@ -34,7 +33,11 @@ func (s *Service) Run(ctx context.Context) error {
 	}()
 	for {
 		s.supervise(ctx)
-		stream.Pause(ctx, 2*time.Second)
+		select {
+		case <-ctx.Done():
+		case <-s.wake:
+		case <-time.After(2 * time.Second): // changes made by other processes
+		}
 		if ctx.Err() != nil {
 			s.stopAll()
 			return nil
@@ -106,7 +109,7 @@ var errHeld = errors.New("held by another process")
 
 func (s *Service) startWorker(ctx context.Context, c Config) {
 	wctx, cancel := context.WithCancel(ctx)
-	w := &worker{s: s, cfg: c, docs: s.opts.Docs, streams: s.opts.Streams, source: sourceOf(c),
+	w := &worker{s: s, cfg: c, docs: s.opts.Docs, streams: s.opts.Streams, source: c.SourceStream(),
 		log: s.log.With("delivery", c.Name), stop: make(chan struct{})}
 	r := &running{w: w, version: c.Version, cancel: cancel, done: make(chan struct{})}
 	s.mu.Lock()

@@ -48,7 +48,9 @@ type Service struct {
 	mu      sync.Mutex
 	workers map[string]*running
 	status  map[string]string // delivery → why it is failing
+	gates   map[string]*gate
 	closed  chan struct{}
+	wake    chan struct{} // a delivery made or changed here: supervise now
 	once    sync.Once
 	wg      sync.WaitGroup
 }
@@ -71,7 +73,7 @@ func New(opts Options) *Service {
 	host, _ := os.Hostname()
 	return &Service{opts: opts, st: store{opts.Docs}, log: opts.Log.With("component", "delivery"),
 		metrics: newMetrics(opts.Registerer), owner: host + "/" + strconv.Itoa(os.Getpid()) + "/" + strconv.FormatInt(time.Now().UnixNano(), 36),
-		workers: map[string]*running{}, status: map[string]string{}, closed: make(chan struct{})}
+		workers: map[string]*running{}, status: map[string]string{}, gates: map[string]*gate{}, closed: make(chan struct{}), wake: make(chan struct{}, 1)}
 }
 
 // ARN is a delivery's ARN.
@@ -82,8 +84,8 @@ func (s *Service) ARN(name string) string {
 // directStream is the stream that holds a DirectPut delivery's records.
 func directStream(name string) string { return "tarn-firehose-" + name }
 
-// sourceOf is the stream a delivery reads.
-func sourceOf(c Config) string {
+// SourceStream is the stream a delivery reads.
+func (c Config) SourceStream() string {
 	if c.Type == "KinesisStreamAsSource" && c.Source != nil {
 		_, name, _ := strings.Cut(c.Source.StreamARN, ":stream/")
 		return name
@@ -130,12 +132,14 @@ func (s *Service) Create(ctx context.Context, c Config) (Config, error) {
 	if err := s.st.create(ctx, c); err != nil {
 		return Config{}, err
 	}
+	s.poke()
 	return c, nil
 }
 
 // Update changes a delivery's destination if version is still current,
 // and makes its version the next.
 func (s *Service) Update(ctx context.Context, name string, version int, fn func(*Config) error) (Config, error) {
+	defer s.poke()
 	return s.st.update(ctx, name, func(c *Config) error {
 		if version != 0 && c.Version != version {
 			return fmt.Errorf("%w: version %d is not the current %d", ErrConcurrentUpdate, version, c.Version)
@@ -180,7 +184,7 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 			return err
 		}
 	} else {
-		s.opts.Streams.DeleteConsumer(ctx, sourceOf(c), "tarn-firehose-"+name)
+		s.opts.Streams.DeleteConsumer(ctx, c.SourceStream(), "tarn-firehose-"+name)
 	}
 	return nil
 }
@@ -210,6 +214,14 @@ func (s *Service) Put(ctx context.Context, name string, records [][]byte) ([]str
 	return ids, nil
 }
 
+// poke makes Run look at the deliveries now rather than at its next turn.
+func (s *Service) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
 func (s *Service) fail(name, why string) {
 	s.mu.Lock()
 	s.status[name] = why
@@ -221,4 +233,49 @@ func (s *Service) ok(name string) {
 	s.mu.Lock()
 	delete(s.status, name)
 	s.mu.Unlock()
+}
+
+// gate is a delivery's gate between its writes and queries of its pending
+// records (see Hold).
+func (s *Service) gate(name string) *gate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.gates[name]
+	if g == nil {
+		g = newGate()
+		s.gates[name] = g
+	}
+	return g
+}
+
+// Hold keeps the named deliveries, where this process runs them, from
+// writing a buffer until release: a query that reads a delivery's
+// table and its pending records (Delivered) sees each record once.
+func (s *Service) Hold(ctx context.Context, names []string) (release func(), err error) {
+	var held []func()
+	release = func() {
+		for _, r := range held {
+			r()
+		}
+	}
+	for _, n := range names {
+		r, err := s.gate(n).read(ctx)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		held = append(held, r)
+	}
+	return release, nil
+}
+
+// Delivered returns the stream a delivery reads and the position up to
+// which its records are in the lake: those after it are pending.
+func (s *Service) Delivered(ctx context.Context, name string) (source string, last uint64, err error) {
+	c, err := s.st.get(ctx, name)
+	if err != nil {
+		return "", 0, err
+	}
+	cp, err := readCheckpoint(ctx, s.opts.Docs, name)
+	return c.SourceStream(), cp.Last, err
 }

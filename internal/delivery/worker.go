@@ -10,7 +10,10 @@ import (
 )
 
 // worker runs one delivery: it buffers its source's records and writes
-// each full buffer into the lake, exactly once.
+// each full buffer into the lake, exactly once. It reads from its own
+// checkpoint with Scan (no consumer whose unacknowledged records come
+// again after a while, whatever the buffering interval), and reads the
+// next buffer while the last one is written.
 type worker struct {
 	s       *Service
 	cfg     Config
@@ -21,8 +24,12 @@ type worker struct {
 	stop    chan struct{} // closed: stop after the buffer being written
 }
 
-// consumer names the worker's durable consumer of its source.
-func (w *worker) consumer() string { return "tarn-firehose-" + w.cfg.Name }
+// scanBatch is how many records one read of the source asks for.
+const scanBatch = 5000
+
+// idlePoll bounds how long a caught-up worker waits before looking for new
+// records: a share of the latency from PutRecord to the lake.
+const idlePoll = 50 * time.Millisecond
 
 func (w *worker) run(ctx context.Context) error {
 	cp, err := w.loadCheckpoint(ctx)
@@ -36,82 +43,42 @@ func (w *worker) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := w.deliver(ctx, recs, *sp); err != nil {
+		if err := w.commit(ctx, recs, *sp); err != nil {
 			return err
 		}
-		cp.Last, cp.Pending = sp.Last, nil
+		cp.Last = sp.Last
 	}
-	c, err := w.streams.Consumer(ctx, w.source, w.consumer())
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	limit, interval := w.cfg.S3.limits()
-	var (
-		buf   []stream.Record
-		size  int
-		since time.Time
-	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	full := make(chan []stream.Record, 1) // one buffer read ahead of the one being written
+	read := make(chan error, 1)
+	go func() { read <- w.buffer(ctx, cp.Last+1, full) }()
 	for {
 		select {
 		case <-w.stop:
 			return nil
 		case <-ctx.Done():
 			return nil
-		default:
-		}
-		wait := time.Second
-		if len(buf) > 0 {
-			wait = max(min(time.Until(since.Add(interval)), wait), time.Millisecond)
-		}
-		recs, err := c.Fetch(ctx, 1000, wait)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			w.s.fail(w.cfg.Name, "reading the source: "+err.Error())
-			stream.Pause(ctx, time.Second)
-			continue
-		}
-		for _, r := range recs {
-			// Delivered before a crash, or fetched twice (the source hands
-			// out again what stays unacknowledged for a minute).
-			if r.Seq <= cp.Last || len(buf) > 0 && r.Seq <= buf[len(buf)-1].Seq {
-				continue
-			}
-			if len(buf) == 0 {
-				since = time.Now()
-			}
-			buf = append(buf, r)
-			size += len(r.Data)
-			w.s.metrics.incoming(w.cfg.Name, len(r.Data))
-		}
-		if len(buf) == 0 || size < limit && time.Since(since) < interval {
-			continue
-		}
-		sp := spanOf(buf)
-		if err := w.saveCheckpoint(ctx, func(c *checkpoint) { c.Pending = &sp }); err != nil {
+		case err := <-read:
 			return err
+		case buf := <-full:
+			if err := w.commit(ctx, buf, spanOf(buf)); err != nil {
+				return err
+			}
 		}
-		if err := w.deliver(ctx, buf, sp); err != nil {
-			return err
-		}
-		if err := w.saveCheckpoint(ctx, func(c *checkpoint) { c.Last, c.Pending = sp.Last, nil }); err != nil {
-			return err
-		}
-		cp.Last = sp.Last
-		if err := c.Ack(ctx, buf[len(buf)-1]); err != nil && ctx.Err() == nil {
-			w.log.Warn("ack", "err", err) // the records come again and are skipped
-		}
-		buf, size = nil, 0
 	}
 }
 
-// deliver writes a buffer, trying again until it is written or ctx ends:
-// a buffer is never dropped.
-func (w *worker) deliver(ctx context.Context, recs []stream.Record, sp span) error {
+// commit writes a buffer between two checkpoints: its span, saved as
+// pending before the first object, and the new position after the last.
+// It tries again until the buffer is written or ctx ends: a buffer is
+// never dropped.
+func (w *worker) commit(ctx context.Context, recs []stream.Record, sp span) error {
+	if err := w.saveCheckpoint(ctx, func(c *checkpoint) { c.Pending = &sp }); err != nil {
+		return err
+	}
 	for wait := time.Second; ; wait = min(2*wait, time.Minute) {
-		err := w.write(ctx, recs, sp)
+		err := w.attempt(ctx, recs, sp)
 		if err == nil {
 			w.s.ok(w.cfg.Name)
 			return nil
@@ -122,5 +89,80 @@ func (w *worker) deliver(ctx context.Context, recs []stream.Record, sp span) err
 		w.s.fail(w.cfg.Name, err.Error())
 		w.log.Error("buffer not delivered; retrying", "records", len(recs), "err", err, "retry_in", wait)
 		stream.Pause(ctx, wait)
+	}
+}
+
+// holdWait bounds how long a buffer waits for queries of the delivery's
+// pending records to end.
+const holdWait = 10 * time.Second
+
+// attempt writes a buffer's objects and saves the position after it,
+// with queries of pending records kept out meanwhile.
+func (w *worker) attempt(ctx context.Context, recs []stream.Record, sp span) error {
+	release, crowded := w.s.gate(w.cfg.Name).write(holdWait)
+	defer release()
+	if crowded {
+		w.log.Warn("a query of pending records is still open; writing anyway: it may count this buffer twice", "waited", holdWait)
+	}
+	if err := w.write(ctx, recs, sp); err != nil {
+		return err
+	}
+	return w.saveCheckpoint(ctx, func(c *checkpoint) { c.Last, c.Pending = sp.Last, nil })
+}
+
+// buffer reads the source from a position and hands each full buffer (by
+// size or age) to full, until ctx ends.
+func (w *worker) buffer(ctx context.Context, from uint64, full chan<- []stream.Record) error {
+	limit, interval := w.cfg.S3.limits()
+	var (
+		buf   []stream.Record
+		size  int
+		since time.Time
+		idle  = time.Millisecond
+	)
+	for {
+		recs, err := w.streams.Scan(ctx, w.source, from, scanBatch)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			w.s.fail(w.cfg.Name, "reading the source: "+err.Error())
+			stream.Pause(ctx, time.Second)
+			continue
+		}
+		if len(recs) > 0 {
+			if len(buf) == 0 {
+				since = time.Now()
+			}
+			for _, r := range recs {
+				size += len(r.Data)
+				w.s.metrics.incoming(w.cfg.Name, len(r.Data))
+			}
+			buf = append(buf, recs...)
+			from = recs[len(recs)-1].Seq + 1
+			idle = time.Millisecond
+		}
+		if len(buf) > 0 && (size >= limit || time.Since(since) >= interval) {
+			select {
+			case full <- buf:
+			case <-ctx.Done():
+				return nil
+			}
+			buf, size = nil, 0
+			continue
+		}
+		if len(recs) < scanBatch {
+			// Caught up: wait a little, growing while nothing comes, never
+			// past the buffer's deadline.
+			wait := idle
+			if len(buf) > 0 {
+				wait = min(wait, max(time.Until(since.Add(interval)), time.Millisecond))
+			}
+			stream.Pause(ctx, wait)
+			idle = min(2*idle, idlePoll)
+			if ctx.Err() != nil {
+				return nil
+			}
+		}
 	}
 }

@@ -34,6 +34,9 @@ type Options struct {
 	// Streams, when set, makes every stream a table streams.<name> of the
 	// records it holds now.
 	Streams stream.Store
+	// Deliveries, with Streams, makes every delivery a table
+	// pending.<name> of the records it has not written yet.
+	Deliveries Deliveries
 	// Files says where a lake location's files are on this machine; nil
 	// when the lake is not on this machine.
 	Files lake.LocalFiles
@@ -98,7 +101,7 @@ type Engine struct {
 	synced      time.Time
 	views       map[string]viewState // "db.table" → what its view was made from
 	schemas     map[string]bool
-	streamViews map[string]string     // stream → its view's SELECT
+	streamViews map[[2]string]string  // schema, name → a stream or pending view's SELECT
 	remote      map[string]remoteView // "db.table" → its files through Prepare (remote.go)
 	lastSync    error
 
@@ -130,7 +133,7 @@ func Open(opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("open duckdb %q: %w", opts.Path, err)
 	}
 	e := &Engine{opts: opts, conn: conn, db: sql.OpenDB(conn), log: opts.Log.With("component", "engine"),
-		views: map[string]viewState{}, schemas: map[string]bool{}, streamViews: map[string]string{}, remote: map[string]remoteView{},
+		views: map[string]viewState{}, schemas: map[string]bool{}, streamViews: map[[2]string]string{}, remote: map[string]remoteView{},
 		slots: make(chan struct{}, opts.MaxConcurrent), defs: defs{schemas: map[string]bool{}, views: map[[2]string]viewDef{}},
 		pool: map[string]*instance{}}
 	if err := e.db.Ping(); err != nil {

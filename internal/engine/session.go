@@ -41,7 +41,13 @@ func (s *session) Query(ctx context.Context, text string, args ...any) (query.Re
 	} else if s.e.opts.Prepare != nil {
 		ctx, cancel = context.WithCancel(ctx) // Prepare keeps the statement's files until it ends
 	}
-	done := func() { cancel(); <-s.e.slots }
+	hold, err := s.e.holdPending(ctx, text)
+	if err != nil {
+		cancel()
+		<-s.e.slots
+		return query.Result{}, sqlError(ctx, err, text)
+	}
+	done := func() { hold(); cancel(); <-s.e.slots }
 	res, err := s.query(ctx, text, stmts, args...)
 	if err != nil {
 		done()

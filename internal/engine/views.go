@@ -21,6 +21,7 @@ type viewState struct {
 	// retry is set when the view could not be made (a table whose files
 	// are not there yet): it is tried again from then on.
 	retry time.Time
+	empty bool // no files yet: its view has its columns and no rows
 }
 
 // viewRetry is how soon a view that could not be made is tried again.
@@ -82,10 +83,15 @@ func (e *Engine) syncNow(ctx context.Context) error {
 				continue
 			}
 			if err := e.createView(ctx, d.Name, t.Name, t); err != nil {
-				if old, ok := e.views[key]; !ok || old.retry.IsZero() || old.version != st.version {
-					e.log.Warn("table not queryable", "table", key, "err", firstLine(err.Error()))
+				// A table without files yet (a delivery's before its first
+				// buffer) is empty, as in Athena, until they come.
+				st.empty = noFiles(err) && e.defineEmpty(ctx, t) == nil
+				if !st.empty {
+					if old, ok := e.views[key]; !ok || old.retry.IsZero() || old.version != st.version {
+						e.log.Warn("table not queryable", "table", key, "err", firstLine(err.Error()))
+					}
+					e.dropView(ctx, d.Name, t.Name)
 				}
-				e.dropView(ctx, d.Name, t.Name)
 				st.retry = time.Now().Add(viewRetry) // its files may come: a delivery, a crawl's first files
 			}
 			e.views[key] = st
@@ -103,6 +109,40 @@ func (e *Engine) syncNow(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// fillEmpty makes the views of tables that had no files read the files
+// they have now: a statement that reads a delivery's pending records,
+// which holds the delivery's writes, must see every file written before.
+func (e *Engine) fillEmpty(ctx context.Context) {
+	e.syncMu.Lock()
+	defer e.syncMu.Unlock()
+	for key, st := range e.views {
+		if !st.empty {
+			continue
+		}
+		db, name, _ := strings.Cut(key, ".")
+		t, err := e.opts.Catalog.GetTable(ctx, db, name)
+		if err != nil || e.createView(ctx, db, name, t) != nil {
+			continue
+		}
+		st.empty, st.retry = false, time.Time{}
+		e.views[key] = st
+	}
+}
+
+// noFiles reports whether err is DuckDB finding no files for a view.
+func noFiles(err error) bool {
+	return strings.Contains(err.Error(), "No files found that match the pattern")
+}
+
+// defineEmpty makes t's view one of its columns without rows.
+func (e *Engine) defineEmpty(ctx context.Context, t catalog.Table) error {
+	body, err := standIn(t)
+	if err != nil {
+		return err
+	}
+	return e.defineView(ctx, t.Database, t.Name, body, locationResource(t.Storage.Location))
 }
 
 // versionViews makes a view "<table>$v<n>" for each older version of t: the

@@ -134,6 +134,10 @@ type Store interface {
 	// without waiting for more. Records past retention are gone.
 	// ErrNoSuchShard if the stream's Info does not list shard.
 	Read(ctx context.Context, name, shard string, from uint64, max int) ([]Record, error)
+	// Scan returns up to max records of every shard with Seq >= from, in
+	// Seq order, without waiting for more: a reader that keeps its own
+	// position (a delivery's checkpoint) needs no consumer to acknowledge.
+	Scan(ctx context.Context, name string, from uint64, max int) ([]Record, error)
 	// Tail returns the last sequence number stored in the stream (0 if none).
 	Tail(ctx context.Context, name string) (uint64, error)
 	// SeqAt returns the first sequence number stored at or after t (Tail+1

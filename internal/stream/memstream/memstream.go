@@ -216,6 +216,24 @@ func (s *Store) Read(ctx context.Context, name, shard string, from uint64, max i
 	return out, nil
 }
 
+func (s *Store) Scan(ctx context.Context, name string, from uint64, max int) ([]stream.Record, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ms, err := s.get(name)
+	if err != nil {
+		return nil, fmt.Errorf("scan: %w", err)
+	}
+	horizon := s.horizon(ms)
+	var out []stream.Record
+	for i := sort.Search(len(ms.all), func(i int) bool { return ms.all[i].Seq >= from }); i < len(ms.all) && len(out) < max; i++ {
+		r := ms.all[i]
+		if ms.visible(r, horizon) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 func (s *Store) Tail(ctx context.Context, name string) (uint64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

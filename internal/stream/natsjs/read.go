@@ -20,6 +20,19 @@ func (s *Store) Read(ctx context.Context, name, shard string, from uint64, max i
 	if err := s.checkShards(ctx, name, func(yield func(string) bool) { yield(shard) }); err != nil {
 		return nil, fmt.Errorf("read: %w", err)
 	}
+	return s.read(ctx, name, shard, from, max)
+}
+
+// Scan reads every shard at once, in stream order, as Read does one: its
+// readers are those of the shard "".
+func (s *Store) Scan(ctx context.Context, name string, from uint64, max int) ([]stream.Record, error) {
+	if !stream.ValidName(name) {
+		return nil, notFound(name)
+	}
+	return s.read(ctx, name, "", from, max)
+}
+
+func (s *Store) read(ctx context.Context, name, shard string, from uint64, max int) ([]stream.Record, error) {
 	if max <= 0 {
 		return nil, nil
 	}
@@ -147,8 +160,12 @@ func (r *reader) fetch(n int) ([]stream.Record, bool, error) {
 		if err != nil {
 			continue
 		}
+		shard := r.key.shard
+		if shard == "" { // a scan of every shard
+			shard = shardOf(m.Subject())
+		}
 		before := len(recs)
-		recs, _ = decodeBatch(recs, m.Data(), r.key.shard, md.Sequence.Stream, r.from, md.Timestamp)
+		recs, _ = decodeBatch(recs, m.Data(), shard, md.Sequence.Stream, r.from, md.Timestamp)
 		r.per.add(1, len(recs)-before)
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
@@ -255,8 +272,12 @@ func (c *readerCache) get(ctx context.Context, name, shard string, from uint64) 
 	if r != nil {
 		return r, nil
 	}
+	filter := subject(name, shard)
+	if shard == "" {
+		filter = allShards(name)
+	}
 	cons, err := c.js.CreateConsumer(ctx, jsName(name), jetstream.ConsumerConfig{
-		FilterSubject: subject(name, shard),
+		FilterSubject: filter,
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: max(msgSeqOf(from), 1),
 		AckPolicy: jetstream.AckNonePolicy, MemoryStorage: true, InactiveThreshold: 2 * readerIdle,
 	})

@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) stream.Store) {
 		{"UpdateInfo", updateInfo},
 		{"AppendRead", appendRead},
 		{"SequentialReads", sequentialReads},
+		{"Scan", scan},
 		{"SeqAt", seqAt},
 		{"Consumer", consumer},
 		{"Retention", retention},
@@ -238,6 +239,59 @@ func sequentialReads(t *testing.T, s stream.Store) {
 	}
 }
 
+// scan pages through every shard at once: each record once, in Seq
+// order, with its shard, from any position.
+func scan(t *testing.T, s stream.Store) {
+	c := ctx(t)
+	name := create(t, s, 3, time.Hour)
+	want := map[uint64]stream.Record{}
+	var all []uint64
+	for n := range 12 { // single records, then batches across shards
+		recs := make([]stream.Record, 1+49*max(0, n-8))
+		for i := range recs {
+			recs[i] = stream.Record{Shard: shards(3)[(n+i)%3].ID, PartitionKey: fmt.Sprintf("k%d-%d", n, i), Data: []byte(fmt.Sprintf("d%d-%d", n, i))}
+		}
+		seqs, err := s.Append(c, name, recs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, q := range seqs {
+			want[q] = recs[i]
+		}
+		all = append(all, seqs...)
+	}
+	slices.Sort(all)
+	var seen []uint64
+	for next := uint64(0); ; {
+		got, err := s.Scan(c, name, next, 23)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 {
+			break
+		}
+		for _, r := range got {
+			w := want[r.Seq]
+			if r.Shard != w.Shard || r.PartitionKey != w.PartitionKey || !bytes.Equal(r.Data, w.Data) || r.Arrival.IsZero() {
+				t.Fatalf("record %d: %+v, want %+v", r.Seq, r, w)
+			}
+			seen = append(seen, r.Seq)
+		}
+		next = got[len(got)-1].Seq + 1
+	}
+	if fmt.Sprint(seen) != fmt.Sprint(all) {
+		t.Fatalf("paged scans saw %v, want %v: each record once, in order", seen, all)
+	}
+	// From inside a batch.
+	got, err := s.Scan(c, name, all[len(all)-30], 10)
+	if err != nil || len(got) != 10 || got[0].Seq != all[len(all)-30] {
+		t.Fatalf("scan from the middle: %d records, %v", len(got), err)
+	}
+	if got, err := s.Scan(c, name, all[len(all)-1]+1, 10); err != nil || len(got) != 0 {
+		t.Fatalf("scan past the tail: %d %v", len(got), err)
+	}
+}
+
 func seqAt(t *testing.T, s stream.Store) {
 	c := ctx(t)
 	name := create(t, s, 1, time.Hour)
@@ -367,6 +421,7 @@ func notFound(t *testing.T, s stream.Store) {
 				},
 				"AppendNothing":  func() error { _, err := s.Append(c, name, nil); return err },
 				"Read":           func() error { _, err := s.Read(c, name, id, 0, 1); return err },
+				"Scan":           func() error { _, err := s.Scan(c, name, 0, 1); return err },
 				"Tail":           func() error { _, err := s.Tail(c, name); return err },
 				"SeqAt":          func() error { _, err := s.SeqAt(c, name, time.Now()); return err },
 				"Consumer":       func() error { _, err := s.Consumer(c, name, "x"); return err },
