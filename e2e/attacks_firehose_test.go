@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"testing"
-
 )
 
 // TestFirehoseAttacks joins the attack suite: a key without a firehose:
