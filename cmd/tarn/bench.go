@@ -34,8 +34,9 @@ events (4 KiB objects; no-op Python, Node and Go functions):
                    and vs 32 loops of 4 KiB write+fsync+rename
   move 4 KiB       objects/s from PUT to moved by a rule vs PUT+CopyObject+DeleteObject
 delivery (200-byte JSON records of 5 columns; Parquet with zstd; --records per run):
-  stream→Parquet   records already in a Kinesis stream → a new delivery → Parquet in the lake →
-                   counted by SQL, records/s, vs converting them in-process with the same converter
+  stream→Parquet   records already in a Kinesis stream → a new delivery (IntervalInSeconds=0: no
+                   buffer waits out an interval) → Parquet in the lake → counted by SQL, records/s,
+                   vs converting them in-process with the same converter
   PutRecord → SQL  latency until a record put is visible in a query (IntervalInSeconds=1)
 Each prints the idle RSS of tarn serve when bench starts the server itself.
 Without --endpoint it starts its own tarn serve on a temporary data folder.

@@ -67,10 +67,10 @@ func benchDelivery(ctx context.Context, o benchOptions) error {
 			"StorageDescriptor": map[string]any{"Location": "s3://bench-lake/" + name + "/", "Columns": cols},
 			"Parameters":        map[string]string{"classification": "parquet"}}}, nil)
 	}
-	deliveryTo := func(name, src string, sizeMB int) error {
+	deliveryTo := func(name, src string, sizeMB, interval int) error {
 		in := map[string]any{"DeliveryStreamName": name, "ExtendedS3DestinationConfiguration": map[string]any{
 			"RoleARN": role, "BucketARN": "arn:aws:s3:::bench-lake", "Prefix": name + "/", "ErrorOutputPrefix": "errors/" + name + "/",
-			"BufferingHints": map[string]int{"SizeInMBs": sizeMB, "IntervalInSeconds": 1},
+			"BufferingHints": map[string]int{"SizeInMBs": sizeMB, "IntervalInSeconds": interval},
 			"DataFormatConversionConfiguration": map[string]any{
 				"SchemaConfiguration":       map[string]string{"DatabaseName": "bench", "TableName": name, "RoleARN": role},
 				"InputFormatConfiguration":  map[string]any{"Deserializer": map[string]any{"OpenXJsonSerDe": map[string]any{}}},
@@ -118,7 +118,7 @@ func benchDelivery(ctx context.Context, o benchOptions) error {
 			return err
 		}
 		start := time.Now()
-		if err := deliveryTo(name, name, 128); err != nil {
+		if err := deliveryTo(name, name, 128, 0); err != nil {
 			return err
 		}
 		for {
@@ -144,7 +144,7 @@ func benchDelivery(ctx context.Context, o benchOptions) error {
 	if err := table("lat"); err != nil {
 		return err
 	}
-	if err := deliveryTo("lat", "", 64); err != nil {
+	if err := deliveryTo("lat", "", 64, 1); err != nil {
 		return err
 	}
 	var lat []float64

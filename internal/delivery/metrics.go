@@ -33,7 +33,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	return m
 }
 
-func (m *metrics) incoming(name string, n int) {
-	m.records.WithLabelValues(name).Inc()
-	m.bytesIn.WithLabelValues(name).Add(float64(n))
+func (m *metrics) incoming(name string, records, bytes int) {
+	m.records.WithLabelValues(name).Add(float64(records))
+	m.bytesIn.WithLabelValues(name).Add(float64(bytes))
 }

@@ -50,7 +50,7 @@ func (w *worker) run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	full := make(chan []stream.Record, 1) // one buffer read ahead of the one being written
+	full := make(chan []stream.Record) // taken when the last one is written
 	read := make(chan error, 1)
 	go func() { read <- w.buffer(ctx, cp.Last+1, full) }()
 	for {
@@ -134,35 +134,54 @@ func (w *worker) buffer(ctx context.Context, from uint64, full chan<- []stream.R
 			if len(buf) == 0 {
 				since = time.Now()
 			}
+			n := 0
 			for _, r := range recs {
-				size += len(r.Data)
-				w.s.metrics.incoming(w.cfg.Name, len(r.Data))
+				n += len(r.Data)
 			}
-			buf = append(buf, recs...)
+			w.s.metrics.incoming(w.cfg.Name, len(recs), n)
+			buf, size = append(buf, recs...), size+n
 			from = recs[len(recs)-1].Seq + 1
 			idle = time.Millisecond
 		}
-		if len(buf) > 0 && (size >= limit || time.Since(since) >= interval) {
+		due := len(buf) > 0 && (size >= limit || time.Since(since) >= interval)
+		// A due buffer is handed over when the writer is free; while it
+		// writes the last one, this one grows on, up to its size.
+		var hand chan<- []stream.Record // nil: not due, never sent on
+		if due {
+			hand = full
+		}
+		handed := false
+		switch {
+		case due && size >= limit: // full: wait for the writer
 			select {
-			case full <- buf:
+			case hand <- buf:
+				handed = true
 			case <-ctx.Done():
 				return nil
 			}
-			buf, size = nil, 0
-			continue
-		}
-		if len(recs) < scanBatch {
-			// Caught up: wait a little, growing while nothing comes, never
-			// past the buffer's deadline.
-			wait := idle
-			if len(buf) > 0 {
-				wait = min(wait, max(time.Until(since.Add(interval)), time.Millisecond))
+		case len(recs) < scanBatch: // caught up: wait a little, or for the writer
+			d := idle
+			if len(buf) > 0 && !due {
+				d = min(d, max(time.Until(since.Add(interval)), time.Millisecond))
 			}
-			stream.Pause(ctx, wait)
 			idle = min(2*idle, idlePoll)
-			if ctx.Err() != nil {
+			select {
+			case hand <- buf:
+				handed = true
+			case <-time.After(d):
+			case <-ctx.Done():
 				return nil
 			}
+		case due: // more to read: handed over only if the writer is free
+			select {
+			case hand <- buf:
+				handed = true
+			default:
+			}
+		}
+		if handed {
+			// The next buffer is likely as large: grown once, not by doubling.
+			buf, size = make([]stream.Record, 0, len(buf)), 0
 		}
 	}
 }

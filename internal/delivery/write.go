@@ -76,24 +76,8 @@ func (w *worker) write(ctx context.Context, recs []stream.Record, sp span) error
 	}
 	at := oldest(recs).In(loc)
 	seed := w.seed(sp)
-	rnd := newRandom(seed)
-	groups := map[string][]item{}
-	var order []string
-	for _, it := range items {
-		key, err := layout.Prefix.Eval(prefix.Input{At: at, Loc: loc, QueryKeys: it.queryKeys, LambdaKeys: it.lambdaKeys, Random: rnd})
-		if err == nil && groups[key] == nil && len(groups) == maxPartitions {
-			err = fmt.Errorf("more than %d active partitions in one buffer", maxPartitions)
-		}
-		if err != nil {
-			fails = append(fails, failure{kind: partitioningFailed, code: "DynamicPartitioning.PartitionKeyError", message: err.Error(), rec: it.rec, data: it.rec.Data})
-			continue
-		}
-		if groups[key] == nil {
-			order = append(order, key)
-		}
-		groups[key] = append(groups[key], it)
-	}
-	sort.Strings(order) // names do not depend on map order
+	groups, order, bad := group(layout.Prefix, items, prefix.Input{At: at, Loc: loc, Random: newRandom(seed)})
+	fails = append(fails, bad...)
 	ext, err := prefix.Extension(d.Compression, d.Conversion.On(), d.FileExtension)
 	if err != nil {
 		return err
@@ -138,6 +122,82 @@ func (w *worker) put(ctx context.Context, bucket, key string, body []byte) error
 	w.s.metrics.objects.WithLabelValues(w.cfg.Name).Inc()
 	w.s.metrics.bytes.WithLabelValues(w.cfg.Name).Add(float64(len(body)))
 	return nil
+}
+
+// group splits a buffer's items by the prefix each is written under: the
+// prefix is evaluated once per partition (a !{firehose:random-string} is
+// drawn once per object), and items whose keys do not make a prefix, or
+// that would make more than maxPartitions, fail. The groups come in order
+// of their prefixes, so that names do not depend on map order.
+func group(t *prefix.Template, items []item, in prefix.Input) (map[string][]item, []string, []failure) {
+	qk, lk := t.PartitionKeys()
+	if len(qk) == 0 && len(lk) == 0 { // one prefix for all: no copies
+		key, err := t.Eval(in)
+		if err != nil {
+			fails := make([]failure, len(items))
+			for i, it := range items {
+				fails[i] = partitionFailure(it, err)
+			}
+			return nil, nil, fails
+		}
+		return map[string][]item{key: items}, []string{key}, nil
+	}
+	// Items are told apart by their keys' values; each new combination is
+	// evaluated once.
+	var (
+		fails  []failure
+		ident  []byte
+		byID   = map[string]int{}
+		byKey  = map[string]int{}
+		keys   []string // per group
+		counts []int
+		of     = make([]int, len(items)) // each item's group, or -1
+	)
+	for i, it := range items {
+		ident = ident[:0]
+		for _, k := range qk {
+			ident = append(append(ident, it.queryKeys[k]...), 0)
+		}
+		for _, k := range lk {
+			ident = append(append(ident, it.lambdaKeys[k]...), 0)
+		}
+		g, ok := byID[string(ident)]
+		if !ok {
+			in.QueryKeys, in.LambdaKeys = it.queryKeys, it.lambdaKeys
+			key, err := t.Eval(in)
+			if err == nil && len(keys) == maxPartitions {
+				err = fmt.Errorf("more than %d active partitions in one buffer", maxPartitions)
+			}
+			if err != nil {
+				of[i] = -1
+				fails = append(fails, partitionFailure(it, err))
+				continue
+			}
+			if g, ok = byKey[key]; !ok { // other keys may make the same prefix
+				g = len(keys)
+				byKey[key] = g
+				keys, counts = append(keys, key), append(counts, 0)
+			}
+			byID[string(ident)] = g
+		}
+		of[i] = g
+		counts[g]++
+	}
+	groups := make(map[string][]item, len(keys))
+	for g, key := range keys {
+		groups[key] = make([]item, 0, counts[g])
+	}
+	for i, it := range items {
+		if g := of[i]; g >= 0 {
+			groups[keys[g]] = append(groups[keys[g]], it)
+		}
+	}
+	sort.Strings(keys)
+	return groups, keys, fails
+}
+
+func partitionFailure(it item, err error) failure {
+	return failure{kind: partitioningFailed, code: "DynamicPartitioning.PartitionKeyError", message: err.Error(), rec: it.rec, data: it.rec.Data}
 }
 
 // seed is what a buffer's names are made from: the delivery, its version
