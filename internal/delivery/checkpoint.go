@@ -29,6 +29,10 @@ type span struct {
 	Last   uint64   `json:"last"`
 	Count  int      `json:"count"`
 	Shards []string `json:"shards"`
+	// Config is the delivery as it was when the buffer was begun: after a
+	// crash and an UpdateDestination, the buffer is written again as it
+	// was begun (the same names), not under the new version.
+	Config *Config `json:"config,omitempty"`
 }
 
 const docCheckpoint = "delivery-checkpoint"

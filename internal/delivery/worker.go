@@ -43,7 +43,13 @@ func (w *worker) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := w.commit(ctx, recs, *sp); err != nil {
+		redo := w
+		if c := sp.Config; c != nil && c.Version != w.cfg.Version {
+			was := *w
+			was.cfg = *c
+			redo = &was
+		}
+		if err := redo.commit(ctx, recs, *sp); err != nil {
 			return err
 		}
 		cp.Last = sp.Last
@@ -74,6 +80,10 @@ func (w *worker) run(ctx context.Context) error {
 // It tries again until the buffer is written or ctx ends: a buffer is
 // never dropped.
 func (w *worker) commit(ctx context.Context, recs []stream.Record, sp span) error {
+	if sp.Config == nil {
+		cfg := w.cfg
+		sp.Config = &cfg
+	}
 	if err := w.saveCheckpoint(ctx, func(c *checkpoint) { c.Pending = &sp }); err != nil {
 		return err
 	}
