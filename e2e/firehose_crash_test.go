@@ -23,7 +23,7 @@ import (
 // and does it again: in the end the lake holds each acknowledged record
 // exactly once.
 func TestCrashDelivery(t *testing.T) {
-	const total = 200_000
+	const total = 1_000_000
 	srv := startServer(t)
 	cli := firehoseCLI(t, srv)
 	cli.must(t, "s3", "mb", "s3://lake")
