@@ -1,0 +1,211 @@
+// Package duckdb is the embedded warehouse: one DuckDB database file that
+// only this store opens (DuckDB locks it to one process). Its schemas are
+// the warehouse's; "public" is made at open, as Redshift has it.
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/tarnlake/tarn/internal/warehouse"
+)
+
+// Store is a warehouse in a DuckDB file.
+type Store struct {
+	conn *duckdb.Connector
+	db   *sql.DB
+}
+
+var _ warehouse.Store = (*Store)(nil)
+
+// Open opens (or makes) the database file at path. Extensions are never
+// fetched: the warehouse needs none.
+func Open(path string) (*Store, error) {
+	conn, err := duckdb.NewConnector(path, func(ex driver.ExecerContext) error {
+		for _, q := range []string{"SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false"} {
+			if _, err := ex.ExecContext(context.Background(), q, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
+	}
+	s := &Store{conn: conn, db: sql.OpenDB(conn)}
+	if _, err := s.db.Exec("CREATE SCHEMA IF NOT EXISTS public"); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func (s *Store) Close() error {
+	return errors.Join(s.db.Close(), s.conn.Close())
+}
+
+func (s *Store) Exec(ctx context.Context, stmt string, args ...any) (int64, error) {
+	res, err := s.db.ExecContext(ctx, stmt, args...)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+func (s *Store) Query(ctx context.Context, stmt string, args ...any) (warehouse.Rows, error) {
+	rows, err := s.db.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		rows.Close()
+		return nil, err
+	}
+	r := &result{rows: rows, vals: make([]any, len(types)), ptrs: make([]any, len(types))}
+	for i, t := range types {
+		c, err := warehouse.ParseType(t.DatabaseTypeName())
+		if err != nil {
+			c, _ = warehouse.ParseType("varchar") // LIST, STRUCT…: shown as text
+			r.text = append(r.text, i)
+		}
+		c.Name = t.Name()
+		r.cols = append(r.cols, c)
+		r.ptrs[i] = &r.vals[i]
+	}
+	return r, nil
+}
+
+func (s *Store) Tables(ctx context.Context, schema string) ([]warehouse.Table, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns()
+		WHERE database_name = current_database() AND NOT internal AND schema_name <> 'main' AND (? = '' OR schema_name = ?)
+		ORDER BY schema_name, table_name, column_index`, schema, schema)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer rows.Close()
+	var out []warehouse.Table
+	for rows.Next() {
+		var sch, tb, col, typ string
+		if err := rows.Scan(&sch, &tb, &col, &typ); err != nil {
+			return nil, err
+		}
+		if n := len(out); n == 0 || out[n-1].Schema != sch || out[n-1].Name != tb {
+			out = append(out, warehouse.Table{Schema: sch, Name: tb})
+		}
+		c, err := warehouse.ParseType(typ)
+		if err != nil {
+			return nil, fmt.Errorf("warehouse table %s.%s column %s: %w", sch, tb, col, err)
+		}
+		c.Name = col
+		t := &out[len(out)-1]
+		t.Columns = append(t.Columns, c)
+	}
+	return out, rows.Err()
+}
+
+// Load appends through DuckDB's appender inside one transaction.
+func (s *Store) Load(ctx context.Context, schema, table string, cols []string, rows iter.Seq2[[]any, error]) (int64, error) {
+	ts, err := s.Tables(ctx, schema)
+	if err != nil {
+		return 0, err
+	}
+	var types map[string]warehouse.Column
+	for _, t := range ts {
+		if t.Name == table {
+			types = map[string]warehouse.Column{}
+			for _, c := range t.Columns {
+				types[c.Name] = c
+			}
+		}
+	}
+	if types == nil {
+		return 0, fmt.Errorf("%w: %s.%s", warehouse.ErrNoTable, schema, table)
+	}
+	want := make([]warehouse.Column, len(cols))
+	for i, c := range cols {
+		col, ok := types[c]
+		if !ok {
+			return 0, fmt.Errorf("warehouse table %s.%s has no column %s", schema, table, c)
+		}
+		want[i] = col
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return 0, err
+	}
+	n, err := appendRows(ctx, conn, schema, table, cols, want, rows)
+	if err != nil {
+		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return 0, err
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func appendRows(ctx context.Context, conn *sql.Conn, schema, table string, names []string, cols []warehouse.Column, rows iter.Seq2[[]any, error]) (int64, error) {
+	var n int64
+	err := conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppenderWithColumns(dc.(driver.Conn), "", schema, table, names)
+		if err != nil {
+			return wrap(err)
+		}
+		row := make([]driver.Value, len(cols))
+		for vals, err := range rows {
+			if err != nil {
+				a.Close()
+				return err
+			}
+			if len(vals) != len(cols) {
+				a.Close()
+				return fmt.Errorf("row %d has %d values for %d columns", n+1, len(vals), len(cols))
+			}
+			for i, v := range vals {
+				if row[i], err = value(cols[i], v); err != nil {
+					a.Close()
+					return fmt.Errorf("row %d column %s: %w", n+1, cols[i].Name, err)
+				}
+			}
+			if err := a.AppendRow(row...); err != nil {
+				a.Close()
+				return fmt.Errorf("row %d: %w", n+1, err)
+			}
+			n++
+			if n%65536 == 0 && ctx.Err() != nil {
+				a.Close()
+				return ctx.Err()
+			}
+		}
+		return a.Close()
+	})
+	return n, err
+}
+
+// wrap gives DuckDB's missing-table errors the seam's names.
+func wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "Catalog Error: Table with name"), strings.Contains(msg, "Catalog Error: Table ") && strings.Contains(msg, "does not exist"):
+		return fmt.Errorf("%w: %v", warehouse.ErrNoTable, err)
+	case strings.Contains(msg, "Catalog Error: Schema with name"):
+		return fmt.Errorf("%w: %v", warehouse.ErrNoSchema, err)
+	}
+	return err
+}

@@ -1,0 +1,144 @@
+// Package postgres is the warehouse in PostgreSQL: a database of its own
+// whose schemas are the warehouse's; a load is one COPY.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tarnlake/tarn/internal/warehouse"
+)
+
+// Options configure the store.
+type Options struct {
+	DSN string // of the warehouse's database
+}
+
+// Store is a warehouse in PostgreSQL.
+type Store struct {
+	opts Options
+	pool *pgxpool.Pool
+}
+
+var _ warehouse.Store = (*Store)(nil)
+
+// Open connects (pgx connects lazily: the first statement finds a server
+// that is down).
+func Open(opts Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(opts.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse: postgres dsn: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse: postgres: %w", err)
+	}
+	return &Store{opts: opts, pool: pool}, nil
+}
+
+func (s *Store) Close() error { s.pool.Close(); return nil }
+
+func (s *Store) Exec(ctx context.Context, stmt string, args ...any) (int64, error) {
+	tag, err := s.pool.Exec(ctx, stmt, args...)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (s *Store) Query(ctx context.Context, stmt string, args ...any) (warehouse.Rows, error) {
+	rows, err := s.pool.Query(ctx, stmt, args...)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	r := &result{rows: rows}
+	for _, f := range rows.FieldDescriptions() {
+		c := typeOf(f.DataTypeOID, f.TypeModifier)
+		c.Name = f.Name
+		r.cols = append(r.cols, c)
+	}
+	return r, nil
+}
+
+func (s *Store) Tables(ctx context.Context, schema string) ([]warehouse.Table, error) {
+	q := `SELECT c.table_schema, c.table_name, c.column_name, c.data_type, c.character_maximum_length, c.numeric_precision, c.numeric_scale
+		FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, table_name)
+		WHERE t.table_type = 'BASE TABLE' AND c.table_schema NOT IN ('pg_catalog', 'information_schema') AND ($1 = '' OR c.table_schema = $1)
+		ORDER BY 1, 2, c.ordinal_position`
+	rows, err := s.pool.Query(ctx, q, schema)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer rows.Close()
+	var out []warehouse.Table
+	for rows.Next() {
+		var sch, tb, col, typ string
+		var length, prec, scale *int32
+		if err := rows.Scan(&sch, &tb, &col, &typ, &length, &prec, &scale); err != nil {
+			return nil, err
+		}
+		if n := len(out); n == 0 || out[n-1].Schema != sch || out[n-1].Name != tb {
+			out = append(out, warehouse.Table{Schema: sch, Name: tb})
+		}
+		spelled := typ
+		switch {
+		case length != nil:
+			spelled = fmt.Sprintf("%s(%d)", typ, *length)
+		case typ == "numeric" && prec != nil && scale != nil:
+			spelled = fmt.Sprintf("numeric(%d,%d)", *prec, *scale)
+		}
+		c, err := warehouse.ParseType(spelled)
+		if err != nil {
+			return nil, fmt.Errorf("warehouse table %s.%s column %s: %w", sch, tb, col, err)
+		}
+		c.Name = col
+		t := &out[len(out)-1]
+		t.Columns = append(t.Columns, c)
+	}
+	return out, wrap(rows.Err())
+}
+
+// Load is one COPY: PostgreSQL commits all of it or none.
+func (s *Store) Load(ctx context.Context, schema, table string, cols []string, rows iter.Seq2[[]any, error]) (int64, error) {
+	next, stop := iter.Pull2(rows)
+	defer stop()
+	var failed error
+	n, err := s.pool.CopyFrom(ctx, pgx.Identifier{schema, table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
+		row, err, ok := next()
+		switch {
+		case !ok:
+			return nil, nil
+		case err != nil:
+			failed = err
+			return nil, err
+		}
+		return row, nil
+	}))
+	if failed != nil {
+		return 0, failed
+	}
+	if err != nil {
+		return 0, wrap(err)
+	}
+	return n, nil
+}
+
+// wrap gives PostgreSQL's missing-table errors the seam's names.
+func wrap(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "42P01":
+			return fmt.Errorf("%w: %s", warehouse.ErrNoTable, pe.Message)
+		case "3F000":
+			return fmt.Errorf("%w: %s", warehouse.ErrNoSchema, pe.Message)
+		}
+	}
+	return err
+}

@@ -1,0 +1,55 @@
+// Package warehouse is the warehouse seam: SQL tables in schemas, as
+// Redshift keeps them, in an embedded DuckDB file by default (duckdb/) and
+// in PostgreSQL at scale (postgres/). Both take the statements tarn sends
+// in PostgreSQL's dialect, which they share for DDL, INSERT, UPDATE,
+// DELETE and SELECT over warehouse tables; Redshift's own syntax (COPY,
+// UNLOAD, DISTKEY…) is tarn's to translate above the seam. warehousetest
+// is the conformance suite both pass.
+package warehouse
+
+import (
+	"context"
+	"errors"
+	"iter"
+)
+
+// Errors every backend returns, wrapped with context; check with errors.Is.
+var (
+	ErrNoTable  = errors.New("warehouse table not found")
+	ErrNoSchema = errors.New("warehouse schema not found")
+)
+
+// Table is a warehouse table and its columns, in order.
+type Table struct {
+	Schema, Name string
+	Columns      []Column
+}
+
+// Store is the seam.
+type Store interface {
+	// Exec runs one statement that returns no rows and says how many rows
+	// it changed. It commits before it returns: a crash after loses nothing.
+	Exec(ctx context.Context, stmt string, args ...any) (int64, error)
+	// Query runs one statement that returns rows; the caller closes them.
+	Query(ctx context.Context, stmt string, args ...any) (Rows, error)
+	// Tables lists the tables of a schema ("": of every schema), with their
+	// columns, ordered by schema and name.
+	Tables(ctx context.Context, schema string) ([]Table, error)
+	// Load appends rows (values in the order of cols, Go values as Rows
+	// gives them) to a table in one transaction: every row or none; an
+	// error from rows ends it with nothing loaded. ErrNoTable if there is
+	// no such table.
+	Load(ctx context.Context, schema, table string, cols []string, rows iter.Seq2[[]any, error]) (int64, error)
+	Close() error
+}
+
+// Rows is a statement's result.
+type Rows interface {
+	Columns() []Column
+	Next() bool
+	// Values are the current row's: nil, bool, int16, int32, int64,
+	// float32, float64, string, []byte, time.Time, or a decimal as string.
+	Values() ([]any, error)
+	Err() error
+	Close() error
+}

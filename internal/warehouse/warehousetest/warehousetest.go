@@ -1,0 +1,193 @@
+// Package warehousetest is the conformance suite of the warehouse seam:
+// every backend passes it.
+package warehousetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"testing"
+	"time"
+
+	"github.com/tarnlake/tarn/internal/format"
+	"github.com/tarnlake/tarn/internal/warehouse"
+)
+
+// Run runs the suite; open returns an empty store for one subtest.
+func Run(t *testing.T, open func(t *testing.T) warehouse.Store) {
+	for _, c := range []struct {
+		name string
+		fn   func(*testing.T, warehouse.Store)
+	}{
+		{"Tables", tables},
+		{"LoadQuery", loadQuery},
+		{"LoadAllOrNothing", allOrNothing},
+		{"ExecCounts", execCounts},
+		{"NoTable", noTable},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
+	}
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return c
+}
+
+func exec(t *testing.T, s warehouse.Store, stmt string) int64 {
+	t.Helper()
+	n, err := s.Exec(ctx(t), stmt)
+	if err != nil {
+		t.Fatalf("%s: %v", stmt, err)
+	}
+	return n
+}
+
+const sales = `CREATE TABLE public.sales (id bigint, region varchar(16), amount numeric(10,2), qty integer, sold_at timestamp, day date, paid boolean)`
+
+// CHAR is left out: the embedded warehouse keeps it as VARCHAR, without
+// blank padding.
+func tables(t *testing.T, s warehouse.Store) {
+	exec(t, s, sales)
+	exec(t, s, "CREATE SCHEMA archive")
+	exec(t, s, "CREATE TABLE archive.old (id bigint)")
+	ts, err := s.Tables(ctx(t), "public")
+	if err != nil || len(ts) != 1 || ts[0].Schema != "public" || ts[0].Name != "sales" {
+		t.Fatalf("tables of public: %+v %v", ts, err)
+	}
+	var got []string
+	for _, c := range ts[0].Columns {
+		got = append(got, c.Name+" "+kindName(c))
+	}
+	want := "[id bigint region varchar amount numeric(10,2) qty integer sold_at timestamp day date paid boolean]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("columns %v, want %s", got, want)
+	}
+	all, err := s.Tables(ctx(t), "")
+	if err != nil || len(all) != 2 || all[0].Schema != "archive" || all[1].Schema != "public" {
+		t.Fatalf("every table: %+v %v", all, err)
+	}
+}
+
+// kindName is a column's type without the lengths a backend may not keep.
+func kindName(c warehouse.Column) string {
+	if c.Type.Kind == format.KindString {
+		if c.Char {
+			return "char"
+		}
+		return "varchar"
+	}
+	return c.SQL()
+}
+
+func rowsOf(vals ...[]any) iter.Seq2[[]any, error] {
+	return func(yield func([]any, error) bool) {
+		for _, v := range vals {
+			if !yield(v, nil) {
+				return
+			}
+		}
+	}
+}
+
+func query(t *testing.T, s warehouse.Store, stmt string) (cols []warehouse.Column, out [][]any) {
+	t.Helper()
+	rows, err := s.Query(ctx(t), stmt)
+	if err != nil {
+		t.Fatalf("%s: %v", stmt, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		v, err := rows.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return rows.Columns(), out
+}
+
+func loadQuery(t *testing.T, s warehouse.Store) {
+	exec(t, s, sales)
+	at := time.Date(2026, 12, 6, 10, 30, 15, 250000000, time.UTC)
+	day := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+	n, err := s.Load(ctx(t), "public", "sales", []string{"id", "region", "amount", "qty", "sold_at", "day", "paid"}, rowsOf(
+		[]any{int64(1), "north", "12.50", int32(3), at, day, true},
+		[]any{int64(2), nil, "-0.07", int32(-1), nil, nil, false},
+	))
+	if err != nil || n != 2 {
+		t.Fatalf("load: %d %v", n, err)
+	}
+	// A subset of columns: the others are NULL.
+	if n, err := s.Load(ctx(t), "public", "sales", []string{"id"}, rowsOf([]any{int64(3)})); err != nil || n != 1 {
+		t.Fatalf("load some columns: %d %v", n, err)
+	}
+	cols, got := query(t, s, "SELECT id, region, amount, qty, sold_at, day, paid FROM public.sales ORDER BY id")
+	if len(cols) != 7 || cols[2].Type.Kind != format.KindDecimal || cols[4].Type.Kind != format.KindTimestamp || cols[0].Name != "id" {
+		t.Fatalf("columns %+v", cols)
+	}
+	want := fmt.Sprint([][]any{
+		{int64(1), "north", "12.50", int32(3), at, day, true},
+		{int64(2), nil, "-0.07", int32(-1), nil, nil, false},
+		{int64(3), nil, nil, nil, nil, nil, nil},
+	})
+	if fmt.Sprint(got) != want {
+		t.Fatalf("rows\n%v\nwant\n%v", got, want)
+	}
+	for i, v := range got[0] {
+		if fmt.Sprintf("%T", v) != fmt.Sprintf("%T", [][]any{{int64(1), "", "", int32(3), at, day, true}}[0][i]) {
+			t.Fatalf("column %d is %T", i, v)
+		}
+	}
+}
+
+func allOrNothing(t *testing.T, s warehouse.Store) {
+	exec(t, s, "CREATE TABLE public.t (id bigint)")
+	bad := func(yield func([]any, error) bool) {
+		for i := range 1000 {
+			if !yield([]any{int64(i)}, nil) {
+				return
+			}
+		}
+		yield(nil, errors.New("the file ends in the middle of a row"))
+	}
+	if _, err := s.Load(ctx(t), "public", "t", []string{"id"}, bad); err == nil {
+		t.Fatal("a load whose rows failed succeeded")
+	}
+	if _, got := query(t, s, "SELECT count(*) FROM public.t"); fmt.Sprint(got) != "[[0]]" {
+		t.Fatalf("after a failed load: %v rows", got)
+	}
+}
+
+func execCounts(t *testing.T, s warehouse.Store) {
+	exec(t, s, "CREATE TABLE public.t (id bigint, v varchar(8))")
+	if n := exec(t, s, "INSERT INTO public.t VALUES (1, 'a'), (2, 'b'), (3, 'c')"); n != 3 {
+		t.Fatalf("insert: %d", n)
+	}
+	if n := exec(t, s, "UPDATE public.t SET v = 'z' WHERE id >= 2"); n != 2 {
+		t.Fatalf("update: %d", n)
+	}
+	if n := exec(t, s, "DELETE FROM public.t WHERE id = 1"); n != 1 {
+		t.Fatalf("delete: %d", n)
+	}
+	if _, got := query(t, s, "SELECT id, v FROM public.t ORDER BY id"); fmt.Sprint(got) != "[[2 z] [3 z]]" {
+		t.Fatalf("rows: %v", got)
+	}
+}
+
+func noTable(t *testing.T, s warehouse.Store) {
+	if _, err := s.Load(ctx(t), "public", "missing", []string{"id"}, rowsOf([]any{int64(1)})); !errors.Is(err, warehouse.ErrNoTable) {
+		t.Errorf("load into a missing table: %v", err)
+	}
+	if _, err := s.Query(ctx(t), "SELECT * FROM public.missing"); !errors.Is(err, warehouse.ErrNoTable) {
+		t.Errorf("query a missing table: %v", err)
+	}
+	if ts, err := s.Tables(ctx(t), "nosuchschema"); err != nil || len(ts) != 0 {
+		t.Errorf("tables of a schema that is not there: %v %v", ts, err)
+	}
+}
