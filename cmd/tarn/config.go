@@ -30,6 +30,7 @@ type Config struct {
 	Lake      LakeConfig      `yaml:"lake"`
 	Streams   StreamsConfig   `yaml:"streams"`
 	Catalog   CatalogConfig   `yaml:"catalog"`
+	Warehouse WarehouseConfig `yaml:"warehouse"`
 	Query     QueryConfig     `yaml:"query"`
 	Limits    LimitsConfig    `yaml:"limits"`
 	Events    EventsConfig    `yaml:"events"`
@@ -95,6 +96,13 @@ type CatalogConfig struct {
 	PostgresDSN string `yaml:"postgres_dsn"`
 	// PostgresSchema holds the catalog's tables; default tarn_catalog.
 	PostgresSchema string `yaml:"postgres_schema"`
+}
+
+// WarehouseConfig picks where warehouse tables live: a DuckDB file under
+// the data folder (default) or a PostgreSQL database of their own.
+type WarehouseConfig struct {
+	// PostgresDSN names the database, e.g. "postgres://tarn@db:5432/warehouse".
+	PostgresDSN string `yaml:"postgres_dsn"`
 }
 
 // TLSConfig serves every listener over TLS when Cert and Key are set, or
@@ -174,6 +182,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.StringVar(&flagCfg.SFTPAddr, "sftp-addr", "", "SFTP listener: not served yet, accepted for scripts (default "+cfg.SFTPAddr+")")
 	fs.StringVar(&flagCfg.Streams.NATSURL, "nats-url", "", "external NATS JetStream for streams (default: embedded)")
 	fs.StringVar(&flagCfg.Catalog.PostgresDSN, "catalog-dsn", "", "PostgreSQL `DSN` for the catalog (default: a file in the data folder)")
+	fs.StringVar(&flagCfg.Warehouse.PostgresDSN, "warehouse-dsn", "", "PostgreSQL `DSN` of a database for the warehouse's tables (default: a DuckDB file in the data folder)")
 	fs.StringVar(&flagCfg.TLS.Cert, "tls-cert", "", "TLS certificate `file` (PEM) for every listener")
 	fs.StringVar(&flagCfg.TLS.Key, "tls-key", "", "TLS key `file` (PEM)")
 	fs.BoolVar(&flagCfg.TLS.SelfSigned, "tls-self-signed", false, "serve TLS with a self-signed certificate generated into the data folder (development)")
@@ -193,7 +202,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	for _, e := range []struct {
 		env string
 		dst *string
-	}{{"TARN_DATA", &cfg.Data}, {"TARN_AWS_ADDR", &cfg.AWSAddr}, {"TARN_HTTP_ADDR", &cfg.HTTPAddr}, {"TARN_PG_ADDR", &cfg.PGAddr}, {"TARN_SFTP_ADDR", &cfg.SFTPAddr}, {"TARN_NATS_URL", &cfg.Streams.NATSURL}, {"TARN_CATALOG_DSN", &cfg.Catalog.PostgresDSN}, {"TARN_CATALOG_SCHEMA", &cfg.Catalog.PostgresSchema}} {
+	}{{"TARN_DATA", &cfg.Data}, {"TARN_AWS_ADDR", &cfg.AWSAddr}, {"TARN_HTTP_ADDR", &cfg.HTTPAddr}, {"TARN_PG_ADDR", &cfg.PGAddr}, {"TARN_SFTP_ADDR", &cfg.SFTPAddr}, {"TARN_NATS_URL", &cfg.Streams.NATSURL}, {"TARN_CATALOG_DSN", &cfg.Catalog.PostgresDSN}, {"TARN_WAREHOUSE_DSN", &cfg.Warehouse.PostgresDSN}, {"TARN_CATALOG_SCHEMA", &cfg.Catalog.PostgresSchema}} {
 		if v := os.Getenv(e.env); v != "" {
 			*e.dst = v
 		}
@@ -214,6 +223,8 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 			cfg.Streams.NATSURL = flagCfg.Streams.NATSURL
 		case "catalog-dsn":
 			cfg.Catalog.PostgresDSN = flagCfg.Catalog.PostgresDSN
+		case "warehouse-dsn":
+			cfg.Warehouse.PostgresDSN = flagCfg.Warehouse.PostgresDSN
 		case "tls-cert":
 			cfg.TLS.Cert = flagCfg.TLS.Cert
 		case "tls-key":

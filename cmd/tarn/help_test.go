@@ -53,7 +53,8 @@ func TestServeHelpListsListeners(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"AWS API", "--aws-addr", "S3, Kinesis, Glue, Athena, Lambda and CloudWatch Logs",
+		"AWS API", "--aws-addr", "S3, Kinesis, Firehose, Glue, Athena, Lambda and CloudWatch",
+		"--warehouse-dsn",
 		"PostgreSQL wire", "--pg-addr",
 		"HTTP", "--http-addr", "/v1/sql", "/metrics", "/healthz",
 		"SFTP", "--sftp-addr", "not served yet",

@@ -23,6 +23,10 @@ names a kind and a pattern (path.Match syntax), comma-separated:
   kinesis:STREAM    streams
   glue:DATABASE     catalog databases (write: create, change, drop them)
   athena:WORKGROUP  Athena workgroups (write: manage them)
+  lambda:FUNCTION   functions (write: create, change, invoke them)
+  firehose:NAME     deliveries (write: create, change them, put records)
+  warehouse:SCHEMA  warehouse schemas (read: query their tables; write:
+                    create, load, change and drop them)
 --write grants read too. SQL sees the catalog tables whose files the key
 may read; CTAS, INSERT INTO and UNLOAD need write on the target bucket (and
 glue: write on the database they register in). A running tarn picks up
@@ -42,7 +46,7 @@ func keys(args []string, con console) error {
 	}
 	fs := newCommand("keys "+cmd, keysUsage, con)
 	data := fs.String("data", envOr("TARN_DATA", defaultConfig().Data), "data `folder`")
-	read := fs.String("read", "", "resources the key may read (s3:BUCKET, kinesis:STREAM, glue:DATABASE, athena:WORKGROUP)")
+	read := fs.String("read", "", "resources the key may read (s3:BUCKET, kinesis:STREAM, glue:DATABASE, athena:WORKGROUP, lambda:, firehose:, warehouse:SCHEMA)")
 	write := fs.String("write", "", "resources the key may write (and read)")
 	pos, err := fs.parse(args[1:])
 	if err != nil {

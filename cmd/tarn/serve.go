@@ -43,6 +43,9 @@ import (
 	"github.com/tarnlake/tarn/internal/stream/kinesisapi"
 	"github.com/tarnlake/tarn/internal/stream/natsjs"
 	"github.com/tarnlake/tarn/internal/trigger"
+	"github.com/tarnlake/tarn/internal/warehouse"
+	whduckdb "github.com/tarnlake/tarn/internal/warehouse/duckdb"
+	whpostgres "github.com/tarnlake/tarn/internal/warehouse/postgres"
 )
 
 const serveUsage = `Usage:
@@ -51,15 +54,17 @@ const serveUsage = `Usage:
 Runs every part of tarn in this process. With no flags it keeps everything
 in ./tarn-data and listens on 127.0.0.1 only:
 
-  AWS API          --aws-addr   127.0.0.1:9800  S3, Kinesis, Glue, Athena, Lambda and CloudWatch Logs
-                                                (functions' logs), signed with SigV4
-  PostgreSQL wire  --pg-addr    127.0.0.1:9802  SQL over every catalog table (psql, pgx, JDBC, BI tools)
+  AWS API          --aws-addr   127.0.0.1:9800  S3, Kinesis, Firehose, Glue, Athena, Lambda and CloudWatch
+                                                Logs (functions' logs), signed with SigV4
+  PostgreSQL wire  --pg-addr    127.0.0.1:9802  SQL over every catalog table, stream and warehouse table
+                                                (psql, pgx, JDBC, BI tools)
   HTTP             --http-addr  127.0.0.1:9801  SQL (POST /v1/sql), /metrics, /debug/pprof/ (basic auth:
                                                 an access key id and its secret), /healthz (open)
   SFTP             --sftp-addr  127.0.0.1:9822  not served yet: the flag is accepted, nothing listens
 
 Streams live in an embedded NATS JetStream (DATA/streams, no port) unless
---nats-url names an external one. The root key comes from
+--nats-url names an external one; warehouse tables in DATA/warehouse.duckdb
+unless --warehouse-dsn names a PostgreSQL database for them. The root key comes from
 TARN_ACCESS_KEY_ID and TARN_SECRET_ACCESS_KEY, else DATA/credentials, else
 it is generated there and printed once. Every address is checked before
 anything starts: a busy one stops tarn serve with the list of them.
@@ -175,7 +180,12 @@ func serve(ctx context.Context, args []string, con console) error {
 	}})
 	deliveries := delivery.New(delivery.Options{Docs: cat, Catalog: cat, Streams: streams, Lake: store,
 		Functions: events.service, Key: keyring.ByName, Region: cfg.S3.Region, Log: log, Registerer: reg})
-	eng, err := openEngine(cfg, cat, baseLake, store, streams, pendingViews{deliveries}, keyring, log, reg)
+	wh, err := openWarehouse(cfg)
+	if err != nil {
+		return failed(err)
+	}
+	parts = append(parts, part{name: "warehouse", close: wh.Close})
+	eng, err := openEngine(cfg, cat, baseLake, store, streams, pendingViews{deliveries}, wh, keyring, log, reg)
 	if err != nil {
 		return failed(err)
 	}
@@ -278,6 +288,13 @@ func openCatalog(ctx context.Context, cfg Config) (catalog.Store, error) {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	return s, nil
+}
+
+func openWarehouse(cfg Config) (warehouse.Store, error) {
+	if dsn := cfg.Warehouse.PostgresDSN; dsn != "" {
+		return whpostgres.Open(whpostgres.Options{DSN: dsn})
+	}
+	return whduckdb.Open(filepath.Join(cfg.Data, "warehouse.duckdb"))
 }
 
 func openStreams(ctx context.Context, cfg Config, root access.Key, log *slog.Logger) (*natsjs.Store, error) {

@@ -23,6 +23,7 @@ import (
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/query"
 	"github.com/tarnlake/tarn/internal/stream"
+	"github.com/tarnlake/tarn/internal/warehouse"
 )
 
 // Options configures the engine.
@@ -34,6 +35,9 @@ type Options struct {
 	// Streams, when set, makes every stream a table streams.<name> of the
 	// records it holds now.
 	Streams stream.Store
+	// Warehouse, when set, makes every warehouse table a table of its
+	// schema, and takes the statements that create and change them.
+	Warehouse warehouse.Store
 	// Deliveries, with Streams, makes every delivery a table
 	// pending.<name> of the records it has not written yet.
 	Deliveries Deliveries
@@ -102,6 +106,7 @@ type Engine struct {
 	views       map[string]viewState // "db.table" → what its view was made from
 	schemas     map[string]bool
 	streamViews map[[2]string]string  // schema, name → a stream or pending view's SELECT
+	whViews     map[[2]string]string  // warehouse schema, table → its columns when its view was made
 	remote      map[string]remoteView // "db.table" → its files through Prepare (remote.go)
 	lastSync    error
 
@@ -133,7 +138,7 @@ func Open(opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("open duckdb %q: %w", opts.Path, err)
 	}
 	e := &Engine{opts: opts, conn: conn, db: sql.OpenDB(conn), log: opts.Log.With("component", "engine"),
-		views: map[string]viewState{}, schemas: map[string]bool{}, streamViews: map[[2]string]string{}, remote: map[string]remoteView{},
+		views: map[string]viewState{}, schemas: map[string]bool{}, streamViews: map[[2]string]string{}, whViews: map[[2]string]string{}, remote: map[string]remoteView{},
 		slots: make(chan struct{}, opts.MaxConcurrent), defs: defs{schemas: map[string]bool{}, views: map[[2]string]viewDef{}},
 		pool: map[string]*instance{}}
 	if err := e.db.Ping(); err != nil {
@@ -148,6 +153,11 @@ func Open(opts Options) (*Engine, error) {
 	if opts.Streams != nil {
 		if err := e.registerStreams(context.Background(), e.db, func(access.Resource) bool { return true }); err != nil {
 			return nil, errors.Join(fmt.Errorf("register tarn_stream: %w", err), e.Close())
+		}
+	}
+	if opts.Warehouse != nil {
+		if err := e.registerWarehouse(context.Background(), e.db, func(access.Resource) bool { return true }); err != nil {
+			return nil, errors.Join(fmt.Errorf("register tarn_warehouse: %w", err), e.Close())
 		}
 	}
 	if opts.StatementMemoryLimit != "" { // a bad limit fails here, not in every session
@@ -207,6 +217,13 @@ func (e *Engine) Session(ctx context.Context, user string) (query.Session, error
 	c, err := in.db.Conn(ctx)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("open session: %w", err), e.release(in))
+	}
+	if e.opts.Warehouse != nil {
+		// Unqualified names are also the warehouse's public tables, as in
+		// Redshift; a session may change it (SET search_path).
+		if _, err := c.ExecContext(ctx, "SET search_path = 'main,public'"); err != nil {
+			e.log.Warn("public not on the search path", "err", err)
+		}
 	}
 	return &session{e: e, conn: c, user: user, key: key, inst: in}, nil
 }

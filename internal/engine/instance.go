@@ -200,6 +200,9 @@ func (e *Engine) newInstance(ctx context.Context, key *access.Key, memLimit stri
 	if err == nil && e.opts.Streams != nil {
 		err = e.registerStreams(ctx, in.db, in.may)
 	}
+	if err == nil && e.opts.Warehouse != nil {
+		err = e.registerWarehouse(ctx, in.db, in.may)
+	}
 	if err == nil {
 		err = in.refresh(ctx, e)
 	}

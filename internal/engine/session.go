@@ -89,6 +89,9 @@ func (s *session) query(ctx context.Context, text string, stmts []sqltext.Statem
 			return res, err
 		}
 		if len(stmts) == 1 {
+			if res, ok, err := s.warehouseWrite(ctx, stmts[0]); ok {
+				return res, err
+			}
 			if res, ok, err := s.lakeWrite(ctx, stmts[0]); ok {
 				return res, err
 			}

@@ -45,6 +45,9 @@ func (e *Engine) sync(ctx context.Context) error {
 	if e.opts.Streams != nil {
 		e.lastSync = errors.Join(e.lastSync, e.syncStreams(ctx))
 	}
+	if e.opts.Warehouse != nil {
+		e.lastSync = errors.Join(e.lastSync, e.syncWarehouse(ctx))
+	}
 	return e.lastSync
 }
 

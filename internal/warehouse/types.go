@@ -157,3 +157,26 @@ func FormatDecimal(unscaled *big.Int, scale int) string {
 	}
 	return s
 }
+
+// ParseDecimal reads "-123.45" as an unscaled integer of the given scale;
+// digits past the scale are an error, not rounded away.
+func ParseDecimal(s string, scale int) (*big.Int, error) {
+	neg := strings.HasPrefix(s, "-")
+	digits := strings.TrimLeft(s, "+-")
+	whole, frac, _ := strings.Cut(digits, ".")
+	if t := strings.TrimRight(frac, "0"); len(t) > scale {
+		return nil, fmt.Errorf("%q has more than %d digits after the point", s, scale)
+	}
+	if len(frac) > scale {
+		frac = frac[:scale]
+	}
+	frac += strings.Repeat("0", scale-len(frac))
+	v, ok := new(big.Int).SetString(whole+frac, 10)
+	if !ok || whole+frac == "" {
+		return nil, fmt.Errorf("%q is not a decimal", s)
+	}
+	if neg {
+		v.Neg(v)
+	}
+	return v, nil
+}

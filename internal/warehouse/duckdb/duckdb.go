@@ -1,6 +1,7 @@
 // Package duckdb is the embedded warehouse: one DuckDB database file that
 // only this store opens (DuckDB locks it to one process). Its schemas are
-// the warehouse's; "public" is made at open, as Redshift has it.
+// the warehouse's; "public" is made at open and holds unqualified names,
+// as in Redshift.
 package duckdb
 
 import (
@@ -29,7 +30,9 @@ var _ warehouse.Store = (*Store)(nil)
 // fetched: the warehouse needs none.
 func Open(path string) (*Store, error) {
 	conn, err := duckdb.NewConnector(path, func(ex driver.ExecerContext) error {
-		for _, q := range []string{"SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false"} {
+		// Unqualified names are in public, as in Redshift.
+		for _, q := range []string{"SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
+			"CREATE SCHEMA IF NOT EXISTS public", "SET schema = 'public'"} {
 			if _, err := ex.ExecContext(context.Background(), q, nil); err != nil {
 				return err
 			}
@@ -40,7 +43,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
 	}
 	s := &Store{conn: conn, db: sql.OpenDB(conn)}
-	if _, err := s.db.Exec("CREATE SCHEMA IF NOT EXISTS public"); err != nil {
+	if err := s.db.Ping(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
 	}

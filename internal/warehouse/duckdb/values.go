@@ -3,8 +3,6 @@ package duckdb
 import (
 	"database/sql"
 	"fmt"
-	"math/big"
-	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -68,19 +66,9 @@ func toInt[T int16 | int32 | int64](v any) (any, error) {
 
 // decimal reads "-123.45" into DuckDB's decimal of the column's scale.
 func decimal(s string, scale, width int) (duckdb.Decimal, error) {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimLeft(s, "+-")
-	whole, frac, _ := strings.Cut(s, ".")
-	if len(frac) > scale {
-		frac = frac[:scale] // the loader rounds before; this only drops zeros
-	}
-	frac += strings.Repeat("0", scale-len(frac))
-	v, ok := new(big.Int).SetString(whole+frac, 10)
-	if !ok {
-		return duckdb.Decimal{}, fmt.Errorf("%q is not a decimal", s)
-	}
-	if neg {
-		v.Neg(v)
+	v, err := warehouse.ParseDecimal(s, scale)
+	if err != nil {
+		return duckdb.Decimal{}, err
 	}
 	return duckdb.Decimal{Width: uint8(width), Scale: uint8(scale), Value: v}, nil
 }

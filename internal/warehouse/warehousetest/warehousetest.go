@@ -25,6 +25,7 @@ func Run(t *testing.T, open func(t *testing.T) warehouse.Store) {
 		{"LoadAllOrNothing", allOrNothing},
 		{"ExecCounts", execCounts},
 		{"NoTable", noTable},
+		{"Unqualified", unqualified},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}
@@ -189,5 +190,14 @@ func noTable(t *testing.T, s warehouse.Store) {
 	}
 	if ts, err := s.Tables(ctx(t), "nosuchschema"); err != nil || len(ts) != 0 {
 		t.Errorf("tables of a schema that is not there: %v %v", ts, err)
+	}
+}
+
+// unqualified names are public's, as in Redshift.
+func unqualified(t *testing.T, s warehouse.Store) {
+	exec(t, s, "CREATE TABLE plain (id bigint)")
+	exec(t, s, "INSERT INTO plain VALUES (7)")
+	if _, got := query(t, s, "SELECT id FROM public.plain"); fmt.Sprint(got) != "[[7]]" {
+		t.Fatalf("public.plain: %v", got)
 	}
 }

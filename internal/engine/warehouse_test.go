@@ -1,0 +1,45 @@
+package engine
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	whduck "github.com/tarnlake/tarn/internal/warehouse/duckdb"
+)
+
+// Warehouse tables are made, filled, changed and read with Redshift's SQL,
+// and join lake tables in one statement.
+func TestWarehouseTables(t *testing.T) {
+	wh, err := whduck.Open(filepath.Join(t.TempDir(), "warehouse.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	e := newEnvWith(t, func(o *Options) { o.Warehouse = wh })
+	e.put("regions/a.json", []byte(`{"region":"north","manager":"ann"}`+"\n"+`{"region":"south","manager":"bob"}`+"\n"))
+	e.crawl()
+	s := e.session()
+	for _, stmt := range []string{
+		`CREATE TABLE sales (id bigint NOT NULL ENCODE az64, region varchar(MAX), amount numeric(10,2), day date) DISTKEY(id) COMPOUND SORTKEY(day, id)`,
+		`INSERT INTO sales VALUES (1, 'north', 10.50, DATE '2026-12-01'), (2, 'south', 3.25, DATE '2026-12-02')`,
+		`INSERT INTO public.sales (id, region) SELECT 3, region FROM db.lake WHERE manager = 'ann'`,
+		`UPDATE sales SET amount = 1.00 WHERE id = 3`,
+	} {
+		e.rows(s, stmt)
+	}
+	if got := e.rows(s, `SELECT s.id, s.amount, r.manager FROM sales s JOIN db.lake r USING (region) ORDER BY s.id`); fmt.Sprint(got) != "[[1 10.50 ann] [2 3.25 bob] [3 1.00 ann]]" {
+		t.Fatalf("join: %v", got)
+	}
+	if got := e.rows(s, `SELECT count(*), sum(amount) FROM public.sales`); fmt.Sprint(got) != "[[3 14.75]]" {
+		t.Fatalf("sum: %v", got)
+	}
+	e.rows(s, `DELETE FROM sales WHERE day IS NULL`)
+	if got := e.rows(s, `SELECT count(*) FROM sales`); fmt.Sprint(got) != "[[2]]" {
+		t.Fatalf("after delete: %v", got)
+	}
+	e.rows(s, `DROP TABLE sales`)
+	if _, err := s.Query(t.Context(), `SELECT * FROM sales`); err == nil {
+		t.Fatal("a dropped table is still read")
+	}
+}

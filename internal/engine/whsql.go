@@ -1,0 +1,313 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/catalog"
+	"github.com/tarnlake/tarn/internal/query"
+	"github.com/tarnlake/tarn/internal/query/sqltext"
+	"github.com/tarnlake/tarn/internal/warehouse"
+)
+
+// The statements that make and change warehouse tables are the
+// warehouse's: tarn finds their table, checks the key's grant on its
+// schema, and runs them in the warehouse (INSERT's rows come from the
+// engine, so they may read lake tables and streams). A table named
+// without a schema is public's, as in Redshift.
+
+// whStmt is a statement on a warehouse table.
+type whStmt struct {
+	kind          string // CREATE, CREATE SCHEMA, DROP, INSERT, UPDATE, DELETE, TRUNCATE
+	schema, table string
+	cols          []string // INSERT's column list
+	sel           string   // INSERT's query
+	text          string   // the statement for the warehouse, its table qualified
+}
+
+// warehouseWrite runs st if it is a warehouse statement; handled is
+// false for other statements.
+func (s *session) warehouseWrite(ctx context.Context, st sqltext.Statement) (query.Result, bool, error) {
+	if s.e.opts.Warehouse == nil {
+		return query.Result{}, false, nil
+	}
+	w, ok := s.parseWarehouse(ctx, st)
+	if !ok {
+		return query.Result{}, false, nil
+	}
+	res := access.Resource{Kind: access.Warehouse, Name: w.schema}
+	if err := s.needWrite(res, "warehouse schema "+w.schema); err != nil {
+		return query.Result{}, true, err
+	}
+	wh := s.e.opts.Warehouse
+	var n int64
+	var err error
+	switch w.kind {
+	case "INSERT":
+		n, err = s.whInsert(ctx, w)
+	default:
+		n, err = wh.Exec(ctx, w.text)
+	}
+	if err != nil {
+		return query.Result{}, true, whError(err)
+	}
+	s.e.forceSync()
+	tag := w.kind
+	switch w.kind {
+	case "INSERT":
+		tag = fmt.Sprintf("INSERT 0 %d", n)
+	case "UPDATE", "DELETE":
+		tag = fmt.Sprintf("%s %d", w.kind, n)
+	case "CREATE":
+		tag = "CREATE TABLE"
+	case "DROP":
+		tag = "DROP TABLE"
+	case "TRUNCATE":
+		tag = "TRUNCATE TABLE"
+	}
+	return query.Result{Rows: emptyRows{}, Tag: tag}, true, nil
+}
+
+// whError gives a warehouse's error the SQL state clients expect.
+func whError(err error) error {
+	var qe *query.Error
+	if errors.As(err, &qe) {
+		return err
+	}
+	if errors.Is(err, warehouse.ErrNoTable) {
+		return &query.Error{Code: "42P01", Message: err.Error()}
+	}
+	return &query.Error{Code: "XX000", Message: "warehouse: " + err.Error()}
+}
+
+// parseWarehouse reads st as a warehouse statement.
+func (s *session) parseWarehouse(ctx context.Context, st sqltext.Statement) (w whStmt, ok bool) {
+	toks := st.Tokens
+	at := func(i int, word string) bool { return i < len(toks) && toks[i].Is(word) }
+	i := 0
+	switch {
+	case at(0, "CREATE") && at(1, "SCHEMA"):
+		w.kind, i = "CREATE SCHEMA", 2
+		if at(i, "IF") && at(i+1, "NOT") && at(i+2, "EXISTS") {
+			i += 3
+		}
+		if i >= len(toks) || !isName(toks[i]) || s.isCatalogDB(ctx, toks[i].Name()) {
+			return w, false
+		}
+		w.schema = toks[i].Name()
+		w.text = st.Text
+		return w, true
+	case at(0, "CREATE") && at(1, "TABLE"):
+		w.kind, i = "CREATE", 2
+		if at(i, "IF") && at(i+1, "NOT") && at(i+2, "EXISTS") {
+			i += 3
+		}
+	case at(0, "DROP") && at(1, "TABLE"):
+		w.kind, i = "DROP", 2
+		if at(i, "IF") && at(i+1, "EXISTS") {
+			i += 2
+		}
+	case at(0, "INSERT") && at(1, "INTO"):
+		w.kind, i = "INSERT", 2
+	case at(0, "UPDATE"):
+		w.kind, i = "UPDATE", 1
+	case at(0, "DELETE") && at(1, "FROM"):
+		w.kind, i = "DELETE", 2
+	case at(0, "TRUNCATE"):
+		w.kind, i = "TRUNCATE", 1
+		if at(i, "TABLE") {
+			i++
+		}
+	default:
+		return w, false
+	}
+	n, end := name(toks, i)
+	switch len(n) {
+	case 1:
+		w.schema, w.table = "public", n[0]
+	case 2:
+		w.schema, w.table = n[0], n[1]
+	default:
+		return w, false
+	}
+	if w.kind == "CREATE" {
+		// A table of columns in a schema that is not a catalog database's:
+		// CTAS and Hive DDL are the lake's.
+		if !at(end, "(") || s.isCatalogDB(ctx, w.schema) {
+			return w, false
+		}
+	} else if !s.e.isWarehouseTable(w.schema, w.table) {
+		return w, false
+	}
+	// The table, qualified, then the rest as written.
+	head := st.Text[:toks[i].Pos-st.Pos]
+	rest := ""
+	if end < len(toks) {
+		rest = st.Text[toks[end].Pos-st.Pos:]
+	}
+	w.text = head + quoteIdent(w.schema) + "." + quoteIdent(w.table) + " " + rest
+	if w.kind == "CREATE" {
+		w.text = redshiftDDL(w.text)
+	}
+	if w.kind == "INSERT" {
+		j := end
+		if at(j, "(") && !(at(j+1, "SELECT") || at(j+1, "WITH")) {
+			close := sqltext.Closing(toks, j)
+			if close < 0 {
+				return w, false
+			}
+			for _, t := range toks[j+1 : close] {
+				if isName(t) {
+					w.cols = append(w.cols, t.Name())
+				}
+			}
+			j = close + 1
+		}
+		if j >= len(toks) {
+			return w, false
+		}
+		w.sel = st.Text[toks[j].Pos-st.Pos:]
+	}
+	return w, true
+}
+
+func (s *session) isCatalogDB(ctx context.Context, name string) bool {
+	if s.e.opts.Catalog == nil {
+		return false
+	}
+	_, err := s.e.opts.Catalog.GetDatabase(ctx, name)
+	return err == nil || !errors.Is(err, catalog.ErrNotFound)
+}
+
+// isWarehouseTable reports whether the last sync found the table.
+func (e *Engine) isWarehouseTable(schema, table string) bool {
+	e.syncMu.Lock()
+	defer e.syncMu.Unlock()
+	_, ok := e.whViews[[2]string{schema, table}]
+	return ok
+}
+
+// redshiftOnly are Redshift's table attributes that place and compress
+// data on its nodes: meaningless here, so left out of the DDL.
+var redshiftOnly = map[string]int{"ENCODE": 1, "DISTSTYLE": 1, "DISTKEY": 0, "SORTKEY": 0, "COMPOUND": 0, "INTERLEAVED": 0, "BACKUP": 1}
+
+// redshiftDDL drops Redshift's placement and compression clauses from a
+// CREATE TABLE, and spells VARCHAR(MAX) as PostgreSQL can.
+func redshiftDDL(text string) string {
+	toks, err := sqltext.Lex(text)
+	if err != nil {
+		return text
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if args, ok := redshiftOnly[t.Text]; ok && t.Kind == sqltext.Word {
+			b.WriteString(text[last:t.Pos])
+			j := i + 1 + args
+			if j < len(toks) && toks[j].Is("(") {
+				if c := sqltext.Closing(toks, j); c > 0 {
+					j = c + 1
+				}
+			}
+			if j < len(toks) {
+				last = toks[j].Pos
+			} else {
+				last = len(text)
+			}
+			i = j - 1
+			continue
+		}
+		if t.Kind == sqltext.Word && t.Text == "MAX" && i > 0 && toks[i-1].Is("(") {
+			b.WriteString(text[last:t.Pos])
+			b.WriteString("65535")
+			last = t.Pos + len(t.Raw)
+		}
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// whInsert runs INSERT's query in the engine and loads its rows.
+func (s *session) whInsert(ctx context.Context, w whStmt) (int64, error) {
+	if err := oneQuery(w.sel); err != nil {
+		return 0, err
+	}
+	ts, err := s.e.opts.Warehouse.Tables(ctx, w.schema)
+	if err != nil {
+		return 0, err
+	}
+	types := map[string]warehouse.Column{}
+	var all []string
+	for _, t := range ts {
+		if t.Name == w.table {
+			for _, c := range t.Columns {
+				types[c.Name] = c
+				all = append(all, c.Name)
+			}
+		}
+	}
+	cols := w.cols
+	if len(cols) == 0 {
+		cols = all
+	}
+	// The query's values cast to the columns' types here, as PostgreSQL
+	// casts an INSERT's: '2026-12-01' into a date column is a date.
+	aliases := make([]string, len(cols))
+	casts := make([]string, len(cols))
+	for i, c := range cols {
+		col, ok := types[c]
+		if !ok {
+			return 0, &query.Error{Code: "42703", Message: fmt.Sprintf("column %q of relation %s.%s does not exist", c, w.schema, w.table)}
+		}
+		aliases[i] = quoteIdent(fmt.Sprintf("c%d", i))
+		casts[i] = fmt.Sprintf("CAST(%s AS %s)", aliases[i], col.SQL())
+	}
+	sel, _ := pgCompat(w.sel)
+	sel = fmt.Sprintf("SELECT %s FROM (%s) AS q(%s)", strings.Join(casts, ", "), sel, strings.Join(aliases, ", "))
+	rows, err := s.conn.QueryContext(ctx, s.withUser(sel))
+	if err != nil {
+		return 0, sqlError(ctx, err, w.sel)
+	}
+	defer rows.Close()
+	got, err := rows.Columns()
+	if err != nil {
+		return 0, err
+	}
+	if len(got) != len(cols) {
+		return 0, &query.Error{Code: "42601", Message: fmt.Sprintf("INSERT has %d target columns but its query gives %d", len(cols), len(got))}
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	seq := iter.Seq2[[]any, error](func(yield func([]any, error) bool) {
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				yield(nil, err)
+				return
+			}
+			row := make([]any, len(vals))
+			for i, v := range vals {
+				if d, ok := v.(duckdb.Decimal); ok {
+					v = warehouse.FormatDecimal(d.Value, int(d.Scale))
+				}
+				row[i] = v
+			}
+			if !yield(row, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, err)
+		}
+	})
+	return s.e.opts.Warehouse.Load(ctx, w.schema, w.table, cols, seq)
+}
