@@ -94,6 +94,26 @@ func TestWarehouse(t *testing.T) {
 					t.Fatalf("%s without a warehouse grant: %q", stmt, out)
 				}
 			}
+			// A writer of public may not read another schema through a
+			// DELETE, nor the server's files through an UPDATE.
+			psql("-c", `CREATE TABLE finance.pay (id bigint, amount numeric(10,2))`)
+			psql("-c", `INSERT INTO finance.pay VALUES (1, 100)`)
+			wid, wsecret := addKey(t, srv, "writer", "--write", "warehouse:public")
+			for _, stmt := range []string{
+				`DELETE FROM sales WHERE id IN (SELECT id FROM finance.pay)`,
+				`UPDATE sales SET region = (SELECT max(amount)::varchar FROM finance.pay)`,
+				`UPDATE sales SET region = (SELECT pg_read_file('/etc/hostname'))`,
+				`UPDATE sales SET region = (SELECT content FROM read_text('/etc/hostname'))`,
+				`INSERT INTO sales (id, region) SELECT 99, content FROM read_text('/etc/hostname')`,
+				`SELECT * FROM finance.pay`,
+			} {
+				if out, ok := psqlAs(t, srv, wid, wsecret, "-c", stmt); ok {
+					t.Errorf("writer of public: %s: %q", stmt, out)
+				}
+			}
+			if out, ok := psqlAs(t, srv, wid, wsecret, "-A", "-t", "-c", `SELECT count(*) FROM sales WHERE region NOT IN ('north', 'south')`); !ok || out != "0\n" {
+				t.Fatalf("after the attempts: %q", out)
+			}
 			psql("-c", `DROP TABLE sales`)
 			if out, ok := psqlAs(t, srv, rootID, rootSecret, "-c", `SELECT * FROM sales`); ok {
 				t.Fatalf("a dropped table: %q", out)

@@ -3,7 +3,10 @@ package engine
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 
 	whduck "github.com/tarnlake/tarn/internal/warehouse/duckdb"
 )
@@ -41,5 +44,29 @@ func TestWarehouseTables(t *testing.T) {
 	e.rows(s, `DROP TABLE sales`)
 	if _, err := s.Query(t.Context(), `SELECT * FROM sales`); err == nil {
 		t.Fatal("a dropped table is still read")
+	}
+}
+
+func TestWarehouseReads(t *testing.T) {
+	e := &Engine{whViews: map[[2]string]string{{"public", "t"}: "", {"finance", "pay"}: ""}}
+	for stmt, want := range map[string]string{
+		`DELETE FROM t WHERE id = 1`:                                                     "[]",
+		`DELETE FROM public.t WHERE id IN (SELECT id FROM finance.pay)`:                  "[finance]",
+		`UPDATE t SET v = (SELECT max(x) FROM "finance"."pay") WHERE t.id = 2`:           "[finance]",
+		`DELETE FROM finance.pay USING t WHERE pay.id = t.id`:                            "[public]",
+		`UPDATE finance.pay SET x = 1 WHERE id IN (SELECT oid FROM pg_catalog.pg_class)`: "[pg_catalog]",
+		`UPDATE t SET v = 'finance.pay'`:                                                 "[]",
+	} {
+		toks, err := sqltext.Lex(stmt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		target := "public"
+		if strings.Contains(stmt, "FROM finance.pay USING") || strings.HasPrefix(stmt, "UPDATE finance") {
+			target = "finance"
+		}
+		if got := fmt.Sprint(e.whReads(toks, target)); got != want {
+			t.Errorf("%s: %s, want %s", stmt, got, want)
+		}
 	}
 }

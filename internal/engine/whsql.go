@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -24,7 +25,7 @@ import (
 
 // whStmt is a statement on a warehouse table.
 type whStmt struct {
-	kind          string // CREATE, CREATE SCHEMA, DROP, INSERT, UPDATE, DELETE, TRUNCATE
+	kind          string // CREATE, DROP, INSERT, UPDATE, DELETE, TRUNCATE
 	schema, table string
 	cols          []string // INSERT's column list
 	sel           string   // INSERT's query
@@ -45,12 +46,27 @@ func (s *session) warehouseWrite(ctx context.Context, st sqltext.Statement) (que
 	if err := s.needWrite(res, "warehouse schema "+w.schema); err != nil {
 		return query.Result{}, true, err
 	}
+	if w.kind == "UPDATE" || w.kind == "DELETE" {
+		// These run in the warehouse as written: every other schema they
+		// read needs its grant.
+		for _, sch := range s.e.whReads(st.Tokens, w.schema) {
+			if !s.mayRead(access.Resource{Kind: access.Warehouse, Name: sch}) {
+				return query.Result{}, true, denied("permission denied: key %s may not read warehouse schema %s; grant it read on warehouse:%s", s.user, sch, sch)
+			}
+		}
+	}
 	wh := s.e.opts.Warehouse
 	var n int64
 	var err error
 	switch w.kind {
 	case "INSERT":
 		n, err = s.whInsert(ctx, w)
+	case "CREATE":
+		// CREATE SCHEMA makes a catalog database, as in Athena; a
+		// warehouse schema comes with its first table.
+		if _, err = wh.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(w.schema)); err == nil {
+			n, err = wh.Exec(ctx, w.text)
+		}
 	default:
 		n, err = wh.Exec(ctx, w.text)
 	}
@@ -92,17 +108,6 @@ func (s *session) parseWarehouse(ctx context.Context, st sqltext.Statement) (w w
 	at := func(i int, word string) bool { return i < len(toks) && toks[i].Is(word) }
 	i := 0
 	switch {
-	case at(0, "CREATE") && at(1, "SCHEMA"):
-		w.kind, i = "CREATE SCHEMA", 2
-		if at(i, "IF") && at(i+1, "NOT") && at(i+2, "EXISTS") {
-			i += 3
-		}
-		if i >= len(toks) || !isName(toks[i]) || s.isCatalogDB(ctx, toks[i].Name()) {
-			return w, false
-		}
-		w.schema = toks[i].Name()
-		w.text = st.Text
-		return w, true
 	case at(0, "CREATE") && at(1, "TABLE"):
 		w.kind, i = "CREATE", 2
 		if at(i, "IF") && at(i+1, "NOT") && at(i+2, "EXISTS") {
@@ -183,6 +188,53 @@ func (s *session) isCatalogDB(ctx context.Context, name string) bool {
 	}
 	_, err := s.e.opts.Catalog.GetDatabase(ctx, name)
 	return err == nil || !errors.Is(err, catalog.ErrNotFound)
+}
+
+// whReads lists the schemas other than target a statement names: a
+// schema-qualified name, or a table named alone after FROM, JOIN or USING
+// (public's). Qualified names of schemas that are not the warehouse's
+// (pg_catalog…) count too: the warehouse's grants decide.
+func (e *Engine) whReads(toks []sqltext.Token, target string) []string {
+	var out []string
+	add := func(s string) {
+		if s != target && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if !isName(t) {
+			continue
+		}
+		if i+2 < len(toks) && toks[i+1].Is(".") && isName(toks[i+2]) {
+			if i+4 < len(toks) && toks[i+3].Is(".") && isName(toks[i+4]) { // db.schema.table
+				add(toks[i+2].Name())
+				i += 4
+				continue
+			}
+			if e.isWarehouseSchema(t.Name()) || i > 0 && (toks[i-1].Is("FROM") || toks[i-1].Is("JOIN") || toks[i-1].Is("USING") || toks[i-1].Is(",")) {
+				add(t.Name())
+			}
+			i += 2
+			continue
+		}
+		if i > 1 && (toks[i-1].Is("FROM") || toks[i-1].Is("JOIN") || toks[i-1].Is("USING")) && !(i == 2 && toks[0].Is("DELETE")) {
+			add("public")
+		}
+	}
+	return out
+}
+
+// isWarehouseSchema reports whether the last sync found tables in it.
+func (e *Engine) isWarehouseSchema(name string) bool {
+	e.syncMu.Lock()
+	defer e.syncMu.Unlock()
+	for k := range e.whViews {
+		if k[0] == name {
+			return true
+		}
+	}
+	return false
 }
 
 // isWarehouseTable reports whether the last sync found the table.

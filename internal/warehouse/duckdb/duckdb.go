@@ -30,9 +30,11 @@ var _ warehouse.Store = (*Store)(nil)
 // fetched: the warehouse needs none.
 func Open(path string) (*Store, error) {
 	conn, err := duckdb.NewConnector(path, func(ex driver.ExecerContext) error {
-		// Unqualified names are in public, as in Redshift.
+		// Unqualified names are in public, as in Redshift. No statement
+		// reaches past the database file: no files, no network, no
+		// settings changed.
 		for _, q := range []string{"SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
-			"CREATE SCHEMA IF NOT EXISTS public", "SET schema = 'public'"} {
+			"CREATE SCHEMA IF NOT EXISTS public", "SET schema = 'public'", "SET enable_external_access = false", "SET lock_configuration = true"} {
 			if _, err := ex.ExecContext(context.Background(), q, nil); err != nil {
 				return err
 			}

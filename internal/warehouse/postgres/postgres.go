@@ -35,6 +35,7 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("warehouse: postgres dsn: %w", err)
 	}
+	cfg.AfterConnect = restrict
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("warehouse: postgres: %w", err)
@@ -127,6 +128,45 @@ func (s *Store) Load(ctx context.Context, schema, table string, cols []string, r
 		return 0, wrap(err)
 	}
 	return n, nil
+}
+
+// sqlRole is who statements run as when tarn connects as a superuser: a
+// role that owns the warehouse's tables and may do nothing else (no
+// server files, no other roles' rights), since statements carry users'
+// expressions.
+const sqlRole = "tarn_warehouse_sql"
+
+// restrict sets each new connection's role.
+func restrict(ctx context.Context, c *pgx.Conn) error {
+	var super bool
+	if err := c.QueryRow(ctx, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").Scan(&super); err != nil {
+		return fmt.Errorf("warehouse: postgres role: %w", err)
+	}
+	if !super {
+		return nil // a user of its own, restricted by the server's grants
+	}
+	// One connection at a time changes the role's grants: concurrent
+	// GRANTs on one object fail.
+	err := pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
+		for _, q := range []string{
+			`SELECT pg_advisory_xact_lock(hashtext('` + sqlRole + `'))`,
+			`DO $$ BEGIN CREATE ROLE ` + sqlRole + ` NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
+			`DO $$ BEGIN EXECUTE format('GRANT CONNECT, CREATE, TEMPORARY ON DATABASE %I TO ` + sqlRole + `', current_database()); END $$`,
+			`GRANT ALL ON SCHEMA public TO ` + sqlRole,
+		} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		_, err = c.Exec(ctx, `SET ROLE `+sqlRole)
+	}
+	if err != nil {
+		return fmt.Errorf("warehouse: postgres role %s: %w", sqlRole, err)
+	}
+	return nil
 }
 
 // wrap gives PostgreSQL's missing-table errors the seam's names.

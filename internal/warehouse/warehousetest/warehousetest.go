@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) warehouse.Store) {
 		{"ExecCounts", execCounts},
 		{"NoTable", noTable},
 		{"Unqualified", unqualified},
+		{"Sealed", sealed},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}
@@ -199,5 +200,19 @@ func unqualified(t *testing.T, s warehouse.Store) {
 	exec(t, s, "INSERT INTO plain VALUES (7)")
 	if _, got := query(t, s, "SELECT id FROM public.plain"); fmt.Sprint(got) != "[[7]]" {
 		t.Fatalf("public.plain: %v", got)
+	}
+}
+
+// sealed: a statement cannot read the server's files through the
+// warehouse.
+func sealed(t *testing.T, s warehouse.Store) {
+	for _, stmt := range []string{"SELECT * FROM read_text('/etc/passwd')", "SELECT pg_read_file('/etc/passwd')", "SELECT * FROM read_csv('/etc/passwd')"} {
+		if rows, err := s.Query(ctx(t), stmt); err == nil {
+			ok := rows.Next()
+			rows.Close()
+			if ok {
+				t.Errorf("%s: read", stmt)
+			}
+		}
 	}
 }
