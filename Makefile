@@ -42,6 +42,11 @@ fuzz:
 	$(GO) test ./internal/trigger -run '^$$' -fuzz FuzzParseNotification -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/trigger -run '^$$' -fuzz FuzzTemplate -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/function -run '^$$' -fuzz FuzzUnzip -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/delivery/prefix -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/delivery/convert -run '^$$' -fuzz FuzzWrite -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/warehouse/redshift -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	for f in FuzzText FuzzCSV FuzzJSON; do \
+		$(GO) test ./internal/warehouse/load -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) || exit 1; done
 	for f in FuzzPartitionExpression FuzzBodies; do \
 		$(GO) test ./internal/glueapi -run '^$$' -fuzz "^$${f}\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	for f in FuzzParseType FuzzJSON FuzzCSV FuzzClassify FuzzGrok FuzzJSONPath FuzzCSVSpec; do \

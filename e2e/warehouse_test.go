@@ -25,6 +25,18 @@ func psqlAs(t *testing.T, srv *server, id, secret string, args ...string) (strin
 	return string(out), err == nil
 }
 
+// psqlRoot is psql as root; a failure ends the test.
+func psqlRoot(t *testing.T, srv *server) func(args ...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		out, ok := psqlAs(t, srv, rootID, rootSecret, args...)
+		if !ok {
+			t.Fatalf("psql %v: %s", args, out)
+		}
+		return out
+	}
+}
+
 // Warehouse tables through psql, on both backends: Redshift's DDL, rows
 // that survive SIGKILL, one statement joining a warehouse table, a lake
 // table and a live stream, and the grants that guard them.
@@ -36,14 +48,7 @@ func TestWarehouse(t *testing.T) {
 				args = []string{"--warehouse-dsn", pgtest.Database(t)}
 			}
 			srv := startServer(t, args...)
-			psql := func(args ...string) string {
-				t.Helper()
-				out, ok := psqlAs(t, srv, rootID, rootSecret, args...)
-				if !ok {
-					t.Fatalf("psql %v: %s", args, out)
-				}
-				return out
-			}
+			psql := psqlRoot(t, srv)
 			psql("-c", `CREATE TABLE sales (id bigint NOT NULL ENCODE az64, region varchar(16), amount numeric(10,2), sold date) DISTKEY(id) SORTKEY(sold)`)
 			if out := psql("-c", `INSERT INTO sales VALUES (1, 'north', 10.50, '2026-12-01'), (2, 'south', 3.25, '2026-12-02'), (3, 'north', 1.00, NULL)`); !strings.Contains(out, "INSERT 0 3") {
 				t.Fatalf("insert: %s", out)

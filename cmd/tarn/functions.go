@@ -177,7 +177,7 @@ type eventParts struct {
 }
 
 func buildEvents(cfg Config, eventLog *trigger.Log, docs catalog.Documents, store lake.Store, streams stream.Store, keyring *access.Keyring,
-	crawler trigger.Crawler, awsURL string, log *slog.Logger, reg prometheus.Registerer) (*eventParts, error) {
+	crawler trigger.Crawler, loader trigger.Loader, awsURL string, log *slog.Logger, reg prometheus.Registerer) (*eventParts, error) {
 	rules, err := configRules(cfg)
 	if err != nil {
 		return nil, err
@@ -202,7 +202,7 @@ func buildEvents(cfg Config, eventLog *trigger.Log, docs catalog.Documents, stor
 	ep.queue = function.NewQueue(streams, ep.service, 8)
 	ep.rules = trigger.NewRules(docs, queueInvoker{ep.queue, ep.service})
 	ep.dispatch = trigger.NewDispatcher(ep.log, ep.rules, queueInvoker{ep.queue, ep.service}, trigger.DispatchOptions{Log: log, Registerer: reg,
-		Actions: &trigger.Actions{Lake: store, Docs: docs, Events: eventLog, Crawler: crawler, Log: log}})
+		Actions: &trigger.Actions{Lake: store, Docs: docs, Events: eventLog, Crawler: crawler, Loader: loader, Log: log}})
 	ep.api = lambdaapi.New(ep.service, lambdaapi.Options{Region: cfg.S3.Region, Log: log, Evict: ep.runner.Evict,
 		Enqueue: ep.queue.Enqueue,
 		Lake: func(ctx context.Context, bucket, key string) ([]byte, error) {

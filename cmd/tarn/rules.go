@@ -23,7 +23,14 @@ type RuleConfig struct {
 	Move     *TransferConfig `yaml:"move"`     // copy into the lake, then delete the source
 	Copy     *TransferConfig `yaml:"copy"`
 	Crawl    string          `yaml:"crawl"` // run this event-mode crawler on the object
-	Load     string          `yaml:"load"`  // load into this warehouse table
+	Load     string          `yaml:"load"`  // load into this warehouse table ([schema.]table)
+	// LoadOptions are Redshift COPY's options for the load ("CSV
+	// IGNOREHEADER 1"; default: pipe-delimited text).
+	LoadOptions string `yaml:"load_options"`
+	// Loaded and Failed are key templates, in the same bucket, that a
+	// loaded file and one that cannot be loaded move to ("": it stays).
+	Loaded string `yaml:"loaded"`
+	Failed string `yaml:"failed"`
 }
 
 // TransferConfig is where a move or copy puts the object.
@@ -76,7 +83,19 @@ func (rc RuleConfig) rule(region string) (trigger.Rule, error) {
 	}
 	if rc.Load != "" {
 		targets++
-		r.Action = &trigger.Action{Kind: "load", Table: rc.Load}
+		for _, t := range []string{rc.Loaded, rc.Failed} {
+			if t == "" {
+				continue
+			}
+			if err := trigger.CheckTemplate(t); err != nil {
+				errs = append(errs, fmt.Errorf("load: %w", err))
+			}
+			// A file moved back under the rule's prefix would be loaded again.
+			if head, _, _ := strings.Cut(t, "{"); rc.Prefix == "" || strings.HasPrefix(head, rc.Prefix) {
+				errs = append(errs, fmt.Errorf("load: %q must lead out of the rule's prefix %q (give the rule a prefix, and loaded files another)", t, rc.Prefix))
+			}
+		}
+		r.Action = &trigger.Action{Kind: "load", Table: rc.Load, Options: rc.LoadOptions, Loaded: rc.Loaded, Failed: rc.Failed}
 	}
 	if targets != 1 {
 		errs = append(errs, fmt.Errorf("needs exactly one of function, move, copy, crawl and load (has %d)", targets))

@@ -44,6 +44,7 @@ import (
 	"github.com/tarnlake/tarn/internal/stream/natsjs"
 	"github.com/tarnlake/tarn/internal/trigger"
 	"github.com/tarnlake/tarn/internal/warehouse"
+	"github.com/tarnlake/tarn/internal/warehouse/copyfrom"
 	whduckdb "github.com/tarnlake/tarn/internal/warehouse/duckdb"
 	whpostgres "github.com/tarnlake/tarn/internal/warehouse/postgres"
 )
@@ -168,7 +169,13 @@ func serve(ctx context.Context, args []string, con console) error {
 	eventLog := trigger.NewLog(streams, trigger.LogOptions{Stream: cfg.Events.Stream, Retention: cfg.Events.retention(),
 		Region: cfg.S3.Region, Log: log, Registerer: reg})
 	store = lake.WithEvents(store, eventLog)
-	events, err := buildEvents(cfg, eventLog, cat, store, streams, keyring, crawler, localURL(scheme, addrs[0].ln.Addr()), log, reg)
+	wh, err := openWarehouse(cfg)
+	if err != nil {
+		return failed(err)
+	}
+	parts = append(parts, part{name: "warehouse", close: wh.Close})
+	events, err := buildEvents(cfg, eventLog, cat, store, streams, keyring, crawler, ruleLoader{copyfrom.Options{Store: wh, Lake: store}},
+		localURL(scheme, addrs[0].ln.Addr()), log, reg)
 	if err != nil {
 		return failed(err)
 	}
@@ -180,11 +187,6 @@ func serve(ctx context.Context, args []string, con console) error {
 	}})
 	deliveries := delivery.New(delivery.Options{Docs: cat, Catalog: cat, Streams: streams, Lake: store,
 		Functions: events.service, Key: keyring.ByName, Region: cfg.S3.Region, Log: log, Registerer: reg})
-	wh, err := openWarehouse(cfg)
-	if err != nil {
-		return failed(err)
-	}
-	parts = append(parts, part{name: "warehouse", close: wh.Close})
 	eng, err := openEngine(cfg, cat, baseLake, store, streams, pendingViews{deliveries}, wh, keyring, log, reg)
 	if err != nil {
 		return failed(err)

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -67,6 +69,50 @@ func TestWarehouseReads(t *testing.T) {
 		}
 		if got := fmt.Sprint(e.whReads(toks, target)); got != want {
 			t.Errorf("%s: %s, want %s", stmt, got, want)
+		}
+	}
+}
+
+// COPY loads CSV (gzip), JSON and pipe-delimited files from the lake, all
+// or nothing; bad rows are in stl_load_errors.
+func TestWarehouseCopy(t *testing.T) {
+	wh, err := whduck.Open(filepath.Join(t.TempDir(), "warehouse.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	e := newEnvWith(t, func(o *Options) { o.Warehouse = wh })
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("id,region,amount,day\n1,north,10.50,2026-12-01\n2,\"south, far\",3.25,2026-12-02\n"))
+	zw.Close()
+	e.put("in/csv/a.csv.gz", gz.Bytes())
+	e.put("in/json/a.json", []byte(`{"id": 3, "region": "east", "amount": 1.5, "day": "2026-12-03"} {"id": 4, "region": null}`))
+	e.put("in/text/a.txt", []byte("5|west|2.00|2026-12-04\nbad|west|1|2026-12-04\n"))
+	s := e.session()
+	e.rows(s, `CREATE TABLE sales (id bigint, region varchar(32), amount numeric(10,2), day date)`)
+	e.rows(s, `COPY sales FROM 's3://lake/in/csv/' IAM_ROLE default CSV IGNOREHEADER 1 GZIP`)
+	e.rows(s, `COPY public.sales FROM 's3://lake/in/json/a.json' IAM_ROLE default FORMAT AS JSON 'auto'`)
+	if _, err := s.Query(t.Context(), `COPY sales FROM 's3://lake/in/text/' IAM_ROLE default`); err == nil || !strings.Contains(err.Error(), "stl_load_errors") {
+		t.Fatalf("a bad row past MAXERROR 0: %v", err)
+	}
+	if got := e.rows(s, `SELECT count(*), sum(amount) FROM sales`); fmt.Sprint(got) != "[[4 15.25]]" {
+		t.Fatalf("after the failed load: %v", got)
+	}
+	if got := e.rows(s, `SELECT line_number, colname, err_code, raw_field_value FROM stl_load_errors`); fmt.Sprint(got) != "[[2 id 1207 bad]]" {
+		t.Fatalf("stl_load_errors: %v", got)
+	}
+	e.rows(s, `COPY sales FROM 's3://lake/in/text/a.txt' IAM_ROLE default MAXERROR 1`)
+	if got := e.rows(s, `SELECT count(*) FROM sales`); fmt.Sprint(got) != "[[5]]" {
+		t.Fatalf("with MAXERROR 1: %v", got)
+	}
+	for _, bad := range []string{
+		`COPY sales FROM 's3://lake/nothing/' IAM_ROLE default`,
+		`COPY missing FROM 's3://lake/in/csv/' IAM_ROLE default CSV`,
+		`COPY sales FROM '/etc/passwd'`,
+	} {
+		if _, err := s.Query(t.Context(), bad); err == nil {
+			t.Errorf("%s: no error", bad)
 		}
 	}
 }

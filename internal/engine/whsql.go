@@ -15,6 +15,8 @@ import (
 	"github.com/tarnlake/tarn/internal/query"
 	"github.com/tarnlake/tarn/internal/query/sqltext"
 	"github.com/tarnlake/tarn/internal/warehouse"
+	"github.com/tarnlake/tarn/internal/warehouse/copyfrom"
+	"github.com/tarnlake/tarn/internal/warehouse/redshift"
 )
 
 // The statements that make and change warehouse tables are the
@@ -37,6 +39,9 @@ type whStmt struct {
 func (s *session) warehouseWrite(ctx context.Context, st sqltext.Statement) (query.Result, bool, error) {
 	if s.e.opts.Warehouse == nil {
 		return query.Result{}, false, nil
+	}
+	if st.Tokens[0].Is("COPY") {
+		return s.whCopy(ctx, st)
 	}
 	w, ok := s.parseWarehouse(ctx, st)
 	if !ok {
@@ -361,5 +366,48 @@ func (s *session) whInsert(ctx context.Context, w whStmt) (int64, error) {
 			yield(nil, err)
 		}
 	})
-	return s.e.opts.Warehouse.Load(ctx, w.schema, w.table, cols, seq)
+	return s.e.opts.Warehouse.Load(ctx, warehouse.Target{Schema: w.schema, Table: w.table, Columns: cols}, seq)
+}
+
+// whCopy runs Redshift's COPY from the lake into a warehouse table.
+func (s *session) whCopy(ctx context.Context, st sqltext.Statement) (query.Result, bool, error) {
+	stmt, ok, err := redshift.Parse(st.Text)
+	if !ok {
+		return query.Result{}, false, nil
+	}
+	if err != nil {
+		var pe *redshift.Error
+		if errors.As(err, &pe) {
+			return query.Result{}, true, &query.Error{Code: query.CodeSyntax, Message: pe.Msg, Position: len([]rune(st.Text[:min(pe.Pos, len(st.Text))])) + 1}
+		}
+		return query.Result{}, true, &query.Error{Code: query.CodeSyntax, Message: err.Error()}
+	}
+	c, isCopy := stmt.(*redshift.Copy)
+	if !isCopy || s.e.opts.Lake == nil {
+		return query.Result{}, false, nil
+	}
+	schema := c.Schema
+	if schema == "" {
+		schema = "public"
+	}
+	if err := s.needWrite(access.Resource{Kind: access.Warehouse, Name: schema}, "warehouse schema "+schema); err != nil {
+		return query.Result{}, true, err
+	}
+	caller := access.Key{Name: s.user, Root: true}
+	if s.key != nil {
+		caller = *s.key
+	}
+	res, err := copyfrom.Run(ctx, copyfrom.Options{Store: s.e.opts.Warehouse, Lake: s.e.opts.Lake}, copyfrom.Job{Copy: c, Caller: caller})
+	if err != nil {
+		var ce *copyfrom.Error
+		switch {
+		case errors.As(err, &ce) && strings.HasPrefix(ce.Msg, "permission denied"):
+			return query.Result{}, true, denied("%s", ce.Msg)
+		case errors.As(err, &ce):
+			return query.Result{}, true, &query.Error{Code: "XX000", Message: ce.Msg}
+		}
+		return query.Result{}, true, whError(err)
+	}
+	s.e.forceSync()
+	return query.Result{Rows: emptyRows{}, Tag: fmt.Sprintf("COPY %d", res.Rows)}, true, nil
 }

@@ -36,7 +36,9 @@ type Object struct {
 // twice; an error it marks permanent (errors.Is ErrUnloadable) goes to
 // the rule's failure list and the object is kept, any other is retried.
 type Loader interface {
-	Load(ctx context.Context, table string, obj Object) error
+	// Load loads obj into table, read with options (Redshift COPY's, as
+	// written after FROM: "CSV IGNOREHEADER 1").
+	Load(ctx context.Context, table, options string, obj Object) error
 }
 
 // ErrUnloadable marks a load that will never succeed (a malformed file).
@@ -66,8 +68,12 @@ type ledgerEntry struct {
 	Note   string    `json:"note,omitempty"`
 }
 
-func ledgerName(rule string, o Object) string {
-	sum := sha256.Sum256([]byte(rule + "\x00" + o.Bucket + "\x00" + o.Key + "\x00" + strings.Trim(o.ETag, `"`)))
+// ledgerName names an action on one event: the rule, the object version
+// and the event's sequencer. The same event delivered again or replayed
+// is the same entry; the same bytes put again are a new event (the file
+// moves again; a load of them is the Loader's to skip).
+func ledgerName(rule string, o Object, sequencer string) string {
+	sum := sha256.Sum256([]byte(rule + "\x00" + o.Bucket + "\x00" + o.Key + "\x00" + strings.Trim(o.ETag, `"`) + "\x00" + sequencer))
 	return hex.EncodeToString(sum[:16])
 }
 
@@ -75,7 +81,7 @@ func ledgerName(rule string, o Object) string {
 func (a *Actions) Run(ctx context.Context, rule Rule, r Record) error {
 	act := rule.Action
 	obj := Object{Bucket: r.S3.Bucket.Name, Key: r.Key(), ETag: r.S3.Object.ETag, Size: r.S3.Object.Size}
-	name := ledgerName(rule.ID, obj)
+	name := ledgerName(rule.ID, obj, r.S3.Object.Sequencer)
 	if _, err := a.Docs.GetDoc(ctx, docLedger, name); err == nil {
 		return nil // done before
 	} else if !errors.Is(err, catalog.ErrNotFound) {
@@ -92,9 +98,16 @@ func (a *Actions) Run(ctx context.Context, rule Rule, r Record) error {
 	case "crawl":
 		err = a.crawl(ctx, act.Crawler, r.Event())
 	case "load":
-		err = a.load(ctx, act.Table, obj)
+		// Then the file goes under loaded/ or failed/ (the rule's
+		// templates), so that it does not stay beside its rows.
+		then := act.Loaded
+		err = a.load(ctx, act, obj)
 		if errors.Is(err, ErrUnloadable) {
 			entry.Note, err = err.Error(), a.fail(ctx, rule, obj, err)
+			then = act.Failed
+		}
+		if err == nil && then != "" {
+			entry.Target, _, err = a.transfer(ctx, &Action{Kind: "move", Bucket: obj.Bucket, Key: then}, rule.Prefix, obj, r)
 		}
 	default:
 		return fmt.Errorf("rule %s: unknown action %q", rule.ID, act.Kind)
@@ -169,11 +182,11 @@ func (a *Actions) crawl(ctx context.Context, crawler string, e lake.Event) error
 	return a.Crawler.StartCrawler(ctx, crawler)
 }
 
-func (a *Actions) load(ctx context.Context, table string, obj Object) error {
+func (a *Actions) load(ctx context.Context, act *Action, obj Object) error {
 	if a.Loader == nil {
-		return fmt.Errorf("%w: no warehouse is configured to load into %s", ErrUnloadable, table)
+		return fmt.Errorf("%w: no warehouse is configured to load into %s", ErrUnloadable, act.Table)
 	}
-	return a.Loader.Load(ctx, table, obj)
+	return a.Loader.Load(ctx, act.Table, act.Options, obj)
 }
 
 // Prune forgets ledger entries done before the time given: their events

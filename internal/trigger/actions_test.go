@@ -51,10 +51,11 @@ func TestMoveOncePerVersion(t *testing.T) {
 			Time: time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)}, "us-east-1", "tarn")
 	}
 	v1 := put("in/a b.csv", "one")
-	if err := a.Run(ctx, rule, event(v1)); err != nil {
+	e1 := event(v1)
+	if err := a.Run(ctx, rule, e1); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Run(ctx, rule, event(v1)); err != nil { // the event again
+	if err := a.Run(ctx, rule, e1); err != nil { // the event again
 		t.Fatal(err)
 	}
 	rc, _, err := store.Get(ctx, "lakebkt", "raw/2026/a b.csv", nil)
@@ -68,6 +69,14 @@ func TestMoveOncePerVersion(t *testing.T) {
 	}
 	if _, err := store.Head(ctx, "landing", "in/a b.csv"); err == nil {
 		t.Fatal("the source stayed behind")
+	}
+	// The same bytes put again are a new event: moved again, not copied twice.
+	again := put("in/a b.csv", "one")
+	if err := a.Run(ctx, rule, event(again)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Head(ctx, "landing", "in/a b.csv"); err == nil || copies != 1 {
+		t.Fatalf("the same bytes put again: source left %v, %d copies", err == nil, copies)
 	}
 	// An event for a version a newer one replaced moves nothing, and the
 	// newer version stays for its own event.
@@ -83,7 +92,7 @@ func TestMoveOncePerVersion(t *testing.T) {
 		t.Fatal("the newer version was lost")
 	}
 	// The ledger forgets what is past the log's retention.
-	if n, err := a.Prune(ctx, time.Now().Add(time.Minute)); err != nil || n != 2 {
+	if n, err := a.Prune(ctx, time.Now().Add(time.Minute)); err != nil || n != 3 {
 		t.Fatalf("prune: %d %v", n, err)
 	}
 }

@@ -31,6 +31,9 @@ type Action struct {
 	Key     string `json:"key,omitempty"`     // move, copy: target key template ({key}, {name}, {date} …)
 	Crawler string `json:"crawler,omitempty"` // crawl; move and copy may crawl after
 	Table   string `json:"table,omitempty"`   // load: warehouse table
+	Options string `json:"options,omitempty"` // load: COPY's options ("CSV IGNOREHEADER 1")
+	Loaded  string `json:"loaded,omitempty"`  // load: key template a loaded file moves to ("": it stays)
+	Failed  string `json:"failed,omitempty"`  // load: key template a file that cannot be loaded moves to
 }
 
 // eventTypes are the notification event types tarn emits, with their

@@ -17,7 +17,24 @@ import (
 var (
 	ErrNoTable  = errors.New("warehouse table not found")
 	ErrNoSchema = errors.New("warehouse schema not found")
+	// ErrLoaded: a Load whose Once key was loaded before; nothing is
+	// loaded again.
+	ErrLoaded = errors.New("loaded before")
 )
+
+// Target is where a Load goes.
+type Target struct {
+	Schema, Table string
+	Columns       []string // the values' columns, in order
+	// Once, when set, names the load (a file's bucket, key and ETag):
+	// the store records it in the load's transaction, and a second Load of
+	// the same name loads nothing and returns ErrLoaded.
+	Once string
+}
+
+// System is the schema that holds the store's own tables (the ledger of
+// loads); Tables does not list it.
+const System = "tarn_system"
 
 // Table is a warehouse table and its columns, in order.
 type Table struct {
@@ -35,11 +52,11 @@ type Store interface {
 	// Tables lists the tables of a schema ("": of every schema), with their
 	// columns, ordered by schema and name.
 	Tables(ctx context.Context, schema string) ([]Table, error)
-	// Load appends rows (values in the order of cols, Go values as Rows
-	// gives them) to a table in one transaction: every row or none; an
-	// error from rows ends it with nothing loaded. ErrNoTable if there is
-	// no such table.
-	Load(ctx context.Context, schema, table string, cols []string, rows iter.Seq2[[]any, error]) (int64, error)
+	// Load appends rows (values in the order of t.Columns, Go values as
+	// Rows gives them) to a table in one transaction: every row or none;
+	// an error from rows ends it with nothing loaded. ErrNoTable if there
+	// is no such table.
+	Load(ctx context.Context, t Target, rows iter.Seq2[[]any, error]) (int64, error)
 	Close() error
 }
 

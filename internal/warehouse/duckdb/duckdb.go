@@ -91,7 +91,7 @@ func (s *Store) Query(ctx context.Context, stmt string, args ...any) (warehouse.
 
 func (s *Store) Tables(ctx context.Context, schema string) ([]warehouse.Table, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns()
-		WHERE database_name = current_database() AND NOT internal AND schema_name <> 'main' AND (? = '' OR schema_name = ?)
+		WHERE database_name = current_database() AND NOT internal AND schema_name NOT IN ('main', '`+warehouse.System+`') AND (? = '' OR schema_name = ?)
 		ORDER BY schema_name, table_name, column_index`, schema, schema)
 	if err != nil {
 		return nil, wrap(err)
@@ -117,29 +117,30 @@ func (s *Store) Tables(ctx context.Context, schema string) ([]warehouse.Table, e
 	return out, rows.Err()
 }
 
-// Load appends through DuckDB's appender inside one transaction.
-func (s *Store) Load(ctx context.Context, schema, table string, cols []string, rows iter.Seq2[[]any, error]) (int64, error) {
-	ts, err := s.Tables(ctx, schema)
+// Load appends through DuckDB's appender inside one transaction, with
+// its ledger entry.
+func (s *Store) Load(ctx context.Context, t warehouse.Target, rows iter.Seq2[[]any, error]) (int64, error) {
+	ts, err := s.Tables(ctx, t.Schema)
 	if err != nil {
 		return 0, err
 	}
 	var types map[string]warehouse.Column
-	for _, t := range ts {
-		if t.Name == table {
+	for _, tb := range ts {
+		if tb.Name == t.Table {
 			types = map[string]warehouse.Column{}
-			for _, c := range t.Columns {
+			for _, c := range tb.Columns {
 				types[c.Name] = c
 			}
 		}
 	}
 	if types == nil {
-		return 0, fmt.Errorf("%w: %s.%s", warehouse.ErrNoTable, schema, table)
+		return 0, fmt.Errorf("%w: %s.%s", warehouse.ErrNoTable, t.Schema, t.Table)
 	}
-	want := make([]warehouse.Column, len(cols))
-	for i, c := range cols {
+	want := make([]warehouse.Column, len(t.Columns))
+	for i, c := range t.Columns {
 		col, ok := types[c]
 		if !ok {
-			return 0, fmt.Errorf("warehouse table %s.%s has no column %s", schema, table, c)
+			return 0, fmt.Errorf("warehouse table %s.%s has no column %s", t.Schema, t.Table, c)
 		}
 		want[i] = col
 	}
@@ -148,10 +149,16 @@ func (s *Store) Load(ctx context.Context, schema, table string, cols []string, r
 		return 0, err
 	}
 	defer conn.Close()
+	if t.Once != "" {
+		if _, err := conn.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+warehouse.System+`;
+			CREATE TABLE IF NOT EXISTS `+warehouse.System+`.loads (once VARCHAR PRIMARY KEY, schema_name VARCHAR, table_name VARCHAR, loaded TIMESTAMPTZ)`); err != nil {
+			return 0, err
+		}
+	}
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return 0, err
 	}
-	n, err := appendRows(ctx, conn, schema, table, cols, want, rows)
+	n, err := s.loadIn(ctx, conn, t, want, rows)
 	if err != nil {
 		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return 0, err
@@ -160,6 +167,23 @@ func (s *Store) Load(ctx context.Context, schema, table string, cols []string, r
 		return 0, err
 	}
 	return n, nil
+}
+
+// loadIn is Load's transaction: the ledger entry, then the rows.
+func (s *Store) loadIn(ctx context.Context, conn *sql.Conn, t warehouse.Target, cols []warehouse.Column, rows iter.Seq2[[]any, error]) (int64, error) {
+	if t.Once != "" {
+		var done bool
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) > 0 FROM `+warehouse.System+`.loads WHERE once = ?`, t.Once).Scan(&done); err != nil {
+			return 0, err
+		}
+		if done {
+			return 0, fmt.Errorf("%w: %s", warehouse.ErrLoaded, t.Once)
+		}
+		if _, err := conn.ExecContext(ctx, `INSERT INTO `+warehouse.System+`.loads VALUES (?, ?, ?, now())`, t.Once, t.Schema, t.Table); err != nil {
+			return 0, err
+		}
+	}
+	return appendRows(ctx, conn, t.Schema, t.Table, t.Columns, cols, rows)
 }
 
 func appendRows(ctx context.Context, conn *sql.Conn, schema, table string, names []string, cols []warehouse.Column, rows iter.Seq2[[]any, error]) (int64, error) {

@@ -70,7 +70,7 @@ func (s *Store) Query(ctx context.Context, stmt string, args ...any) (warehouse.
 func (s *Store) Tables(ctx context.Context, schema string) ([]warehouse.Table, error) {
 	q := `SELECT c.table_schema, c.table_name, c.column_name, c.data_type, c.character_maximum_length, c.numeric_precision, c.numeric_scale
 		FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, table_name)
-		WHERE t.table_type = 'BASE TABLE' AND c.table_schema NOT IN ('pg_catalog', 'information_schema') AND ($1 = '' OR c.table_schema = $1)
+		WHERE t.table_type = 'BASE TABLE' AND c.table_schema NOT IN ('pg_catalog', 'information_schema', '` + warehouse.System + `') AND ($1 = '' OR c.table_schema = $1)
 		ORDER BY 1, 2, c.ordinal_position`
 	rows, err := s.pool.Query(ctx, q, schema)
 	if err != nil {
@@ -105,12 +105,12 @@ func (s *Store) Tables(ctx context.Context, schema string) ([]warehouse.Table, e
 	return out, wrap(rows.Err())
 }
 
-// Load is one COPY: PostgreSQL commits all of it or none.
-func (s *Store) Load(ctx context.Context, schema, table string, cols []string, rows iter.Seq2[[]any, error]) (int64, error) {
+// Load is one COPY in a transaction with its ledger entry.
+func (s *Store) Load(ctx context.Context, t warehouse.Target, rows iter.Seq2[[]any, error]) (int64, error) {
 	next, stop := iter.Pull2(rows)
 	defer stop()
 	var failed error
-	n, err := s.pool.CopyFrom(ctx, pgx.Identifier{schema, table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
+	src := pgx.CopyFromFunc(func() ([]any, error) {
 		row, err, ok := next()
 		switch {
 		case !ok:
@@ -120,11 +120,32 @@ func (s *Store) Load(ctx context.Context, schema, table string, cols []string, r
 			return nil, err
 		}
 		return row, nil
-	}))
-	if failed != nil {
+	})
+	var n int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if t.Once != "" {
+			if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+warehouse.System+`;
+				CREATE TABLE IF NOT EXISTS `+warehouse.System+`.loads (once text PRIMARY KEY, schema_name text, table_name text, loaded timestamptz)`); err != nil {
+				return err
+			}
+			tag, err := tx.Exec(ctx, `INSERT INTO `+warehouse.System+`.loads VALUES ($1, $2, $3, now()) ON CONFLICT DO NOTHING`, t.Once, t.Schema, t.Table)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return warehouse.ErrLoaded
+			}
+		}
+		var err error
+		n, err = tx.CopyFrom(ctx, pgx.Identifier{t.Schema, t.Table}, t.Columns, src)
+		return err
+	})
+	switch {
+	case failed != nil:
 		return 0, failed
-	}
-	if err != nil {
+	case errors.Is(err, warehouse.ErrLoaded):
+		return 0, fmt.Errorf("%w: %s", warehouse.ErrLoaded, t.Once)
+	case err != nil:
 		return 0, wrap(err)
 	}
 	return n, nil

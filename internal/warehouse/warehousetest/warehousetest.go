@@ -118,7 +118,7 @@ func loadQuery(t *testing.T, s warehouse.Store) {
 	exec(t, s, sales)
 	at := time.Date(2026, 12, 6, 10, 30, 15, 250000000, time.UTC)
 	day := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
-	n, err := s.Load(ctx(t), "public", "sales", []string{"id", "region", "amount", "qty", "sold_at", "day", "paid"}, rowsOf(
+	n, err := s.Load(ctx(t), warehouse.Target{Schema: "public", Table: "sales", Columns: []string{"id", "region", "amount", "qty", "sold_at", "day", "paid"}}, rowsOf(
 		[]any{int64(1), "north", "12.50", int32(3), at, day, true},
 		[]any{int64(2), nil, "-0.07", int32(-1), nil, nil, false},
 	))
@@ -126,7 +126,7 @@ func loadQuery(t *testing.T, s warehouse.Store) {
 		t.Fatalf("load: %d %v", n, err)
 	}
 	// A subset of columns: the others are NULL.
-	if n, err := s.Load(ctx(t), "public", "sales", []string{"id"}, rowsOf([]any{int64(3)})); err != nil || n != 1 {
+	if n, err := s.Load(ctx(t), warehouse.Target{Schema: "public", Table: "sales", Columns: []string{"id"}}, rowsOf([]any{int64(3)})); err != nil || n != 1 {
 		t.Fatalf("load some columns: %d %v", n, err)
 	}
 	cols, got := query(t, s, "SELECT id, region, amount, qty, sold_at, day, paid FROM public.sales ORDER BY id")
@@ -158,11 +158,25 @@ func allOrNothing(t *testing.T, s warehouse.Store) {
 		}
 		yield(nil, errors.New("the file ends in the middle of a row"))
 	}
-	if _, err := s.Load(ctx(t), "public", "t", []string{"id"}, bad); err == nil {
+	if _, err := s.Load(ctx(t), warehouse.Target{Schema: "public", Table: "t", Columns: []string{"id"}, Once: "f@1"}, bad); err == nil {
 		t.Fatal("a load whose rows failed succeeded")
 	}
 	if _, got := query(t, s, "SELECT count(*) FROM public.t"); fmt.Sprint(got) != "[[0]]" {
 		t.Fatalf("after a failed load: %v rows", got)
+	}
+	// A failed load is not in the ledger: it loads when tried again, once.
+	target := warehouse.Target{Schema: "public", Table: "t", Columns: []string{"id"}, Once: "f@1"}
+	if n, err := s.Load(ctx(t), target, rowsOf([]any{int64(1)}, []any{int64(2)})); err != nil || n != 2 {
+		t.Fatalf("load again: %d %v", n, err)
+	}
+	if n, err := s.Load(ctx(t), target, rowsOf([]any{int64(1)}, []any{int64(2)})); !errors.Is(err, warehouse.ErrLoaded) || n != 0 {
+		t.Fatalf("load a third time: %d %v, want ErrLoaded", n, err)
+	}
+	if _, got := query(t, s, "SELECT count(*) FROM public.t"); fmt.Sprint(got) != "[[2]]" {
+		t.Fatalf("after loading once: %v rows", got)
+	}
+	if ts, err := s.Tables(ctx(t), ""); err != nil || len(ts) != 1 {
+		t.Fatalf("the ledger is listed: %+v %v", ts, err)
 	}
 }
 
@@ -183,7 +197,7 @@ func execCounts(t *testing.T, s warehouse.Store) {
 }
 
 func noTable(t *testing.T, s warehouse.Store) {
-	if _, err := s.Load(ctx(t), "public", "missing", []string{"id"}, rowsOf([]any{int64(1)})); !errors.Is(err, warehouse.ErrNoTable) {
+	if _, err := s.Load(ctx(t), warehouse.Target{Schema: "public", Table: "missing", Columns: []string{"id"}}, rowsOf([]any{int64(1)})); !errors.Is(err, warehouse.ErrNoTable) {
 		t.Errorf("load into a missing table: %v", err)
 	}
 	if _, err := s.Query(ctx(t), "SELECT * FROM public.missing"); !errors.Is(err, warehouse.ErrNoTable) {

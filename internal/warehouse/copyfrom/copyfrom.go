@@ -1,0 +1,278 @@
+// Package copyfrom carries out Redshift's COPY from the lake: the objects
+// a prefix or a manifest names are read, decompressed and converted by
+// package load, and loaded into a warehouse table in one transaction; bad
+// rows go to the schema's stl_load_errors, and past MAXERROR of them
+// nothing is loaded.
+package copyfrom
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"strings"
+	"time"
+
+	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/format"
+	"github.com/tarnlake/tarn/internal/lake"
+	"github.com/tarnlake/tarn/internal/warehouse"
+	"github.com/tarnlake/tarn/internal/warehouse/load"
+	"github.com/tarnlake/tarn/internal/warehouse/redshift"
+)
+
+// Options are what a COPY reads and writes.
+type Options struct {
+	Store warehouse.Store
+	Lake  lake.Objects
+}
+
+// Result is what a COPY did.
+type Result struct {
+	Rows   int64
+	Files  int
+	Errors []load.LoadError // also in the schema's stl_load_errors
+}
+
+// Error is a COPY that loaded nothing, and why.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return e.Msg }
+
+func fail(format string, a ...any) error { return &Error{Msg: fmt.Sprintf(format, a...)} }
+
+// Job is one COPY.
+type Job struct {
+	Copy   *redshift.Copy
+	Caller access.Key // whose grants read the lake
+	// Once, when set, makes the load happen at most once under that name
+	// (warehouse.Target.Once): a rule's load of one object version.
+	Once string
+	// Object: FROM names one object, not every object under a prefix.
+	Object bool
+}
+
+// Run loads what the job's COPY names into its table, reading the lake as
+// its caller: it needs read on the source bucket (the caller checks write
+// on the table's schema). A role (IAM_ROLE) may name only the caller's own
+// key, or any key when the caller is root.
+func Run(ctx context.Context, o Options, j Job) (Result, error) {
+	c, caller, once := j.Copy, j.Caller, j.Once
+	schema := c.Schema
+	if schema == "" {
+		schema = "public"
+	}
+	if name, ok := access.RoleName(c.Role); ok && name != caller.Name && !caller.Root && c.Role != "default" {
+		return Result{}, fail("permission denied: key %s may not pass role %s: a key other than root may name only its own role", caller.Name, c.Role)
+	}
+	cols, err := columns(ctx, o.Store, schema, c)
+	if err != nil {
+		return Result{}, err
+	}
+	opts, err := options(ctx, o, c, caller)
+	if err != nil {
+		return Result{}, err
+	}
+	files, err := sources(ctx, o.Lake, c, caller, j.Object)
+	if err != nil {
+		return Result{}, err
+	}
+	names := make([]string, len(cols))
+	for i, col := range cols {
+		names[i] = col.Name
+	}
+	var bad []load.LoadError
+	badRows := 0
+	rows := iter.Seq2[[]any, error](func(yield func([]any, error) bool) {
+		stop := errors.New("stopped")
+		for _, f := range files {
+			body, _, err := o.Lake.Get(ctx, f.bucket, f.key, nil)
+			if err != nil {
+				yield(nil, fail("S3ServiceException: cannot read s3://%s/%s: %v", f.bucket, f.key, err))
+				return
+			}
+			plain, _, err := format.Open(body)
+			if err != nil {
+				body.Close()
+				yield(nil, fail("s3://%s/%s: %v", f.bucket, f.key, err))
+				return
+			}
+			_, errs, err := load.Read(plain, "s3://"+f.bucket+"/"+f.key, cols, opts, func(v []any) error {
+				row := make([]any, len(v))
+				for i, x := range v {
+					if d, ok := x.(load.Decimal); ok {
+						x = warehouse.FormatDecimal(d.Unscaled, d.Scale)
+					}
+					row[i] = x
+				}
+				if !yield(row, nil) {
+					return stop
+				}
+				return nil
+			})
+			plain.Close()
+			body.Close()
+			if errors.Is(err, stop) {
+				return
+			}
+			if err != nil {
+				yield(nil, fail("s3://%s/%s: %v", f.bucket, f.key, err))
+				return
+			}
+			bad = append(bad, errs...)
+			badRows += len(errs)
+			if badRows > c.MaxError {
+				yield(nil, fail("Load into table '%s' failed. Check 'stl_load_errors' system table for details.", c.Table))
+				return
+			}
+		}
+	})
+	n, err := o.Store.Load(ctx, warehouse.Target{Schema: schema, Table: c.Table, Columns: names, Once: once}, rows)
+	if len(bad) > 0 {
+		if lerr := record(ctx, o.Store, schema, c.Table, bad); lerr != nil && err == nil {
+			err = lerr
+		}
+	}
+	if err != nil {
+		return Result{Errors: bad, Files: len(files)}, err
+	}
+	return Result{Rows: n, Files: len(files), Errors: bad}, nil
+}
+
+// columns are the COPY's target columns: those listed, else the table's.
+func columns(ctx context.Context, st warehouse.Store, schema string, c *redshift.Copy) ([]load.Column, error) {
+	ts, err := st.Tables(ctx, schema)
+	if err != nil {
+		return nil, err
+	}
+	var table *warehouse.Table
+	for i := range ts {
+		if ts[i].Name == c.Table {
+			table = &ts[i]
+		}
+	}
+	if table == nil {
+		return nil, fmt.Errorf("%w: relation \"%s.%s\" does not exist", warehouse.ErrNoTable, schema, c.Table)
+	}
+	byName := map[string]warehouse.Column{}
+	for _, col := range table.Columns {
+		byName[col.Name] = col
+	}
+	want := c.Columns
+	if len(want) == 0 {
+		for _, col := range table.Columns {
+			want = append(want, col.Name)
+		}
+	}
+	out := make([]load.Column, len(want))
+	for i, name := range want {
+		col, ok := byName[strings.ToLower(name)]
+		if !ok {
+			if col, ok = byName[name]; !ok {
+				return nil, fail("column \"%s\" of relation \"%s\" does not exist", name, c.Table)
+			}
+		}
+		out[i] = load.Column{Name: col.Name, Type: col.Type, MaxLen: col.MaxLen, Char: col.Char, TZ: col.TZ}
+	}
+	return out, nil
+}
+
+// options are load's options for c; a jsonpaths file is read from the
+// lake.
+func options(ctx context.Context, o Options, c *redshift.Copy, caller access.Key) (load.Options, error) {
+	opts := load.Options{Format: c.Format, Delimiter: c.Delimiter, Quote: c.Quote, IgnoreHeader: c.IgnoreHeader, NullAs: c.NullAs,
+		EmptyAsNull: c.EmptyAsNull, BlanksAsNull: c.BlanksAsNull, TruncateColumns: c.TruncateColumns, RemoveQuotes: c.RemoveQuotes,
+		Escape: c.Escape, FillRecord: c.FillRecord, TrimBlanks: c.TrimBlanks, AcceptAnyDate: c.AcceptAnyDate, IgnoreBlankLines: c.IgnoreBlankLines,
+		AcceptInvChars: c.AcceptInvChars, DateFormat: c.DateFormat, TimeFormat: c.TimeFormat, MaxError: c.MaxError, RoundDec: c.RoundEC}
+	switch c.Format {
+	case "TEXT", "CSV":
+	case "JSON":
+		switch strings.ToLower(c.JSONPaths) {
+		case "auto", "auto ignorecase":
+			opts.JSON = strings.ToLower(c.JSONPaths)
+		default:
+			paths, err := jsonPaths(ctx, o.Lake, c.JSONPaths, caller)
+			if err != nil {
+				return opts, err
+			}
+			opts.JSONPaths = paths
+		}
+	default:
+		return opts, fail("COPY from %s is not supported by tarn yet: load TEXT, CSV or JSON, or query the files in place through the catalog", c.Format)
+	}
+	return opts, nil
+}
+
+// jsonPaths reads a jsonpaths file: {"jsonpaths": ["$.a", …]}.
+func jsonPaths(ctx context.Context, lk lake.Objects, url string, caller access.Key) ([]string, error) {
+	bucket, key, ok := splitURL(url)
+	if !ok {
+		return nil, fail("jsonpaths file %q is not an s3:// URL", url)
+	}
+	if !caller.Allowed(access.Read, access.Bucket(bucket)) {
+		return nil, fail("permission denied: key %s may not read bucket %s (the jsonpaths file)", caller.Name, bucket)
+	}
+	b, err := readAll(ctx, lk, bucket, key, 1<<20)
+	if err != nil {
+		return nil, fail("jsonpaths file %s: %v", url, err)
+	}
+	var doc struct {
+		JSONPaths []string `json:"jsonpaths"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil || len(doc.JSONPaths) == 0 {
+		return nil, fail("jsonpaths file %s: not a JSON object with a \"jsonpaths\" array (%v)", url, err)
+	}
+	return doc.JSONPaths, nil
+}
+
+func readAll(ctx context.Context, lk lake.Objects, bucket, key string, limit int64) ([]byte, error) {
+	r, _, err := lk.Get(ctx, bucket, key, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err == nil && int64(len(b)) > limit {
+		err = fmt.Errorf("larger than %d bytes", limit)
+	}
+	return b, err
+}
+
+func splitURL(u string) (bucket, key string, ok bool) {
+	rest, ok := strings.CutPrefix(u, "s3://")
+	if !ok {
+		return "", "", false
+	}
+	bucket, key, _ = strings.Cut(rest, "/")
+	return bucket, key, bucket != ""
+}
+
+// stlColumns is stl_load_errors' shape, as Redshift's columns.
+const stlColumns = `(starttime timestamp, tbl varchar(256), filename varchar(256), line_number bigint, colname varchar(127),
+	type varchar(10), col_length varchar(10), position integer, raw_line varchar(1024), raw_field_value varchar(1024),
+	err_code integer, err_reason varchar(100))`
+
+// record keeps a COPY's bad rows in the schema's stl_load_errors.
+func record(ctx context.Context, st warehouse.Store, schema, table string, bad []load.LoadError) error {
+	if _, err := st.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.stl_load_errors %s", quote(schema), stlColumns)); err != nil {
+		return fmt.Errorf("stl_load_errors: %w", err)
+	}
+	now := time.Now().UTC()
+	_, err := st.Load(ctx, warehouse.Target{Schema: schema, Table: "stl_load_errors", Columns: []string{"starttime", "tbl", "filename", "line_number", "colname", "type", "col_length",
+		"position", "raw_line", "raw_field_value", "err_code", "err_reason"}}, func(yield func([]any, error) bool) {
+		for _, e := range bad {
+			if !yield([]any{now, table, e.Filename, e.LineNumber, e.ColName, e.Type, e.ColLength, int32(e.Position), e.RawLine,
+				e.RawFieldValue, int32(e.ErrCode), e.ErrReason}, nil) {
+				return
+			}
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("stl_load_errors: %w", err)
+	}
+	return nil
+}
+
+func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }

@@ -1,0 +1,84 @@
+package load
+
+import (
+	"io"
+
+	"github.com/tarnlake/tarn/internal/format"
+)
+
+// Column is one target column of the COPY.
+type Column struct {
+	Name string
+	Type format.Type
+	// MaxLen is a CHAR/VARCHAR length in bytes, as Redshift counts; 0 is no
+	// limit.
+	MaxLen int
+	// Char marks CHAR(n) rather than VARCHAR(n): Redshift takes only
+	// single-byte characters there and ignores trailing blanks.
+	Char bool
+	// TZ marks TIMESTAMPTZ: offsets in the text are honoured and the value is
+	// in UTC. A TIMESTAMP ignores them and keeps the wall clock.
+	TZ bool
+}
+
+// Options are COPY's data format and data conversion parameters.
+type Options struct {
+	Format    string // "TEXT" (the default), "CSV" or "JSON"
+	Delimiter string // one character; "|" for TEXT, "," for CSV
+	Quote     string // the CSV quote character, "\"" by default
+
+	IgnoreHeader int // physical lines skipped at the start of the file
+	// NullAs is the NULL AS string. nil means the default: `\N` for TEXT and
+	// none for CSV, where empty fields follow EMPTYASNULL's rules. It is not
+	// allowed with JSON.
+	NullAs *string
+
+	EmptyAsNull      bool
+	BlanksAsNull     bool
+	TruncateColumns  bool
+	RemoveQuotes     bool
+	Escape           bool
+	FillRecord       bool
+	TrimBlanks       bool
+	AcceptAnyDate    bool
+	IgnoreBlankLines bool
+	RoundDec         bool // round, not truncate, digits past a DECIMAL's scale
+
+	// AcceptInvChars is ACCEPTINVCHARS' replacement; nil when not given, ""
+	// for the default "?".
+	AcceptInvChars *string
+
+	// DateFormat and TimeFormat are "" for Redshift's defaults, "auto", or a
+	// format string; TimeFormat may also be "epochsecs" or "epochmillisecs".
+	DateFormat, TimeFormat string
+
+	JSON      string   // "auto", "auto ignorecase", or "" with JSONPaths
+	JSONPaths []string // one expression per column
+
+	// MaxError is checked by the caller; Read keeps at most MaxKept errors.
+	MaxError int
+}
+
+// MaxKept bounds the errors Read returns; past it it still counts rows as
+// bad but keeps no more detail.
+const MaxKept = 100000
+
+// Read reads file (its name is for the errors) and calls emit with each good
+// row: values in column order as string, bool, int16 (TINYINT, SMALLINT),
+// int32, int64, float32, float64, Decimal, time.Time (a DATE at midnight
+// UTC) or []byte, and nil for NULL. The slice is reused: emit must copy it
+// to keep it. A bad row is not emitted but becomes a LoadError and reading
+// goes on; err is for bad options, I/O and emit's own error.
+func Read(r io.Reader, file string, cols []Column, opts Options, emit func([]any) error) (rows int64, bad []LoadError, err error) {
+	cfg, err := newConfig(cols, opts)
+	if err != nil {
+		return 0, nil, err
+	}
+	rd := newRowReader(file, cols, cfg, emit)
+	if cfg.format == formatJSON {
+		err = readJSON(r, rd)
+	} else {
+		err = readDelimited(r, rd)
+	}
+	return rd.rows, rd.bad, err
+}
