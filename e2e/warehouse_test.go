@@ -78,6 +78,18 @@ func TestWarehouse(t *testing.T) {
 			psql("-c", `UPDATE sales SET amount = amount * 2 WHERE region = 'south'`)
 			psql("-c", `DELETE FROM public.sales WHERE sold IS NULL`)
 
+			// UNLOAD to the lake as Parquet, COPY back: the same rows.
+			psql("-c", `UNLOAD ('SELECT id, region, amount FROM sales') TO 's3://lake/unload/sales_' IAM_ROLE default FORMAT AS PARQUET`)
+			if keys := listKeys(t, srv, "lake", "unload/"); strings.Join(keys, " ") != "unload/sales_0000_part_00.parquet" {
+				t.Fatalf("unloaded: %v", keys)
+			}
+			psql("-c", `CREATE TABLE sales_copy (id bigint, region varchar(16), amount numeric(10,2))`)
+			psql("-c", `UNLOAD ('SELECT id, region, amount FROM sales') TO 's3://lake/unload/csv/' IAM_ROLE default CSV GZIP`)
+			psql("-c", `COPY sales_copy FROM 's3://lake/unload/csv/' IAM_ROLE default CSV GZIP`)
+			if out := psql("-A", "-t", "-c", `SELECT count(*), sum(amount) FROM sales_copy`); out != "2|17.00\n" {
+				t.Fatalf("copied back: %q", out)
+			}
+
 			// Committed rows survive SIGKILL.
 			srv.kill()
 			srv.restart()

@@ -103,7 +103,7 @@ func (s *session) ctas(ctx context.Context, l lakeStmt) (query.Result, error) {
 	if err := s.needWrite(locationResource(loc), "the table's location "+loc); err != nil {
 		return query.Result{}, err
 	}
-	n, schema, partVals, written, err := s.writeFiles(ctx, l.sel, "parquet", parts, loc)
+	n, schema, partVals, written, err := s.writeFiles(ctx, l.sel, lakeOutput("parquet"), parts, loc)
 	if err != nil {
 		return query.Result{}, err
 	}
@@ -153,7 +153,7 @@ func (s *session) unload(ctx context.Context, l lakeStmt) (query.Result, error) 
 	default:
 		return query.Result{}, &query.Error{Code: query.CodeFeature, Message: "UNLOAD writes PARQUET, JSON or TEXTFILE, not " + w.format}
 	}
-	n, _, _, _, err := s.writeFiles(ctx, l.sel, kind, w.parts, loc)
+	n, _, _, _, err := s.writeFiles(ctx, l.sel, lakeOutput(kind), w.parts, loc)
 	if err != nil {
 		return query.Result{}, err
 	}
@@ -174,7 +174,7 @@ func (s *session) insert(ctx context.Context, t catalog.Table, sel string) (quer
 	for _, k := range t.PartitionKeys {
 		parts = append(parts, k.Name)
 	}
-	n, _, partVals, written, err := s.writeFiles(ctx, sel, "parquet", parts, t.Storage.Location)
+	n, _, partVals, written, err := s.writeFiles(ctx, sel, lakeOutput("parquet"), parts, t.Storage.Location)
 	if err != nil {
 		return query.Result{}, err
 	}
@@ -185,11 +185,33 @@ func (s *session) insert(ctx context.Context, t catalog.Table, sel string) (quer
 	return query.Result{Rows: emptyRows{}, Tag: fmt.Sprintf("INSERT 0 %d", n)}, nil
 }
 
-// writeFiles runs sel into files of kind (DuckDB's COPY formats) under
-// loc, partitioned by parts, and returns the rows written, the files'
-// schema (Parquet only), the partitions made and the objects written.
-// When it fails, no object it wrote stays.
-func (s *session) writeFiles(ctx context.Context, sel, kind string, parts []string, loc string) (n int64, schema format.Schema, partVals [][]string, written []objectRef, err error) {
+// output is how writeFiles writes: DuckDB's COPY options (FORMAT …), and
+// the key under the location of the n-th file DuckDB wrote into partition
+// folder dir ("" or "k=v/…/") as base.
+type output struct {
+	opts string
+	file string // what DuckDB names an unpartitioned output
+	name func(dir string, n int, base string) string
+}
+
+// lakeOutput is the output of CTAS, INSERT and Athena's UNLOAD: files of
+// kind, named apart from any written before.
+func lakeOutput(kind string) output {
+	opts := "FORMAT " + kind
+	if kind == "parquet" {
+		opts += ", COMPRESSION zstd"
+	} else if kind == "csv" {
+		opts += ", HEADER true"
+	}
+	batch := uuid.NewString()[:8] // new files never replace earlier ones
+	return output{opts: opts, file: "part-0." + kind, name: func(dir string, _ int, base string) string { return dir + batch + "-" + base }}
+}
+
+// writeFiles runs sel into files under loc, as out says, partitioned by
+// parts, and returns the rows written, the files' schema (Parquet only),
+// the partitions made and the objects written. When it fails, no object
+// it wrote stays.
+func (s *session) writeFiles(ctx context.Context, sel string, o output, parts []string, loc string) (n int64, schema format.Schema, partVals [][]string, written []objectRef, err error) {
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, s.unwrite(written))
@@ -204,12 +226,8 @@ func (s *session) writeFiles(ctx context.Context, sel, kind string, parts []stri
 		return 0, nil, nil, nil, err
 	}
 	defer os.RemoveAll(tmp)
-	opts := "FORMAT " + kind
-	if kind == "parquet" {
-		opts += ", COMPRESSION zstd"
-	} else if kind == "csv" {
-		opts += ", HEADER true"
-	}
+	opts := o.opts
+	parquet := strings.HasPrefix(opts, "FORMAT parquet")
 	out := filepath.Join(tmp, "out")
 	if len(parts) > 0 {
 		quoted := make([]string, len(parts))
@@ -219,7 +237,7 @@ func (s *session) writeFiles(ctx context.Context, sel, kind string, parts []stri
 		opts += ", PARTITION_BY (" + strings.Join(quoted, ", ") + ")"
 	} else {
 		os.MkdirAll(out, 0o700)
-		out = filepath.Join(out, "part-0."+kind)
+		out = filepath.Join(out, o.file)
 	}
 	res, err := s.query(ctx, fmt.Sprintf("COPY (%s\n) TO '%s' (%s)", sel, quoteString(out), opts), nil)
 	if err != nil {
@@ -228,8 +246,8 @@ func (s *session) writeFiles(ctx context.Context, sel, kind string, parts []stri
 	res.Rows.Close()
 	fmt.Sscanf(res.Tag, "COPY %d", &n) // the rows written
 	bucket, prefix, _ := strings.Cut(strings.TrimPrefix(loc, "s3://"), "/")
-	batch := uuid.NewString()[:8] // new files never replace earlier ones
 	seen := map[string]bool{}
+	count := map[string]int{} // files per folder
 	err = filepath.Walk(filepath.Join(tmp, "out"), func(p string, fi os.FileInfo, err error) error {
 		if err != nil || fi.IsDir() {
 			return err
@@ -242,14 +260,15 @@ func (s *session) writeFiles(ctx context.Context, sel, kind string, parts []stri
 			return err
 		}
 		defer f.Close()
-		if schema == nil && kind == "parquet" {
+		if schema == nil && parquet {
 			info, err := format.InferParquet(f, fi.Size())
 			if err != nil {
 				return err
 			}
 			schema = info.Schema
 		}
-		key := prefix + dir + batch + "-" + base
+		key := prefix + o.name(dir, count[dir], base)
+		count[dir]++
 		if _, err := s.lake().Put(ctx, bucket, key, f, lake.PutOptions{Size: fi.Size()}); err != nil {
 			return fmt.Errorf("write s3://%s/%s: %w", bucket, key, err)
 		}

@@ -40,8 +40,8 @@ func (s *session) warehouseWrite(ctx context.Context, st sqltext.Statement) (que
 	if s.e.opts.Warehouse == nil {
 		return query.Result{}, false, nil
 	}
-	if st.Tokens[0].Is("COPY") {
-		return s.whCopy(ctx, st)
+	if st.Tokens[0].Is("COPY") || st.Tokens[0].Is("UNLOAD") {
+		return s.redshiftStmt(ctx, st)
 	}
 	w, ok := s.parseWarehouse(ctx, st)
 	if !ok {
@@ -369,8 +369,9 @@ func (s *session) whInsert(ctx context.Context, w whStmt) (int64, error) {
 	return s.e.opts.Warehouse.Load(ctx, warehouse.Target{Schema: w.schema, Table: w.table, Columns: cols}, seq)
 }
 
-// whCopy runs Redshift's COPY from the lake into a warehouse table.
-func (s *session) whCopy(ctx context.Context, st sqltext.Statement) (query.Result, bool, error) {
+// redshiftStmt runs Redshift's COPY from the lake into a warehouse table,
+// and its UNLOAD.
+func (s *session) redshiftStmt(ctx context.Context, st sqltext.Statement) (query.Result, bool, error) {
 	stmt, ok, err := redshift.Parse(st.Text)
 	if !ok {
 		return query.Result{}, false, nil
@@ -381,6 +382,10 @@ func (s *session) whCopy(ctx context.Context, st sqltext.Statement) (query.Resul
 			return query.Result{}, true, &query.Error{Code: query.CodeSyntax, Message: pe.Msg, Position: len([]rune(st.Text[:min(pe.Pos, len(st.Text))])) + 1}
 		}
 		return query.Result{}, true, &query.Error{Code: query.CodeSyntax, Message: err.Error()}
+	}
+	if u, isUnload := stmt.(*redshift.Unload); isUnload {
+		res, err := s.redshiftUnload(ctx, u)
+		return res, true, err
 	}
 	c, isCopy := stmt.(*redshift.Copy)
 	if !isCopy || s.e.opts.Lake == nil {

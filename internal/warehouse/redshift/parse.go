@@ -64,7 +64,8 @@ func classify(toks []sqltext.Token) kind {
 	switch {
 	case len(toks) == 0:
 		return other
-	case toks[0].Is("UNLOAD"):
+	case toks[0].Is("UNLOAD") && !(len(toks) > 2 && toks[1].Is("(") && toks[2].Kind != sqltext.String):
+		// Athena's UNLOAD (SELECT …) TO … is not Redshift's.
 		return unloadStmt
 	case toks[0].Is("COPY") && redshiftCopy(toks):
 		return copyStmt

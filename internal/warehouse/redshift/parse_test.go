@@ -18,6 +18,7 @@ func TestNotRedshift(t *testing.T) {
 		"COPY t",
 		"CREATE EXTERNAL TABLE s.t (a int) LOCATION 's3://b/'",
 		"CREATE SCHEMA s",
+		"UNLOAD (SELECT 1) TO 's3://b/p/' WITH (format = 'PARQUET')", // Athena's
 		"COPY t FROM 's3://b/k",
 	} {
 		stmt, ok, err := Parse(s)
