@@ -75,6 +75,11 @@ func TestWarehouse(t *testing.T) {
 			if out := psql("-A", "-t", "-c", join); out != want {
 				t.Fatalf("join: %q, want %q", out, want)
 			}
+			// The lake through an external schema, as Spectrum shows it.
+			psql("-c", `CREATE EXTERNAL SCHEMA spectrum FROM DATA CATALOG DATABASE 'analytics' IAM_ROLE default`)
+			if out := psql("-A", "-t", "-c", `SELECT s.id, x.manager FROM sales s JOIN spectrum.regions x USING (region) ORDER BY 1`); out != "1|ann\n2|bob\n3|ann\n" {
+				t.Fatalf("external schema: %q", out)
+			}
 			psql("-c", `UPDATE sales SET amount = amount * 2 WHERE region = 'south'`)
 			psql("-c", `DELETE FROM public.sales WHERE sold IS NULL`)
 

@@ -107,6 +107,7 @@ type Engine struct {
 	schemas     map[string]bool
 	streamViews map[[2]string]string  // schema, name → a stream or pending view's SELECT
 	whViews     map[[2]string]string  // warehouse schema, table → its columns when its view was made
+	extViews    map[[2]string]string  // external schema, table → the catalog table's version it shows
 	remote      map[string]remoteView // "db.table" → its files through Prepare (remote.go)
 	lastSync    error
 
@@ -138,7 +139,7 @@ func Open(opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("open duckdb %q: %w", opts.Path, err)
 	}
 	e := &Engine{opts: opts, conn: conn, db: sql.OpenDB(conn), log: opts.Log.With("component", "engine"),
-		views: map[string]viewState{}, schemas: map[string]bool{}, streamViews: map[[2]string]string{}, whViews: map[[2]string]string{}, remote: map[string]remoteView{},
+		views: map[string]viewState{}, schemas: map[string]bool{}, streamViews: map[[2]string]string{}, whViews: map[[2]string]string{}, extViews: map[[2]string]string{}, remote: map[string]remoteView{},
 		slots: make(chan struct{}, opts.MaxConcurrent), defs: defs{schemas: map[string]bool{}, views: map[[2]string]viewDef{}},
 		pool: map[string]*instance{}}
 	if err := e.db.Ping(); err != nil {

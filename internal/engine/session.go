@@ -85,6 +85,11 @@ func (s *session) query(ctx context.Context, text string, stmts []sqltext.Statem
 				return res, nil
 			}
 		}
+		if len(stmts) == 1 {
+			if res, ok, err := s.dropExternal(ctx, stmts[0]); ok {
+				return res, err
+			}
+		}
 		if res, ok, err := s.hive(ctx, text); ok {
 			return res, err
 		}

@@ -169,3 +169,37 @@ func TestWarehouseUnload(t *testing.T) {
 		t.Fatalf("round trip: %v", got)
 	}
 }
+
+// An external schema shows a catalog database's lake tables beside the
+// warehouse's, until it is dropped.
+func TestExternalSchema(t *testing.T) {
+	wh, err := whduck.Open(filepath.Join(t.TempDir(), "warehouse.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	e := newEnvWith(t, func(o *Options) { o.Warehouse = wh })
+	e.put("regions/a.json", []byte(`{"region":"north","manager":"ann"}`+"\n"))
+	e.crawl()
+	s := e.session()
+	e.rows(s, `CREATE TABLE sales (id bigint, region varchar(16))`)
+	e.rows(s, `INSERT INTO sales VALUES (1, 'north')`)
+	e.rows(s, `CREATE EXTERNAL SCHEMA spectrum FROM DATA CATALOG DATABASE 'db' IAM_ROLE default`)
+	if got := e.rows(s, `SELECT s.id, x.manager FROM sales s JOIN spectrum.lake x USING (region)`); fmt.Sprint(got) != "[[1 ann]]" {
+		t.Fatalf("join: %v", got)
+	}
+	if _, err := s.Query(t.Context(), `CREATE EXTERNAL SCHEMA spectrum FROM DATA CATALOG DATABASE 'db' IAM_ROLE default`); err == nil {
+		t.Fatal("made twice")
+	}
+	e.rows(s, `CREATE EXTERNAL SCHEMA IF NOT EXISTS spectrum FROM DATA CATALOG DATABASE 'db' IAM_ROLE default`)
+	if _, err := s.Query(t.Context(), `CREATE EXTERNAL SCHEMA other FROM DATA CATALOG DATABASE 'nosuchdb' IAM_ROLE default`); err == nil {
+		t.Fatal("an external schema of a database that is not there")
+	}
+	e.rows(s, `DROP SCHEMA spectrum`)
+	if _, err := s.Query(t.Context(), `SELECT * FROM spectrum.lake`); err == nil {
+		t.Fatal("a dropped external schema is still read")
+	}
+	if got := e.rows(s, `SELECT count(*) FROM db.lake`); fmt.Sprint(got) != "[[1]]" {
+		t.Fatalf("the lake table itself: %v", got)
+	}
+}

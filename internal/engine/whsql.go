@@ -40,7 +40,7 @@ func (s *session) warehouseWrite(ctx context.Context, st sqltext.Statement) (que
 	if s.e.opts.Warehouse == nil {
 		return query.Result{}, false, nil
 	}
-	if st.Tokens[0].Is("COPY") || st.Tokens[0].Is("UNLOAD") {
+	if st.Tokens[0].Is("COPY") || st.Tokens[0].Is("UNLOAD") || len(st.Tokens) > 2 && st.Tokens[0].Is("CREATE") && st.Tokens[1].Is("EXTERNAL") && st.Tokens[2].Is("SCHEMA") {
 		return s.redshiftStmt(ctx, st)
 	}
 	w, ok := s.parseWarehouse(ctx, st)
@@ -382,6 +382,10 @@ func (s *session) redshiftStmt(ctx context.Context, st sqltext.Statement) (query
 			return query.Result{}, true, &query.Error{Code: query.CodeSyntax, Message: pe.Msg, Position: len([]rune(st.Text[:min(pe.Pos, len(st.Text))])) + 1}
 		}
 		return query.Result{}, true, &query.Error{Code: query.CodeSyntax, Message: err.Error()}
+	}
+	if x, isSchema := stmt.(*redshift.ExternalSchema); isSchema {
+		res, err := s.createExternal(ctx, x)
+		return res, true, err
 	}
 	if u, isUnload := stmt.(*redshift.Unload); isUnload {
 		res, err := s.redshiftUnload(ctx, u)
