@@ -16,6 +16,7 @@ import (
 	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/catalog"
 	"github.com/tarnlake/tarn/internal/function"
+	"github.com/tarnlake/tarn/internal/hold"
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/stream"
 )
@@ -48,7 +49,7 @@ type Service struct {
 	mu      sync.Mutex
 	workers map[string]*running
 	status  map[string]string // delivery → why it is failing
-	gates   map[string]*gate
+	gates   map[string]*hold.Gate
 	closed  chan struct{}
 	wake    chan struct{} // a delivery made or changed here: supervise now
 	once    sync.Once
@@ -73,7 +74,7 @@ func New(opts Options) *Service {
 	host, _ := os.Hostname()
 	return &Service{opts: opts, st: store{opts.Docs}, log: opts.Log.With("component", "delivery"),
 		metrics: newMetrics(opts.Registerer), owner: host + "/" + strconv.Itoa(os.Getpid()) + "/" + strconv.FormatInt(time.Now().UnixNano(), 36),
-		workers: map[string]*running{}, status: map[string]string{}, gates: map[string]*gate{}, closed: make(chan struct{}), wake: make(chan struct{}, 1)}
+		workers: map[string]*running{}, status: map[string]string{}, gates: map[string]*hold.Gate{}, closed: make(chan struct{}), wake: make(chan struct{}, 1)}
 }
 
 // ARN is a delivery's ARN.
@@ -237,12 +238,12 @@ func (s *Service) ok(name string) {
 
 // gate is a delivery's gate between its writes and queries of its pending
 // records (see Hold).
-func (s *Service) gate(name string) *gate {
+func (s *Service) gate(name string) *hold.Gate {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.gates[name]
 	if g == nil {
-		g = newGate()
+		g = hold.New()
 		s.gates[name] = g
 	}
 	return g
@@ -259,7 +260,7 @@ func (s *Service) Hold(ctx context.Context, names []string) (release func(), err
 		}
 	}
 	for _, n := range names {
-		r, err := s.gate(n).read(ctx)
+		r, err := s.gate(n).Read(ctx)
 		if err != nil {
 			release()
 			return nil, err

@@ -109,7 +109,7 @@ const holdWait = 10 * time.Second
 // attempt writes a buffer's objects and saves the position after it,
 // with queries of pending records kept out meanwhile.
 func (w *worker) attempt(ctx context.Context, recs []stream.Record, sp span) error {
-	release, crowded := w.s.gate(w.cfg.Name).write(holdWait)
+	release, crowded := w.s.gate(w.cfg.Name).Write(holdWait)
 	defer release()
 	if crowded {
 		w.log.Warn("a query of pending records is still open; writing anyway: it may count this buffer twice", "waited", holdWait)

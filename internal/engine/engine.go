@@ -20,6 +20,7 @@ import (
 
 	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/catalog"
+	"github.com/tarnlake/tarn/internal/hold"
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/query"
 	"github.com/tarnlake/tarn/internal/stream"
@@ -105,9 +106,12 @@ type Engine struct {
 	synced      time.Time
 	views       map[string]viewState // "db.table" → what its view was made from
 	schemas     map[string]bool
-	streamViews map[[2]string]string  // schema, name → a stream or pending view's SELECT
-	whViews     map[[2]string]string  // warehouse schema, table → its columns when its view was made
-	extViews    map[[2]string]string  // external schema, table → the catalog table's version it shows
+	streamViews map[[2]string]string // schema, name → a stream or pending view's SELECT
+	whViews     map[[2]string]string // warehouse schema, table → its columns when its view was made
+	extViews    map[[2]string]string // external schema, table → the catalog table's version it shows
+	whCols      map[[2]string][]string
+	unionViews  map[[2]string]string  // schema, <table>_all → its SELECT
+	archives    *hold.Gate            // ARCHIVE's commits, apart from statements that read the unions
 	remote      map[string]remoteView // "db.table" → its files through Prepare (remote.go)
 	lastSync    error
 
@@ -139,7 +143,8 @@ func Open(opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("open duckdb %q: %w", opts.Path, err)
 	}
 	e := &Engine{opts: opts, conn: conn, db: sql.OpenDB(conn), log: opts.Log.With("component", "engine"),
-		views: map[string]viewState{}, schemas: map[string]bool{}, streamViews: map[[2]string]string{}, whViews: map[[2]string]string{}, extViews: map[[2]string]string{}, remote: map[string]remoteView{},
+		views: map[string]viewState{}, schemas: map[string]bool{}, streamViews: map[[2]string]string{}, whViews: map[[2]string]string{}, extViews: map[[2]string]string{},
+		whCols: map[[2]string][]string{}, unionViews: map[[2]string]string{}, archives: hold.New(), remote: map[string]remoteView{},
 		slots: make(chan struct{}, opts.MaxConcurrent), defs: defs{schemas: map[string]bool{}, views: map[[2]string]viewDef{}},
 		pool: map[string]*instance{}}
 	if err := e.db.Ping(); err != nil {

@@ -66,7 +66,7 @@ func admit(st sqltext.Statement) error {
 	switch first.Text {
 	case "SELECT", "WITH", "VALUES", "TABLE", "FROM", "PIVOT", "UNPIVOT", "SUMMARIZE", "DESCRIBE", "DESC", "SHOW",
 		"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "USE",
-		"INSERT", "UPDATE", "DELETE", "TRUNCATE", "UNLOAD", "MSCK", "DROP", "ALTER", "CREATE":
+		"INSERT", "UPDATE", "DELETE", "TRUNCATE", "UNLOAD", "ARCHIVE", "MSCK", "DROP", "ALTER", "CREATE":
 		return nil // CREATE: see admitCreate, once tarn's handlers have passed
 	case "EXPLAIN":
 		rest := toks[1:]

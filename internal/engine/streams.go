@@ -197,12 +197,7 @@ func (e *Engine) syncStreams(ctx context.Context) error {
 		}
 		e.streamViews[k] = v.body
 	}
-	for k := range e.streamViews {
-		if _, ok := want[k]; !ok {
-			e.dropView(ctx, k[0], k[1])
-			delete(e.streamViews, k)
-		}
-	}
+	dropUnwanted(ctx, e, e.streamViews, want)
 	return nil
 }
 
@@ -245,7 +240,7 @@ func streamViewSQL(fn, arg string, t catalog.Table) string {
 // records once: in the lake or pending.
 func (e *Engine) holdPending(ctx context.Context, text string) (release func(), err error) {
 	nothing := func() {}
-	if e.opts.Deliveries == nil {
+	if e.opts.Deliveries == nil && e.opts.Warehouse == nil {
 		return nothing, nil
 	}
 	toks, err := sqltext.Lex(text)
@@ -253,12 +248,43 @@ func (e *Engine) holdPending(ctx context.Context, text string) (release func(), 
 		return nothing, nil // the statement fails on its own
 	}
 	var refs []string
-	for i := 0; i+2 < len(toks); i++ {
-		if (toks[i].Kind == sqltext.Word || toks[i].Kind == sqltext.Ident) && toks[i].Name() == PendingSchema && toks[i+1].Is(".") {
+	unions := false
+	for i := 0; i < len(toks); i++ {
+		if i+2 < len(toks) && (toks[i].Kind == sqltext.Word || toks[i].Kind == sqltext.Ident) && toks[i].Name() == PendingSchema && toks[i+1].Is(".") {
 			refs = append(refs, toks[i+2].Name())
 		}
+		if isName(toks[i]) && strings.HasSuffix(toks[i].Name(), "_all") {
+			unions = true
+		}
+	}
+	if unions && e.opts.Warehouse != nil {
+		// An archive's rows leave the warehouse and join the union in
+		// one step that no reader of a union sees half of.
+		release, err := e.archives.Read(ctx)
+		if err != nil {
+			return nothing, err
+		}
+		e.fillEmpty(ctx)
+		if len(refs) == 0 {
+			return release, nil
+		}
+		more, err := e.holdDeliveries(ctx, refs)
+		if err != nil {
+			release()
+			return nothing, err
+		}
+		return func() { more(); release() }, nil
 	}
 	if len(refs) == 0 {
+		return nothing, nil
+	}
+	return e.holdDeliveries(ctx, refs)
+}
+
+// holdDeliveries holds the deliveries whose pending views refs name.
+func (e *Engine) holdDeliveries(ctx context.Context, refs []string) (release func(), err error) {
+	nothing := func() {}
+	if e.opts.Deliveries == nil {
 		return nothing, nil
 	}
 	e.sync(ctx) // a delivery made a moment ago has its view

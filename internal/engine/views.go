@@ -46,7 +46,7 @@ func (e *Engine) sync(ctx context.Context) error {
 		e.lastSync = errors.Join(e.lastSync, e.syncStreams(ctx))
 	}
 	if e.opts.Warehouse != nil {
-		e.lastSync = errors.Join(e.lastSync, e.syncWarehouse(ctx), e.syncExternal(ctx))
+		e.lastSync = errors.Join(e.lastSync, e.syncWarehouse(ctx), e.syncExternal(ctx), e.syncArchives(ctx))
 	}
 	return e.lastSync
 }

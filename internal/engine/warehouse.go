@@ -29,12 +29,16 @@ func (e *Engine) syncWarehouse(ctx context.Context) error {
 		return fmt.Errorf("warehouse tables: %w", err)
 	}
 	want := map[[2]string]string{}
+	clear(e.whCols)
 	for _, t := range ts {
-		var sig []string
+		var sig, names []string
 		for _, c := range t.Columns {
 			sig = append(sig, c.Name+" "+c.SQL())
+			names = append(names, c.Name)
 		}
-		want[[2]string{t.Schema, t.Name}] = strings.Join(sig, ",")
+		k := [2]string{t.Schema, t.Name}
+		want[k] = strings.Join(sig, ",")
+		e.whCols[k] = names
 	}
 	for k, sig := range want {
 		if e.whViews[k] == sig {
@@ -50,13 +54,18 @@ func (e *Engine) syncWarehouse(ctx context.Context) error {
 		}
 		e.whViews[k] = sig
 	}
-	for k := range e.whViews {
+	dropUnwanted(ctx, e, e.whViews, want)
+	return nil
+}
+
+// dropUnwanted drops the views of have that want has not.
+func dropUnwanted[V any](ctx context.Context, e *Engine, have map[[2]string]string, want map[[2]string]V) {
+	for k := range have {
 		if _, ok := want[k]; !ok {
 			e.dropView(ctx, k[0], k[1])
-			delete(e.whViews, k)
+			delete(have, k)
 		}
 	}
-	return nil
 }
 
 // registerWarehouse adds tarn_warehouse(schema, table).

@@ -15,15 +15,20 @@ import (
 	whduck "github.com/tarnlake/tarn/internal/warehouse/duckdb"
 )
 
-// Warehouse tables are made, filled, changed and read with Redshift's SQL,
-// and join lake tables in one statement.
-func TestWarehouseTables(t *testing.T) {
+// whEnv is newEnv with an embedded warehouse.
+func whEnv(t *testing.T) *env {
 	wh, err := whduck.Open(filepath.Join(t.TempDir(), "warehouse.duckdb"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer wh.Close()
-	e := newEnvWith(t, func(o *Options) { o.Warehouse = wh })
+	t.Cleanup(func() { wh.Close() })
+	return newEnvWith(t, func(o *Options) { o.Warehouse = wh })
+}
+
+// Warehouse tables are made, filled, changed and read with Redshift's SQL,
+// and join lake tables in one statement.
+func TestWarehouseTables(t *testing.T) {
+	e := whEnv(t)
 	e.put("regions/a.json", []byte(`{"region":"north","manager":"ann"}`+"\n"+`{"region":"south","manager":"bob"}`+"\n"))
 	e.crawl()
 	s := e.session()
@@ -78,12 +83,7 @@ func TestWarehouseReads(t *testing.T) {
 // COPY loads CSV (gzip), JSON and pipe-delimited files from the lake, all
 // or nothing; bad rows are in stl_load_errors.
 func TestWarehouseCopy(t *testing.T) {
-	wh, err := whduck.Open(filepath.Join(t.TempDir(), "warehouse.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wh.Close()
-	e := newEnvWith(t, func(o *Options) { o.Warehouse = wh })
+	e := whEnv(t)
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	zw.Write([]byte("id,region,amount,day\n1,north,10.50,2026-12-01\n2,\"south, far\",3.25,2026-12-02\n"))
@@ -122,12 +122,7 @@ func TestWarehouseCopy(t *testing.T) {
 // UNLOAD writes a query's rows into the lake with Redshift's names, and
 // COPY reads them back.
 func TestWarehouseUnload(t *testing.T) {
-	wh, err := whduck.Open(filepath.Join(t.TempDir(), "warehouse.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wh.Close()
-	e := newEnvWith(t, func(o *Options) { o.Warehouse = wh })
+	e := whEnv(t)
 	s := e.session()
 	e.rows(s, `CREATE TABLE sales (id bigint, region varchar(16), amount numeric(10,2))`)
 	e.rows(s, `INSERT INTO sales VALUES (1, 'north', 10.50), (2, 'south', 3.25), (3, 'north', NULL)`)
@@ -173,12 +168,7 @@ func TestWarehouseUnload(t *testing.T) {
 // An external schema shows a catalog database's lake tables beside the
 // warehouse's, until it is dropped.
 func TestExternalSchema(t *testing.T) {
-	wh, err := whduck.Open(filepath.Join(t.TempDir(), "warehouse.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wh.Close()
-	e := newEnvWith(t, func(o *Options) { o.Warehouse = wh })
+	e := whEnv(t)
 	e.put("regions/a.json", []byte(`{"region":"north","manager":"ann"}`+"\n"))
 	e.crawl()
 	s := e.session()
@@ -201,5 +191,46 @@ func TestExternalSchema(t *testing.T) {
 	}
 	if got := e.rows(s, `SELECT count(*) FROM db.lake`); fmt.Sprint(got) != "[[1]]" {
 		t.Fatalf("the lake table itself: %v", got)
+	}
+}
+
+// ARCHIVE moves old rows into the lake; the union of the two holds each
+// row once; a run whose rows changed meanwhile archives nothing.
+func TestArchive(t *testing.T) {
+	e := whEnv(t)
+	s := e.session()
+	e.rows(s, `CREATE TABLE sales (id bigint, region varchar(16), amount numeric(10,2), sold date)`)
+	e.rows(s, `INSERT INTO sales SELECT i, CASE WHEN i % 2 = 0 THEN 'north' ELSE 'south' END, i * 1.5, DATE '2026-01-01' + CAST(i AS INTEGER) FROM range(1, 101) t(i)`)
+	e.rows(s, `CREATE DATABASE archive`)
+	e.rows(s, `ARCHIVE sales WHERE sold < '2026-03-01' TO 's3://lake/archive/sales/' AS archive.sales PARTITION BY (region)`)
+	if got := e.rows(s, `SELECT count(*) FROM sales`); fmt.Sprint(got) != "[[42]]" {
+		t.Fatalf("left in the warehouse: %v", got)
+	}
+	if got := e.rows(s, `SELECT count(*), count(DISTINCT id), sum(amount) FROM sales_all`); fmt.Sprint(got) != "[[100 100 7575.00]]" {
+		t.Fatalf("union: %v", got)
+	}
+	if got := e.rows(s, `SELECT count(*), CAST(min(sold) AS VARCHAR) FROM archive.sales WHERE region = 'north'`); fmt.Sprint(got) != "[[29 2026-01-03]]" {
+		t.Fatalf("archived: %v", got)
+	}
+	// Again, later rows: a second run joins the union.
+	e.rows(s, `ARCHIVE public.sales WHERE sold <= '2026-03-10' TO 's3://lake/archive/sales/' AS archive.sales PARTITION BY (region)`)
+	if got := e.rows(s, `SELECT count(*), count(DISTINCT id) FROM sales_all`); fmt.Sprint(got) != "[[100 100]]" {
+		t.Fatalf("union after two runs: %v", got)
+	}
+	if got := e.rows(s, `SELECT count(*) FROM sales`); fmt.Sprint(got) != "[[32]]" {
+		t.Fatalf("left after two runs: %v", got)
+	}
+	for _, bad := range []string{
+		`ARCHIVE sales WHERE sold > '2026-01-01' TO 's3://lake/a/' AS archive.sales`,
+		`ARCHIVE sales WHERE sold < '2026-01-01' TO '/tmp/x' AS archive.sales`,
+		`ARCHIVE nosuch WHERE sold < '2026-01-01' TO 's3://lake/a/' AS archive.x`,
+		`ARCHIVE sales WHERE sold < '2026-12-01' TO 's3://lake/other/' AS archive.sales PARTITION BY (region)`,
+	} {
+		if _, err := s.Query(t.Context(), bad); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+	if got := e.rows(s, `SELECT count(*), count(DISTINCT id) FROM sales_all`); fmt.Sprint(got) != "[[100 100]]" {
+		t.Fatalf("union after refused runs: %v", got)
 	}
 }

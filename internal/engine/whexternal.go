@@ -136,11 +136,6 @@ func (e *Engine) syncExternal(ctx context.Context) error {
 			e.extViews[k] = sig
 		}
 	}
-	for k := range e.extViews {
-		if _, ok := want[k]; !ok {
-			e.dropView(ctx, k[0], k[1])
-			delete(e.extViews, k)
-		}
-	}
+	dropUnwanted(ctx, e, e.extViews, want)
 	return errors.Join(errs...)
 }

@@ -40,6 +40,13 @@ func (s *session) warehouseWrite(ctx context.Context, st sqltext.Statement) (que
 	if s.e.opts.Warehouse == nil {
 		return query.Result{}, false, nil
 	}
+	if a, ok, err := parseArchive(st); ok {
+		if err != nil {
+			return query.Result{}, true, err
+		}
+		res, err := s.archive(ctx, a)
+		return res, true, err
+	}
 	if st.Tokens[0].Is("COPY") || st.Tokens[0].Is("UNLOAD") || len(st.Tokens) > 2 && st.Tokens[0].Is("CREATE") && st.Tokens[1].Is("EXTERNAL") && st.Tokens[2].Is("SCHEMA") {
 		return s.redshiftStmt(ctx, st)
 	}

@@ -47,6 +47,9 @@ type Store interface {
 	// Exec runs one statement that returns no rows and says how many rows
 	// it changed. It commits before it returns: a crash after loses nothing.
 	Exec(ctx context.Context, stmt string, args ...any) (int64, error)
+	// Tx runs fn in one transaction, committed if fn returns nil and rolled
+	// back otherwise (or if tarn dies first).
+	Tx(ctx context.Context, fn func(tx Execer) error) error
 	// Query runs one statement that returns rows; the caller closes them.
 	Query(ctx context.Context, stmt string, args ...any) (Rows, error)
 	// Tables lists the tables of a schema ("": of every schema), with their
@@ -58,6 +61,12 @@ type Store interface {
 	// is no such table.
 	Load(ctx context.Context, t Target, rows iter.Seq2[[]any, error]) (int64, error)
 	Close() error
+}
+
+// Execer runs statements in a transaction; Exec says how many rows each
+// changed.
+type Execer interface {
+	Exec(ctx context.Context, stmt string, args ...any) (int64, error)
 }
 
 // Rows is a statement's result.

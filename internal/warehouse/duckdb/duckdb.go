@@ -29,12 +29,10 @@ var _ warehouse.Store = (*Store)(nil)
 // Open opens (or makes) the database file at path. Extensions are never
 // fetched: the warehouse needs none.
 func Open(path string) (*Store, error) {
+	// Unqualified names are in public, as in Redshift: a setting of each
+	// connection.
 	conn, err := duckdb.NewConnector(path, func(ex driver.ExecerContext) error {
-		// Unqualified names are in public, as in Redshift. No statement
-		// reaches past the database file: no files, no network, no
-		// settings changed.
-		for _, q := range []string{"SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
-			"CREATE SCHEMA IF NOT EXISTS public", "SET schema = 'public'", "SET enable_external_access = false", "SET lock_configuration = true"} {
+		for _, q := range []string{"CREATE SCHEMA IF NOT EXISTS public", "SET schema = 'public'"} {
 			if _, err := ex.ExecContext(context.Background(), q, nil); err != nil {
 				return err
 			}
@@ -45,7 +43,20 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
 	}
 	s := &Store{conn: conn, db: sql.OpenDB(conn)}
-	if err := s.db.Ping(); err != nil {
+	// The database's own settings, once: no statement reaches past the
+	// file (no files, no network, no extensions fetched), and none
+	// changes that.
+	c, err := conn.Connect(context.Background())
+	if err == nil {
+		for _, q := range []string{"SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
+			"SET enable_external_access = false", "SET lock_configuration = true"} {
+			if _, err = c.(driver.ExecerContext).ExecContext(context.Background(), q, nil); err != nil {
+				break
+			}
+		}
+		c.Close()
+	}
+	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
 	}
@@ -58,6 +69,29 @@ func (s *Store) Close() error {
 
 func (s *Store) Exec(ctx context.Context, stmt string, args ...any) (int64, error) {
 	res, err := s.db.ExecContext(ctx, stmt, args...)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+func (s *Store) Tx(ctx context.Context, fn func(tx warehouse.Execer) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap(err)
+	}
+	if err := fn(sqlTx{tx}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return wrap(tx.Commit())
+}
+
+type sqlTx struct{ tx *sql.Tx }
+
+func (t sqlTx) Exec(ctx context.Context, stmt string, args ...any) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, stmt, args...)
 	if err != nil {
 		return 0, wrap(err)
 	}

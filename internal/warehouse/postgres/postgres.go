@@ -53,6 +53,24 @@ func (s *Store) Exec(ctx context.Context, stmt string, args ...any) (int64, erro
 	return tag.RowsAffected(), nil
 }
 
+func (s *Store) Tx(ctx context.Context, fn func(tx warehouse.Execer) error) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(pgTx{tx}) })
+	if err != nil {
+		return wrap(err)
+	}
+	return nil
+}
+
+type pgTx struct{ tx pgx.Tx }
+
+func (t pgTx) Exec(ctx context.Context, stmt string, args ...any) (int64, error) {
+	tag, err := t.tx.Exec(ctx, stmt, args...)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 func (s *Store) Query(ctx context.Context, stmt string, args ...any) (warehouse.Rows, error) {
 	rows, err := s.pool.Query(ctx, stmt, args...)
 	if err != nil {

@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) warehouse.Store) {
 		{"NoTable", noTable},
 		{"Unqualified", unqualified},
 		{"Sealed", sealed},
+		{"Tx", txs},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}
@@ -228,5 +229,36 @@ func sealed(t *testing.T, s warehouse.Store) {
 				t.Errorf("%s: read", stmt)
 			}
 		}
+	}
+}
+
+// txs: a transaction's statements commit together, or not at all.
+func txs(t *testing.T, s warehouse.Store) {
+	exec(t, s, "CREATE TABLE public.t (id bigint)")
+	exec(t, s, "INSERT INTO public.t VALUES (1), (2), (3)")
+	abort := errors.New("not this time")
+	err := s.Tx(ctx(t), func(tx warehouse.Execer) error {
+		if n, err := tx.Exec(ctx(t), "DELETE FROM public.t WHERE id < $1", 3); err != nil || n != 2 {
+			t.Fatalf("delete in a transaction: %d %v", n, err)
+		}
+		return abort
+	})
+	if !errors.Is(err, abort) {
+		t.Fatalf("Tx: %v, want fn's error", err)
+	}
+	if _, got := query(t, s, "SELECT count(*) FROM public.t"); fmt.Sprint(got) != "[[3]]" {
+		t.Fatalf("after a rolled back transaction: %v", got)
+	}
+	if err := s.Tx(ctx(t), func(tx warehouse.Execer) error {
+		if _, err := tx.Exec(ctx(t), "DELETE FROM public.t WHERE id < $1", 3); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx(t), "INSERT INTO public.t VALUES (10)")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, got := query(t, s, "SELECT sum(id) FROM public.t"); fmt.Sprint(got) != "[[13]]" {
+		t.Fatalf("after a committed transaction: %v", got)
 	}
 }

@@ -1,4 +1,4 @@
-package delivery
+package hold
 
 import (
 	"context"
@@ -7,14 +7,14 @@ import (
 )
 
 func TestGate(t *testing.T) {
-	g := newGate()
-	r1, err := g.read(context.Background())
+	g := New()
+	r1, err := g.Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	wrote := make(chan bool)
 	go func() {
-		release, crowded := g.write(time.Minute)
+		release, crowded := g.Write(time.Minute)
 		wrote <- crowded
 		release()
 	}()
@@ -30,7 +30,7 @@ func TestGate(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if _, err := g.read(waiting); err == nil {
+	if _, err := g.Read(waiting); err == nil {
 		t.Fatal("a query came in while a write was waiting for an earlier one")
 	}
 	select {
@@ -42,12 +42,12 @@ func TestGate(t *testing.T) {
 	if crowded := <-wrote; crowded {
 		t.Fatal("the write says queries were in after the last one left")
 	}
-	r2, err := g.read(context.Background())
+	r2, err := g.Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A query left open holds a write back only for the wait given.
-	release, crowded := g.write(10 * time.Millisecond)
+	release, crowded := g.Write(10 * time.Millisecond)
 	if !crowded {
 		t.Fatal("a write past its wait with a query in does not say so")
 	}
