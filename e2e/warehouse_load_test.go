@@ -68,9 +68,35 @@ func TestFlatFileToWarehouse(t *testing.T) {
 	if got := count(); got != "3|14.75\n" {
 		t.Fatalf("a bad file loaded some rows: %q", got)
 	}
-	if got := psql("-A", "-t", "-c", `SELECT filename, line_number, colname, err_code, raw_field_value FROM stl_load_errors`); got != "s3://landing/sales/bad.csv|3|id|1207|five\n" {
-		t.Fatalf("stl_load_errors: %q", got)
+	// (A table the load made is queryable within a second: views follow.)
+	waitFor(t, srv, "the load's errors in stl_load_errors", func() bool {
+		out, _ := psqlAs(t, srv, rootID, rootSecret, "-A", "-t", "-c", `SELECT filename, line_number, colname, err_code, raw_field_value FROM stl_load_errors`)
+		return out == "s3://landing/sales/bad.csv|3|id|1207|five\n"
+	})
+	// A crawler of the warehouse (Glue's JDBC target) registers its tables
+	// in the catalog beside the lake's, readable by SQL there too.
+	cli.must(t, "glue", "create-database", "--database-input", `{"Name":"analytics"}`)
+	cli.must(t, "glue", "create-crawler", "--name", "wh", "--role", "tarn", "--database-name", "analytics",
+		"--targets", `{"JdbcTargets":[{"ConnectionName":"tarn-warehouse","Path":"dev/public/sal%"}]}`)
+	crawlCLI(t, cli, "wh")
+	var got struct {
+		Table struct {
+			Parameters        map[string]string
+			StorageDescriptor struct {
+				Location string
+				Columns  []struct{ Name, Type string }
+			}
+		}
 	}
+	cli.json(t, &got, "glue", "get-table", "--database-name", "analytics", "--name", "dev_public_sales")
+	if got.Table.Parameters["classification"] != "warehouse" || got.Table.StorageDescriptor.Location != "dev.public.sales" ||
+		len(got.Table.StorageDescriptor.Columns) != 4 || got.Table.StorageDescriptor.Columns[2].Type != "decimal(10,2)" {
+		t.Fatalf("crawled warehouse table: %+v", got.Table)
+	}
+	if out := psql("-A", "-t", "-c", `SELECT count(*) FROM analytics.dev_public_sales`); out != "3\n" {
+		t.Fatalf("the crawled table by SQL: %q", out)
+	}
+
 	// A replay of every landing event loads nothing twice.
 	replay := exec.Command(tarnBin, "events", "replay", "--since", "1h", "--bucket", "landing", "--endpoint", srv.URL())
 	replay.Env = append(os.Environ(), "TARN_ACCESS_KEY_ID="+rootID, "TARN_SECRET_ACCESS_KEY="+rootSecret)

@@ -163,17 +163,17 @@ func serve(ctx context.Context, args []string, con console) error {
 	if tlsCfg != nil {
 		scheme = "https"
 	}
-	crawler := crawl.New(crawl.Options{Catalog: cat, Lake: store, Log: log, Registerer: reg,
-		Exclusive: cfg.Catalog.PostgresDSN == ""})
-	// Every object change is logged before it is acknowledged.
-	eventLog := trigger.NewLog(streams, trigger.LogOptions{Stream: cfg.Events.Stream, Retention: cfg.Events.retention(),
-		Region: cfg.S3.Region, Log: log, Registerer: reg})
-	store = lake.WithEvents(store, eventLog)
 	wh, err := openWarehouse(cfg)
 	if err != nil {
 		return failed(err)
 	}
 	parts = append(parts, part{name: "warehouse", close: wh.Close})
+	crawler := crawl.New(crawl.Options{Catalog: cat, Lake: store, Warehouse: wh, Log: log, Registerer: reg,
+		Exclusive: cfg.Catalog.PostgresDSN == ""})
+	// Every object change is logged before it is acknowledged.
+	eventLog := trigger.NewLog(streams, trigger.LogOptions{Stream: cfg.Events.Stream, Retention: cfg.Events.retention(),
+		Region: cfg.S3.Region, Log: log, Registerer: reg})
+	store = lake.WithEvents(store, eventLog)
 	events, err := buildEvents(cfg, eventLog, cat, store, streams, keyring, crawler, ruleLoader{copyfrom.Options{Store: wh, Lake: store}},
 		localURL(scheme, addrs[0].ln.Addr()), log, reg)
 	if err != nil {

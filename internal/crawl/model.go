@@ -50,6 +50,8 @@ type Crawler struct {
 	Description  string
 	TablePrefix  string
 	Targets      []S3Target
+	// JdbcTargets are warehouse tables to register (Glue's JDBC targets).
+	JdbcTargets []JdbcTarget
 	// Classifiers names custom classifiers that run before the built-in
 	// ones, in this order.
 	Classifiers []string
@@ -71,6 +73,15 @@ type Crawler struct {
 }
 
 // S3Target is a path in the lake to crawl: "s3://bucket/prefix/".
+// JdbcTarget names warehouse tables as Glue's JDBC target does: a
+// connection (any name: tarn has one warehouse) and a path
+// "database/schema/table", where % matches any run of characters.
+type JdbcTarget struct {
+	ConnectionName string
+	Path           string
+	Exclusions     []string // glob patterns of "database/schema/table"
+}
+
 type S3Target struct {
 	Path string
 	// Exclusions are glob patterns relative to Path ("**.tmp", "logs/**").

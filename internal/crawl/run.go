@@ -225,6 +225,11 @@ func (r *run) save(ctx context.Context, state, msg string) error {
 
 // crawl does the work: classify, group, apply, remember.
 func (r *run) crawl(ctx context.Context) error {
+	if len(r.c.JdbcTargets) > 0 {
+		if err := r.crawlWarehouse(ctx); err != nil || len(r.c.Targets) == 0 {
+			return err
+		}
+	}
 	if err := r.loadClassifiers(ctx); err != nil {
 		return err
 	}

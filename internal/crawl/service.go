@@ -14,6 +14,7 @@ import (
 
 	"github.com/tarnlake/tarn/internal/catalog"
 	"github.com/tarnlake/tarn/internal/lake"
+	"github.com/tarnlake/tarn/internal/warehouse"
 )
 
 // Document kinds in the catalog store.
@@ -37,6 +38,10 @@ type Catalog interface {
 type Options struct {
 	Catalog Catalog
 	Lake    lake.Objects
+	// Warehouse is what JDBC targets crawl; nil: they fail.
+	Warehouse interface {
+		Tables(ctx context.Context, schema string) ([]warehouse.Table, error)
+	}
 	Log     *slog.Logger
 	// Registerer receives the crawl metrics; nil registers nothing.
 	Registerer prometheus.Registerer
@@ -272,8 +277,13 @@ func (s *Service) validate(ctx context.Context, c *Crawler) error {
 	if c.DatabaseName == "" {
 		return fmt.Errorf("%w: crawler %s names no database (DatabaseName)", catalog.ErrInvalid, c.Name)
 	}
-	if len(c.Targets) == 0 {
-		return fmt.Errorf("%w: crawler %s has no S3 targets", catalog.ErrInvalid, c.Name)
+	if len(c.Targets) == 0 && len(c.JdbcTargets) == 0 {
+		return fmt.Errorf("%w: crawler %s has no S3 or JDBC targets", catalog.ErrInvalid, c.Name)
+	}
+	for i, t := range c.JdbcTargets {
+		if strings.Count(t.Path, "/") != 2 {
+			return fmt.Errorf("%w: JDBC target %d: path %q is not database/schema/table", catalog.ErrInvalid, i, t.Path)
+		}
 	}
 	for i, t := range c.Targets {
 		if _, _, err := parseS3Path(t.Path); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/query"
 	"github.com/tarnlake/tarn/internal/query/sqltext"
+	"github.com/tarnlake/tarn/internal/warehouse"
 )
 
 // A lake that is not on this machine is read through local copies that
@@ -34,6 +35,15 @@ type remoteView struct {
 func (e *Engine) createView(ctx context.Context, db, name string, t catalog.Table) error {
 	key := db + "." + name
 	delete(e.remote, key)
+	if t.Parameters["classification"] == warehouse.Classification {
+		// A warehouse table a crawler registered: read from the warehouse.
+		loc := strings.Split(t.Storage.Location, ".")
+		if e.opts.Warehouse == nil || len(loc) != 3 {
+			return fmt.Errorf("warehouse table %s (location %q): no warehouse here, or not database.schema.table", key, t.Storage.Location)
+		}
+		body := fmt.Sprintf("SELECT * FROM tarn_warehouse('%s', '%s')", quoteString(loc[1]), quoteString(loc[2]))
+		return e.defineView(ctx, db, name, body, access.Resource{Kind: access.Warehouse, Name: loc[1]})
+	}
 	body, err := viewSQL(t, e.opts.Files)
 	if err != nil {
 		return err

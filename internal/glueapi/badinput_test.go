@@ -46,7 +46,7 @@ func TestBadInput(t *testing.T) {
 		{"CreateCrawler", map[string]any{"Name": "c", "Targets": map[string]any{}}, codeInvalid, "Role is required."},
 		{"CreateCrawler", map[string]any{"Name": "c", "Role": "r"}, codeInvalid, "Targets is required."},
 		{"CreateCrawler", map[string]any{"Name": "c", "Role": "r", "Targets": map[string]any{"S3Targets": []any{map[string]any{}}}}, codeInvalid, "Targets.S3Targets[0].Path is required."},
-		{"CreateCrawler", map[string]any{"Name": "c", "Role": "r", "Targets": map[string]any{"DynamoDBTargets": []any{map[string]any{"Path": "t"}}}}, codeInvalid, "tarn crawls S3 targets only"},
+		{"CreateCrawler", map[string]any{"Name": "c", "Role": "r", "Targets": map[string]any{"DynamoDBTargets": []any{map[string]any{"Path": "t"}}}}, codeInvalid, "tarn crawls S3 targets and JDBC targets of its warehouse only"},
 		{"CreateCrawler", map[string]any{"Name": "c", "Role": "r", "Targets": map[string]any{}, "Schedule": "daily"}, codeInvalid, `Schedule "daily" is not a cron expression`},
 		{"CreateCrawler", map[string]any{"Name": "c", "Role": "r", "Targets": map[string]any{}, "SchemaChangePolicy": map[string]any{"UpdateBehavior": "X"}}, codeInvalid, `SchemaChangePolicy.UpdateBehavior "X" is not one of LOG, UPDATE_IN_DATABASE`},
 		{"CreateCrawler", map[string]any{"Name": "c", "Role": "r", "Targets": map[string]any{}}, codeInvalid, "Crawler c: crawler c has no targets."},

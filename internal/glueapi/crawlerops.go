@@ -31,6 +31,12 @@ type lastCrawl struct {
 	StartTime    *awsapi.Timestamp `json:",omitempty"`
 }
 
+type jdbcTargetOut struct {
+	ConnectionName string
+	Path           string
+	Exclusions     []string
+}
+
 type crawlerOut struct {
 	Name         string
 	Role         string `json:",omitempty"`
@@ -38,7 +44,7 @@ type crawlerOut struct {
 	Description  string `json:",omitempty"`
 	Targets      struct {
 		S3Targets       []s3TargetOut
-		JdbcTargets     []struct{}
+		JdbcTargets     []jdbcTargetOut
 		MongoDBTargets  []struct{}
 		DynamoDBTargets []struct{}
 		CatalogTargets  []struct{}
@@ -76,7 +82,11 @@ func crawler(cr crawl.Crawler) crawlerOut {
 	for i, t := range cr.Targets {
 		out.Targets.S3Targets[i] = s3TargetOut{Path: t.Path, Exclusions: nonNil(t.Exclusions), SampleSize: int32(t.SampleSize)}
 	}
-	out.Targets.JdbcTargets, out.Targets.MongoDBTargets = []struct{}{}, []struct{}{}
+	out.Targets.JdbcTargets = make([]jdbcTargetOut, len(cr.JdbcTargets))
+	for i, t := range cr.JdbcTargets {
+		out.Targets.JdbcTargets[i] = jdbcTargetOut{ConnectionName: t.ConnectionName, Path: t.Path, Exclusions: nonNil(t.Exclusions)}
+	}
+	out.Targets.MongoDBTargets = []struct{}{}
 	out.Targets.DynamoDBTargets, out.Targets.CatalogTargets = []struct{}{}, []struct{}{}
 	out.RecrawlPolicy.RecrawlBehavior = orDefault(cr.RecrawlBehavior, crawl.RecrawlAll)
 	out.SchemaChangePolicy.UpdateBehavior = orDefault(cr.SchemaChangePolicy.UpdateBehavior, crawl.UpdateInDB)

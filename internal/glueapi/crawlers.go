@@ -35,10 +35,17 @@ type s3Target struct {
 	SampleSize *int32
 }
 
-// crawlerTargets holds every kind Glue has, to refuse all but S3.
+type jdbcTarget struct {
+	ConnectionName *string
+	Path           *string
+	Exclusions     []string
+}
+
+// crawlerTargets holds every kind Glue has, to refuse all but S3 and JDBC
+// (the warehouse).
 type crawlerTargets struct {
 	S3Targets       []s3Target
-	JdbcTargets     []json.RawMessage
+	JdbcTargets     []jdbcTarget
 	MongoDBTargets  []json.RawMessage
 	DynamoDBTargets []json.RawMessage
 	CatalogTargets  []json.RawMessage
@@ -102,7 +109,11 @@ func (in *crawlerInput) apply(cr *crawl.Crawler) error {
 		if err != nil {
 			return err
 		}
-		cr.Targets = targets
+		jdbc, err := in.Targets.jdbc()
+		if err != nil {
+			return err
+		}
+		cr.Targets, cr.JdbcTargets = targets, jdbc
 	}
 	if in.Schedule != nil {
 		if err := checkSchedule(*in.Schedule); err != nil {
@@ -155,12 +166,12 @@ func (in *crawlerInput) apply(cr *crawl.Crawler) error {
 
 func (t *crawlerTargets) s3() ([]crawl.S3Target, error) {
 	for kind, n := range map[string]int{
-		"JdbcTargets": len(t.JdbcTargets), "MongoDBTargets": len(t.MongoDBTargets),
+		"MongoDBTargets": len(t.MongoDBTargets),
 		"DynamoDBTargets": len(t.DynamoDBTargets), "CatalogTargets": len(t.CatalogTargets),
 		"DeltaTargets": len(t.DeltaTargets), "IcebergTargets": len(t.IcebergTargets), "HudiTargets": len(t.HudiTargets),
 	} {
 		if n > 0 {
-			return nil, invalidInput("Targets.%s: tarn crawls S3 targets only.", kind)
+			return nil, invalidInput("Targets.%s: tarn crawls S3 targets and JDBC targets of its warehouse only.", kind)
 		}
 	}
 	out := make([]crawl.S3Target, len(t.S3Targets))
@@ -174,6 +185,20 @@ func (t *crawlerTargets) s3() ([]crawl.S3Target, error) {
 				return nil, invalidInput("Targets.S3Targets[%d].SampleSize is %d; it must be between 1 and 249.", i, *s.SampleSize)
 			}
 			out[i].SampleSize = int(*s.SampleSize)
+		}
+	}
+	return out, nil
+}
+
+func (t *crawlerTargets) jdbc() ([]crawl.JdbcTarget, error) {
+	out := make([]crawl.JdbcTarget, len(t.JdbcTargets))
+	for i, j := range t.JdbcTargets {
+		if j.Path == nil || strings.Count(*j.Path, "/") != 2 {
+			return nil, invalidInput("Targets.JdbcTargets[%d].Path must be database/schema/table (%% matches any run of characters).", i)
+		}
+		out[i] = crawl.JdbcTarget{Path: *j.Path, Exclusions: j.Exclusions}
+		if j.ConnectionName != nil {
+			out[i].ConnectionName = *j.ConnectionName
 		}
 	}
 	return out, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -175,12 +176,17 @@ func TestSDKCrawlerErrors(t *testing.T) {
 			t.Errorf("%v: SDK got %v", tc.err, err)
 		}
 	}
-	// Only S3 targets, and no crawler service at all.
+	// S3 and JDBC (warehouse) targets only, and no crawler service at all.
 	_, err := c.CreateCrawler(ctx, &glue.CreateCrawlerInput{Name: aws.String("j"), Role: aws.String("r"),
 		Targets: &types.CrawlerTargets{JdbcTargets: []types.JdbcTarget{{ConnectionName: aws.String("pg")}}}})
 	var ii *types.InvalidInputException
-	if !errors.As(err, &ii) || aws.ToString(ii.Message) != "Targets.JdbcTargets: tarn crawls S3 targets only." {
-		t.Fatalf("jdbc: %v", err)
+	if !errors.As(err, &ii) || !strings.Contains(aws.ToString(ii.Message), "Targets.JdbcTargets[0].Path must be database/schema/table") {
+		t.Fatalf("jdbc without a path: %v", err)
+	}
+	_, err = c.CreateCrawler(ctx, &glue.CreateCrawlerInput{Name: aws.String("m"), Role: aws.String("r"),
+		Targets: &types.CrawlerTargets{MongoDBTargets: []types.MongoDBTarget{{ConnectionName: aws.String("m")}}}})
+	if !errors.As(err, &ii) || aws.ToString(ii.Message) != "Targets.MongoDBTargets: tarn crawls S3 targets and JDBC targets of its warehouse only." {
+		t.Fatalf("mongodb: %v", err)
 	}
 	e.api.crawlers = nil
 	_, err = c.GetCrawlers(ctx, &glue.GetCrawlersInput{})

@@ -32,6 +32,10 @@ type Target struct {
 	Once string
 }
 
+// Classification marks catalog tables that are warehouse tables (a
+// crawler's JDBC targets make them): Location is database.schema.table.
+const Classification = "warehouse"
+
 // System is the schema that holds the store's own tables (the ledger of
 // loads); Tables does not list it.
 const System = "tarn_system"
