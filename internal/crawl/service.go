@@ -42,7 +42,7 @@ type Options struct {
 	Warehouse interface {
 		Tables(ctx context.Context, schema string) ([]warehouse.Table, error)
 	}
-	Log     *slog.Logger
+	Log *slog.Logger
 	// Registerer receives the crawl metrics; nil registers nothing.
 	Registerer prometheus.Registerer
 	// Workers is how many files are classified at once; default 8 (reads

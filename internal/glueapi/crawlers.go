@@ -166,7 +166,7 @@ func (in *crawlerInput) apply(cr *crawl.Crawler) error {
 
 func (t *crawlerTargets) s3() ([]crawl.S3Target, error) {
 	for kind, n := range map[string]int{
-		"MongoDBTargets": len(t.MongoDBTargets),
+		"MongoDBTargets":  len(t.MongoDBTargets),
 		"DynamoDBTargets": len(t.DynamoDBTargets), "CatalogTargets": len(t.CatalogTargets),
 		"DeltaTargets": len(t.DeltaTargets), "IcebergTargets": len(t.IcebergTargets), "HudiTargets": len(t.HudiTargets),
 	} {
