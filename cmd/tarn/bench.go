@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-const benchUsage = `Usage: tarn bench s3|streams|crawl|query|events|delivery [flags]
+const benchUsage = `Usage: tarn bench s3|streams|crawl|query|events|delivery|warehouse [flags]
 
 Measures a served API and, in the same run, the reference each figure is
 compared with, and prints the median ratio over the runs.
@@ -38,6 +38,11 @@ delivery (200-byte JSON records of 5 columns; Parquet with zstd; --records per r
                    buffer waits out an interval) → Parquet in the lake → counted by SQL, records/s,
                    vs converting them in-process with the same converter
   PutRecord → SQL  latency until a record put is visible in a query (IntervalInSeconds=1)
+warehouse (--records rows of 5 columns as a gzip CSV; embedded, or --warehouse-dsn for PostgreSQL):
+  COPY csv.gz      COPY from the lake, rows/s, vs DuckDB's read_csv into a table in this process
+                   (PostgreSQL's own COPY FROM STDIN with --warehouse-dsn)
+  UNLOAD parquet   vs DuckDB writing the same rows to Parquet in this process
+  join with lake   a warehouse table joined with a lake table and aggregated, vs DuckDB in this process
 Each prints the idle RSS of tarn serve when bench starts the server itself.
 Without --endpoint it starts its own tarn serve on a temporary data folder.
 
@@ -48,7 +53,7 @@ Examples:
 `
 
 func bench(ctx context.Context, args []string, con console) error {
-	part, err := subcommand("bench", benchUsage, args, con, "s3", "streams", "crawl", "query", "events", "delivery")
+	part, err := subcommand("bench", benchUsage, args, con, "s3", "streams", "crawl", "query", "events", "delivery", "warehouse")
 	if err != nil {
 		return err
 	}
@@ -60,7 +65,8 @@ func bench(ctx context.Context, args []string, con console) error {
 	fs.IntVar(&o.bigObjects, "big", 16, "16 MiB objects per run")
 	fs.IntVar(&o.clients, "clients", 32, "concurrent clients for 4 KiB PUTs")
 	fs.DurationVar(&o.smallFor, "small-for", 0, "how long to PUT 4 KiB objects per run (default 3s)")
-	fs.IntVar(&o.records, "records", 200000, "streams: records per run")
+	fs.IntVar(&o.records, "records", 200000, "streams, delivery: records per run; warehouse: rows")
+	fs.StringVar(&o.warehouseDSN, "warehouse-dsn", "", "warehouse: a PostgreSQL database for the server's warehouse (default: embedded), and the reference's")
 	pos, err := fs.parse(args[1:])
 	if err != nil {
 		return err
@@ -79,6 +85,8 @@ func bench(ctx context.Context, args []string, con console) error {
 		return benchEvents(ctx, o)
 	case "delivery":
 		return benchDelivery(ctx, o)
+	case "warehouse":
+		return benchWarehouse(ctx, o)
 	}
 	return benchS3(ctx, o)
 }

@@ -30,6 +30,7 @@ type benchOptions struct {
 	runs, bigObjects int
 	clients, records int
 	smallFor         time.Duration
+	warehouseDSN     string
 }
 
 const bigSize = 16 << 20
