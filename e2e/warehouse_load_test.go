@@ -97,6 +97,28 @@ func TestFlatFileToWarehouse(t *testing.T) {
 		t.Fatalf("the crawled table by SQL: %q", out)
 	}
 
+	// The Redshift Data API through the aws CLI.
+	var stmt struct{ Id string }
+	cli.json(t, &stmt, "redshift-data", "execute-statement", "--database", "dev", "--cluster-identifier", "tarn",
+		"--sql", "SELECT region, sum(amount) AS total FROM sales GROUP BY region ORDER BY region")
+	var desc struct{ Status, Error string }
+	waitFor(t, srv, "the statement finished", func() bool {
+		cli.json(t, &desc, "redshift-data", "describe-statement", "--id", stmt.Id)
+		return desc.Status == "FINISHED" || desc.Status == "FAILED"
+	})
+	if desc.Status != "FINISHED" {
+		t.Fatalf("statement: %+v", desc)
+	}
+	var res struct {
+		Records        [][]map[string]any
+		ColumnMetadata []struct{ Name string }
+		TotalNumRows   int
+	}
+	cli.json(t, &res, "redshift-data", "get-statement-result", "--id", stmt.Id)
+	if res.TotalNumRows != 3 || len(res.ColumnMetadata) != 2 || res.ColumnMetadata[1].Name != "total" || res.Records[0][0]["stringValue"] != "east" {
+		t.Fatalf("result: %+v", res)
+	}
+
 	// A replay of every landing event loads nothing twice.
 	replay := exec.Command(tarnBin, "events", "replay", "--since", "1h", "--bucket", "landing", "--endpoint", srv.URL())
 	replay.Env = append(os.Environ(), "TARN_ACCESS_KEY_ID="+rootID, "TARN_SECRET_ACCESS_KEY="+rootSecret)

@@ -40,6 +40,7 @@ import (
 	"github.com/tarnlake/tarn/internal/pgwire"
 	"github.com/tarnlake/tarn/internal/query/athenaapi"
 	"github.com/tarnlake/tarn/internal/query/httpsql"
+	"github.com/tarnlake/tarn/internal/redshiftdata"
 	"github.com/tarnlake/tarn/internal/stream/kinesisapi"
 	"github.com/tarnlake/tarn/internal/stream/natsjs"
 	"github.com/tarnlake/tarn/internal/trigger"
@@ -195,6 +196,8 @@ func serve(ctx context.Context, args []string, con console) error {
 	athena := athenaapi.New(eng, cat, store, log, athenaapi.Options{Region: cfg.S3.Region,
 		Exclusive: cfg.Catalog.PostgresDSN == "", Registerer: reg})
 	parts = append(parts, part{name: "athena", start: athena.Recover, run: athena.Run, close: athena.Close})
+	rsd := redshiftdata.New(eng, cat, log, redshiftdata.Options{Exclusive: cfg.Catalog.PostgresDSN == ""})
+	parts = append(parts, part{name: "redshift data", start: rsd.Recover, run: rsd.Run, close: rsd.Close})
 	parts = append(parts, part{name: "deliveries", run: deliveries.Run, close: deliveries.Close})
 
 	// One count of failed logins for every listener: a key's guesses add up
@@ -210,6 +213,7 @@ func serve(ctx context.Context, args []string, con console) error {
 		Targets: map[string]edge.Target{
 			"AWSGlue":           {API: "glue", Handler: glueapi.New(cat, crawler, log, glueapi.Options{Region: cfg.S3.Region})},
 			"AmazonAthena":      {API: "athena", Handler: athena},
+			"RedshiftData":      {API: "redshift-data", Handler: rsd},
 			"Logs_20140328":     {API: "logs", Handler: events.logs},
 			eventsapi.Target:    {API: "events", Handler: eventsapi.New(events.dispatch, log)},
 			"Firehose_20150804": {API: "firehose", Handler: firehoseapi.New(deliveries, log)},

@@ -21,9 +21,19 @@ type Error struct {
 	Code    string
 	Message string
 	Status  int
+	// Members are what some JSON APIs add to the error's body beside
+	// __type and message (Athena's AthenaErrorCode, the Data API's
+	// StatementId…).
+	Members map[string]string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// With sets the error's members and returns it.
+func (e *Error) With(members map[string]string) *Error {
+	e.Members = members
+	return e
+}
 
 // Errorf makes an Error with a formatted message.
 func Errorf(status int, code, format string, args ...any) *Error {
@@ -91,5 +101,9 @@ func WriteJSON(w http.ResponseWriter, r *http.Request, e *Error) {
 	w.Header().Set("x-amzn-RequestId", in.RequestID)
 	w.Header().Set("X-Amzn-ErrorType", e.Code)
 	w.WriteHeader(e.Status)
-	json.NewEncoder(w).Encode(map[string]string{"__type": e.Code, "message": e.Message})
+	body := map[string]string{"__type": e.Code, "message": e.Message}
+	for k, v := range e.Members {
+		body[k] = v
+	}
+	json.NewEncoder(w).Encode(body)
 }

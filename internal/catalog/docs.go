@@ -58,3 +58,33 @@ func UpdateDoc[T any](ctx context.Context, docs Documents, kind, name string, ch
 	}
 	return zero, fmt.Errorf("update document %s/%s: changed by another writer on each of %d attempts: %w", kind, name, maxUpdateAttempts, ErrConflict)
 }
+
+// DecodeDoc reads a document's JSON body into v.
+func DecodeDoc(d Doc, v any) error {
+	if err := json.Unmarshal(d.Body, v); err != nil {
+		return fmt.Errorf("document %s/%s: %w", d.Kind, d.Name, err)
+	}
+	return nil
+}
+
+// Claim records that a request with idempotency token name (its kind's
+// document) made id, whose parameters hash to sum. A first claim returns
+// id; a repeat returns the first claim's id, or same false when its
+// parameters differ.
+func Claim(ctx context.Context, docs Documents, kind, name, id, sum string) (first string, same bool, err error) {
+	type claim struct{ ID, Hash string }
+	b, _ := json.Marshal(claim{id, sum})
+	_, err = docs.PutDoc(ctx, Doc{Kind: kind, Name: name, Body: b}, 0)
+	if !errors.Is(err, ErrExists) {
+		return id, true, err
+	}
+	d, err := docs.GetDoc(ctx, kind, name)
+	if err != nil {
+		return "", false, err
+	}
+	var c claim
+	if err := DecodeDoc(d, &c); err != nil {
+		return "", false, err
+	}
+	return c.ID, c.Hash == sum, nil
+}

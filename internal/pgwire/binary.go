@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -37,7 +36,7 @@ func appendBinary(b []byte, t *colType, v any) ([]byte, error) {
 		}
 		return append(b, 0), nil
 	case oidInt2, oidInt4, oidInt8:
-		n, ok := toInt64(v)
+		n, ok := query.Int64(v)
 		switch {
 		case !ok:
 			return nil, encodeErr(t, v)
@@ -218,37 +217,6 @@ func appendNumericHeader(b []byte, ndigits, weight int, sign uint16, dscale int)
 	return binary.BigEndian.AppendUint16(b, uint16(dscale))
 }
 
-func toInt64(v any) (int64, bool) {
-	switch v := v.(type) {
-	case int:
-		return int64(v), true
-	case int8:
-		return int64(v), true
-	case int16:
-		return int64(v), true
-	case int32:
-		return int64(v), true
-	case int64:
-		return v, true
-	case uint:
-		return int64(v), uint64(v) <= math.MaxInt64
-	case uint8:
-		return int64(v), true
-	case uint16:
-		return int64(v), true
-	case uint32:
-		return int64(v), true
-	case uint64:
-		return int64(v), v <= math.MaxInt64
-	case *big.Int:
-		return v.Int64(), v.IsInt64()
-	case string:
-		n, err := strconv.ParseInt(v, 10, 64)
-		return n, err == nil
-	}
-	return 0, false
-}
-
 func toFloat(v any) (float64, bool) {
 	switch v := v.(type) {
 	case float64:
@@ -259,7 +227,7 @@ func toFloat(v any) (float64, bool) {
 		f, err := strconv.ParseFloat(v, 64)
 		return f, err == nil
 	}
-	if n, ok := toInt64(v); ok {
+	if n, ok := query.Int64(v); ok {
 		return float64(n), true
 	}
 	return 0, false

@@ -60,9 +60,9 @@ func appendText(b []byte, t *colType, v any) []byte {
 	case query.Decimal:
 		return appendDecimal(b, v)
 	case query.Interval:
-		return appendInterval(b, v)
+		return query.AppendInterval(b, v)
 	case [16]byte:
-		return appendUUID(b, v)
+		return query.AppendUUID(b, v)
 	case []any:
 		return appendArray(b, t.elem, v)
 	case map[string]any, query.Map:
@@ -143,58 +143,6 @@ func appendZone(b []byte, t time.Time) []byte {
 }
 
 func appendDecimal(b []byte, d query.Decimal) []byte { return append(b, d.String()...) }
-
-// appendInterval uses IntervalStyle postgres: "1 year 2 mons 3 days 04:05:06".
-func appendInterval(b []byte, iv query.Interval) []byte {
-	start := len(b)
-	part := func(n int64, unit string) {
-		if n == 0 {
-			return
-		}
-		if len(b) > start {
-			b = append(b, ' ')
-		}
-		b = fmt.Appendf(b, "%d %s", n, unit)
-		if n != 1 {
-			b = append(b, 's')
-		}
-	}
-	part(int64(iv.Months/12), "year")
-	part(int64(iv.Months%12), "mon")
-	part(int64(iv.Days), "day")
-	if iv.Micros == 0 && len(b) > start {
-		return b
-	}
-	if len(b) > start {
-		b = append(b, ' ')
-	}
-	us := iv.Micros
-	if us < 0 {
-		b = append(b, '-')
-	} else if iv.Months < 0 || iv.Days < 0 {
-		b = append(b, '+')
-	}
-	u := uint64(us)
-	if us < 0 {
-		u = uint64(-us)
-	}
-	b = fmt.Appendf(b, "%02d:%02d:%02d", u/3600e6, u/60e6%60, u/1e6%60)
-	if frac := u % 1e6; frac > 0 {
-		b = append(append(b, '.'), strings.TrimRight(fmt.Sprintf("%06d", frac), "0")...)
-	}
-	return b
-}
-
-func appendUUID(b []byte, u [16]byte) []byte {
-	var s [36]byte
-	hex.Encode(s[0:8], u[0:4])
-	hex.Encode(s[9:13], u[4:6])
-	hex.Encode(s[14:18], u[6:8])
-	hex.Encode(s[19:23], u[8:10])
-	hex.Encode(s[24:36], u[10:16])
-	s[8], s[13], s[18], s[23] = '-', '-', '-', '-'
-	return append(b, s[:]...)
-}
 
 // appendArray prints a list as an array literal: {1,2,NULL,"a b"}.
 func appendArray(b []byte, elem *colType, list []any) []byte {

@@ -140,14 +140,10 @@ func (a *API) operations() map[string]func(*call) (any, error) {
 		"UpdateNamedQuery":       a.updateNamedQuery,
 		"DeleteNamedQuery":       a.deleteNamedQuery,
 	}
-	for name, op := range ops {
-		ops[name] = withMembers(op)
-	}
 	return ops
 }
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w, r = membersWriter(w, r)
 	a.srv.ServeHTTP(w, r)
 }
 

@@ -24,7 +24,7 @@ func (a *API) startQueryExecution(c *call) (any, error) {
 	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
-	e := execution{ID: newUUID(), Catalog: dataCatalog, User: user(c), State: stateQueued, Params: req.ExecutionParameters}
+	e := execution{ID: awsapi.NewUUID(), Catalog: dataCatalog, User: user(c), State: stateQueued, Params: req.ExecutionParameters}
 	var err error
 	if e.Query, err = text("QueryString", req.QueryString, maxQuery); err != nil {
 		return nil, err
@@ -115,14 +115,14 @@ func (a *API) output(rc *struct{ OutputLocation *string }, wg workGroup) (string
 // the same token stored, and returns its id; fresh if this call stored it
 // and so must run it.
 func (a *API) submit(c *call, e execution, token string) (id string, fresh bool, err error) {
-	sum := hash([]any{e.Query, e.Params, e.Database, e.Output, e.WorkGroup})
+	sum := awsapi.Hash([]any{e.Query, e.Params, e.Database, e.Output, e.WorkGroup})
 	if id, err = a.idempotent(c.Ctx, kindExecToken, e.User, token, e.ID, sum); err != nil {
 		return "", false, err
 	}
 	if id != e.ID {
 		_, err := a.getExec(c.Ctx, id)
-		var ae *apiError
-		if !errors.As(err, &ae) {
+		var ae *awsapi.Error
+		if !errors.As(err, &ae) || ae.Members == nil {
 			return id, false, err
 		}
 		e.ID = id // the first request stopped before storing it

@@ -147,10 +147,10 @@ func batchGet[T, U any](field string, ids []string, load func(id string) (T, err
 	found, missed = []T{}, []U{} // [] rather than null in the answer
 	for _, id := range ids {
 		v, err := load(id)
-		var ae *apiError
+		var ae *awsapi.Error
 		switch {
-		case errors.As(err, &ae):
-			missed = append(missed, unprocessed(id, ae.err.Message))
+		case errors.As(err, &ae) && ae.Members != nil:
+			missed = append(missed, unprocessed(id, ae.Message))
 		case err != nil:
 			return nil, nil, err
 		default:

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/awsapi"
 )
 
 // A new API on the same stores answers for the queries of the old one.
@@ -42,7 +43,7 @@ func TestOrphans(t *testing.T) {
 	waitState(t, c, id, types.QueryExecutionStateSucceeded)
 	// Pretend a process died running these.
 	ctx := context.Background()
-	orphan, queued := newUUID(), newUUID()
+	orphan, queued := awsapi.NewUUID(), awsapi.NewUUID()
 	for _, o := range []struct{ id, state string }{{orphan, stateRunning}, {queued, stateQueued}} {
 		err := e.api.createExec(ctx, execution{ID: o.id, Query: "SELECT sleep", StatementType: typeDML, WorkGroup: primary,
 			Catalog: dataCatalog, Output: "s3://results/", State: o.state, Submitted: time.Now()})

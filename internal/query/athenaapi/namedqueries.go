@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/tarnlake/tarn/internal/awsapi"
 	"github.com/tarnlake/tarn/internal/catalog"
 )
 
@@ -48,7 +49,7 @@ func (a *API) namedQueries(ctx context.Context, wg string) ([]namedQuery, error)
 	var out []namedQuery
 	for _, d := range docs {
 		var q namedQuery
-		if err := decodeDoc(d, &q); err != nil {
+		if err := catalog.DecodeDoc(d, &q); err != nil {
 			return nil, err
 		}
 		if q.WorkGroup == wg {
@@ -65,7 +66,7 @@ func (a *API) createNamedQuery(c *call) (any, error) {
 	if err := c.Decode(&req); err != nil {
 		return nil, err
 	}
-	q := namedQuery{NamedQueryId: newUUID(), Owner: user(c)}
+	q := namedQuery{NamedQueryId: awsapi.NewUUID(), Owner: user(c)}
 	var err error
 	if q.Name, err = text("Name", req.Name, 128); err != nil {
 		return nil, err
@@ -89,7 +90,7 @@ func (a *API) createNamedQuery(c *call) (any, error) {
 	if _, err := a.loadWorkGroup(c.Ctx, q.WorkGroup); err != nil {
 		return nil, err
 	}
-	sum := hash([]string{q.Name, q.Description, q.Database, q.QueryString, q.WorkGroup})
+	sum := awsapi.Hash([]string{q.Name, q.Description, q.Database, q.QueryString, q.WorkGroup})
 	if q.NamedQueryId, err = a.idempotent(c.Ctx, kindNamedToken, user(c), token, q.NamedQueryId, sum); err != nil {
 		return nil, err
 	}

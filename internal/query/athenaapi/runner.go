@@ -19,8 +19,7 @@ const pollEvery = time.Second
 func (a *API) reserve() error {
 	if a.queued.Add(1) > int64(a.opts.MaxConcurrent*16) {
 		a.queued.Add(-1)
-		return &apiError{clientErr(codeTooMany, "Too many queries are queued; at most %d may wait. Retry later.", a.opts.MaxConcurrent*16),
-			map[string]string{"Reason": "CONCURRENT_QUERY_LIMIT_EXCEEDED"}}
+		return clientErr(codeTooMany, "Too many queries are queued; at most %d may wait. Retry later.", a.opts.MaxConcurrent*16).With(map[string]string{"Reason": "CONCURRENT_QUERY_LIMIT_EXCEEDED"})
 	}
 	return nil
 }

@@ -2,9 +2,6 @@ package athenaapi
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -73,13 +70,6 @@ func (e *execution) resultKey() string {
 	return e.ID + ".txt"
 }
 
-func decodeDoc(d catalog.Doc, v any) error {
-	if err := json.Unmarshal(d.Body, v); err != nil {
-		return fmt.Errorf("document %s/%s: %w", d.Kind, d.Name, err)
-	}
-	return nil
-}
-
 // createDoc stores v as the new document kind/name: ErrExists if there is
 // one.
 func (a *API) createDoc(ctx context.Context, kind, name string, v any) error {
@@ -104,7 +94,7 @@ func (a *API) loadByID(ctx context.Context, kind, id string, v any, notFound fun
 	if err != nil {
 		return err
 	}
-	return decodeDoc(d, v)
+	return catalog.DecodeDoc(d, v)
 }
 
 // updateByID changes the document of kind named by the UUID id with
@@ -160,46 +150,11 @@ func (a *API) idempotent(ctx context.Context, kind, scope, token, id, sum string
 	if token == "" {
 		return id, nil
 	}
-	type tokenDoc struct{ ID, Hash string }
-	name := scope + "/" + token
-	err := a.createDoc(ctx, kind, name, tokenDoc{id, sum})
-	if !errors.Is(err, catalog.ErrExists) {
-		return id, err
-	}
-	d, err := a.docs.GetDoc(ctx, kind, name)
-	if err != nil {
-		return "", err
-	}
-	var t tokenDoc
-	if err := decodeDoc(d, &t); err != nil {
-		return "", err
-	}
-	if t.Hash != sum {
+	first, same, err := catalog.Claim(ctx, a.docs, kind, scope+"/"+token, id, sum)
+	if err == nil && !same {
 		return "", withCode(athenaMismatch, clientErr(codeInvalid, "Idempotent parameters do not match"))
 	}
-	return t.ID, nil
-}
-
-// hash sums a request's members for the idempotency check.
-func hash(v any) string {
-	b, _ := json.Marshal(v)
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
-
-// newUUID makes a random (version 4) UUID, the form Athena's ids take.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return uuidText(b)
-}
-
-// uuidText prints a UUID in its 8-4-4-4-12 hex form.
-func uuidText(b [16]byte) string {
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	return first, err
 }
 
 func isUUID(s string) bool {
@@ -230,7 +185,7 @@ func (a *API) failOrphans(ctx context.Context) {
 	now := a.opts.Now()
 	for _, d := range docs {
 		var e execution
-		if decodeDoc(d, &e) != nil || finished(e.State) {
+		if catalog.DecodeDoc(d, &e) != nil || finished(e.State) {
 			continue
 		}
 		_, err := a.updateExec(ctx, e.ID, func(e *execution) bool {

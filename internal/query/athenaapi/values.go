@@ -50,7 +50,7 @@ func appendValue(b []byte, v any, t *query.Type) []byte {
 	case query.Interval:
 		return appendInterval(b, v)
 	case [16]byte:
-		return append(b, uuidText(v)...)
+		return query.AppendUUID(b, v)
 	case []any:
 		b = append(b, '[')
 		for i, e := range v {

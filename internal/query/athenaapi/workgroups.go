@@ -34,7 +34,7 @@ func (a *API) loadWorkGroup(ctx context.Context, n string) (workGroup, error) {
 		return workGroup{}, err
 	}
 	var w workGroup
-	return w, decodeDoc(d, &w)
+	return w, catalog.DecodeDoc(d, &w)
 }
 
 // missingWorkGroup is a workgroup without a document: the primary one
@@ -161,7 +161,7 @@ func (a *API) listWorkGroups(c *call) (any, error) {
 	all := map[string]workGroup{primary: {Name: primary, State: "ENABLED"}}
 	for _, d := range docs {
 		var w workGroup
-		if err := decodeDoc(d, &w); err != nil {
+		if err := catalog.DecodeDoc(d, &w); err != nil {
 			return nil, err
 		}
 		all[w.Name] = w
