@@ -45,6 +45,7 @@ fuzz:
 	$(GO) test ./internal/delivery/prefix -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/delivery/convert -run '^$$' -fuzz FuzzWrite -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/warehouse/redshift -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/redshiftdata -run '^$$' -fuzz FuzzBodies -fuzztime $(FUZZTIME)
 	for f in FuzzText FuzzCSV FuzzJSON; do \
 		$(GO) test ./internal/warehouse/load -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) || exit 1; done
 	for f in FuzzPartitionExpression FuzzBodies; do \
