@@ -128,6 +128,10 @@ func TestWarehouse(t *testing.T) {
 				`UPDATE sales SET region = (SELECT content FROM read_text('/etc/hostname'))`,
 				`INSERT INTO sales (id, region) SELECT 99, content FROM read_text('/etc/hostname')`,
 				`SELECT * FROM finance.pay`,
+				// The lake's grants hold for COPY and UNLOAD.
+				`COPY sales FROM 's3://lake/unload/csv/' IAM_ROLE default CSV GZIP`,
+				`UNLOAD ('SELECT * FROM sales') TO 's3://lake/stolen/' IAM_ROLE default`,
+				`COPY sales FROM 's3://lake/unload/csv/' IAM_ROLE 'arn:aws:iam::000000000000:role/root' CSV GZIP`,
 			} {
 				if out, ok := psqlAs(t, srv, wid, wsecret, "-c", stmt); ok {
 					t.Errorf("writer of public: %s: %q", stmt, out)

@@ -79,7 +79,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"keys", "add"}, "keys add: give the key one NAME (see tarn keys add --help)"},
 		{[]string{"crawl", "lake/"}, "crawl: want one s3://BUCKET/PREFIX/ path (see tarn crawl --help)"},
 		{[]string{"sql", "SELECT", "1"}, "give statements with -c"},
-		{[]string{"bench", "disk"}, `bench: unknown command "disk": want s3, streams, crawl, query, events or delivery`},
+		{[]string{"bench", "disk"}, `bench: unknown command "disk": want s3, streams, crawl, query, events, delivery or warehouse`},
 		{[]string{"version", "--nope"}, "version: flag provided but not defined: -nope (see tarn version --help)"},
 	} {
 		con, _, _ := testConsole("")

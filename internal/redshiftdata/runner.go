@@ -232,6 +232,14 @@ func (a *API) runSQL(ctx context.Context, sess query.Session, id string, n int, 
 // then dropped.
 func (a *API) endSub(ctx context.Context, id string, i int, r subResult, last bool) bool {
 	status, msg := outcome(ctx, r.err)
+	drop := func() {
+		if err := a.deleteResults(context.WithoutCancel(ctx), id, i+1, 0); err != nil {
+			a.log.Warn("drop result pages", "id", id, "err", err)
+		}
+	}
+	if status != statusFinished {
+		drop() // before the statement says it ended: none is seen then
+	}
 	now := a.opts.Now()
 	_, ok := a.change(ctx, id, func(st *statement) {
 		s := &st.Subs[i]
@@ -247,10 +255,8 @@ func (a *API) endSub(ctx context.Context, id string, i int, r subResult, last bo
 			st.Status, st.Ended = statusFinished, now
 		}
 	})
-	if !ok || status != statusFinished {
-		if err := a.deleteResults(context.WithoutCancel(ctx), id, i+1, 0); err != nil {
-			a.log.Warn("drop result pages", "id", id, "err", err)
-		}
+	if !ok && status == statusFinished {
+		drop()
 	}
 	if ok && status == statusFailed {
 		a.log.Debug("statement failed", "id", id, "error", msg)
