@@ -5,14 +5,10 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/lake"
-	"github.com/tarnlake/tarn/internal/lake/localfs"
-	"github.com/tarnlake/tarn/internal/warehouse/duckdb"
-	"github.com/tarnlake/tarn/internal/warehouse/redshift"
 )
 
 // BenchmarkCopy loads a gzip CSV of 5 columns from a lake folder into the
@@ -20,13 +16,7 @@ import (
 func BenchmarkCopy(b *testing.B) {
 	const rows = 200_000
 	ctx := context.Background()
-	dir := b.TempDir()
-	lk, err := localfs.Open(filepath.Join(dir, "lake"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer lk.Close()
-	lk.CreateBucket(ctx, "lake")
+	lk, wh := copyEnv(b)
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	fmt.Fprintln(zw, "id,usr,action,amount,happened")
@@ -37,22 +27,13 @@ func BenchmarkCopy(b *testing.B) {
 	if _, err := lk.Put(ctx, "lake", "in/a.csv.gz", bytes.NewReader(buf.Bytes()), lake.PutOptions{Size: int64(buf.Len())}); err != nil {
 		b.Fatal(err)
 	}
-	wh, err := duckdb.Open(filepath.Join(dir, "w.duckdb"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer wh.Close()
 	b.ResetTimer()
 	for i := range b.N {
 		table := fmt.Sprintf("t%d", i)
 		if _, err := wh.Exec(ctx, "CREATE TABLE "+table+" (id bigint, usr varchar(16), action varchar(8), amount numeric(12,2), happened timestamp)"); err != nil {
 			b.Fatal(err)
 		}
-		stmt, _, err := redshift.Parse("COPY " + table + " FROM 's3://lake/in/' IAM_ROLE default CSV IGNOREHEADER 1 GZIP")
-		if err != nil {
-			b.Fatal(err)
-		}
-		res, err := Run(ctx, Options{Store: wh, Lake: lk}, Job{Copy: stmt.(*redshift.Copy), Caller: access.Key{Name: "root", Root: true}})
+		res, err := runCopy(b, lk, wh, "COPY "+table+" FROM 's3://lake/in/' IAM_ROLE default CSV IGNOREHEADER 1 GZIP", access.Key{Name: "root", Root: true})
 		if err != nil || res.Rows != rows {
 			b.Fatalf("%d rows, %v", res.Rows, err)
 		}

@@ -99,7 +99,7 @@ func Run(ctx context.Context, o Options, j Job) (Result, error) {
 				yield(nil, fail("s3://%s/%s: %v", f.bucket, f.key, err))
 				return
 			}
-			_, errs, err := load.Read(plain, "s3://"+f.bucket+"/"+f.key, cols, opts, func(v []any) error {
+			emit := func(v []any) error {
 				row := make([]any, len(v))
 				for i, x := range v {
 					if d, ok := x.(load.Decimal); ok {
@@ -111,14 +111,30 @@ func Run(ctx context.Context, o Options, j Job) (Result, error) {
 					return stop
 				}
 				return nil
-			})
+			}
+			name := "s3://" + f.bucket + "/" + f.key
+			var errs []load.LoadError
+			switch c.Format {
+			case "PARQUET":
+				errs, err = readParquet(plain, name, cols, emit)
+			case "AVRO":
+				_, errs, err = load.ReadAvro(plain, name, cols, opts, emit)
+			default:
+				_, errs, err = load.Read(plain, name, cols, opts, emit)
+			}
 			plain.Close()
 			body.Close()
 			if errors.Is(err, stop) {
 				return
 			}
+			if errors.Is(err, load.ErrLoadFailed) {
+				// Columnar COPY fails as a whole at its first bad value.
+				bad = append(bad, errs...)
+				yield(nil, fail("Load into table '%s' failed (%v). Check 'stl_load_errors' system table for details.", c.Table, err))
+				return
+			}
 			if err != nil {
-				yield(nil, fail("s3://%s/%s: %v", f.bucket, f.key, err))
+				yield(nil, fail("%s: %v", name, err))
 				return
 			}
 			bad = append(bad, errs...)
@@ -187,7 +203,13 @@ func options(ctx context.Context, o Options, c *redshift.Copy, caller access.Key
 		Escape: c.Escape, FillRecord: c.FillRecord, TrimBlanks: c.TrimBlanks, AcceptAnyDate: c.AcceptAnyDate, IgnoreBlankLines: c.IgnoreBlankLines,
 		AcceptInvChars: c.AcceptInvChars, DateFormat: c.DateFormat, TimeFormat: c.TimeFormat, MaxError: c.MaxError, RoundDec: c.RoundEC}
 	switch c.Format {
-	case "TEXT", "CSV":
+	case "TEXT", "CSV", "PARQUET":
+	case "AVRO":
+		opts = load.Options{Format: "AVRO", JSON: strings.ToLower(c.JSONPaths), AcceptInvChars: c.AcceptInvChars,
+			TruncateColumns: c.TruncateColumns, MaxError: c.MaxError}
+		if opts.JSON != "auto" && opts.JSON != "auto ignorecase" {
+			return opts, fail("COPY from AVRO with a jsonpaths file is not supported by tarn: use 'auto' or 'auto ignorecase'")
+		}
 	case "JSON":
 		switch strings.ToLower(c.JSONPaths) {
 		case "auto", "auto ignorecase":
@@ -200,7 +222,7 @@ func options(ctx context.Context, o Options, c *redshift.Copy, caller access.Key
 			opts.JSONPaths = paths
 		}
 	default:
-		return opts, fail("COPY from %s is not supported by tarn yet: load TEXT, CSV or JSON, or query the files in place through the catalog", c.Format)
+		return opts, fail("COPY from %s is not supported by tarn: load TEXT, CSV, JSON, AVRO or PARQUET, or query the files in place through the catalog", c.Format)
 	}
 	return opts, nil
 }

@@ -26,5 +26,9 @@
 //	dateauto.go  'auto' date and time recognition
 //	json.go      JSON documents, 'auto', 'auto ignorecase' and jsonpaths
 //	jsonpath.go  the jsonpaths expressions COPY accepts
+//	columnar.go  what the Parquet and Avro readers share: conversions, nested values as JSON
+//	parquet.go   Parquet, columns by position, failing at the first bad value
+//	parquet_check.go  a Parquet file's footer and page headers checked before it is read
+//	avro.go      Avro object container files, fields by name
 //	errors.go    LoadError, the error codes and their reasons
 package load
