@@ -46,7 +46,7 @@ fuzz:
 	$(GO) test ./internal/delivery/convert -run '^$$' -fuzz FuzzWrite -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/warehouse/redshift -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/redshiftdata -run '^$$' -fuzz FuzzBodies -fuzztime $(FUZZTIME)
-	for f in FuzzText FuzzCSV FuzzJSON; do \
+	for f in FuzzText FuzzCSV FuzzJSON FuzzParquet FuzzAvro; do \
 		$(GO) test ./internal/warehouse/load -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) || exit 1; done
 	for f in FuzzPartitionExpression FuzzBodies; do \
 		$(GO) test ./internal/glueapi -run '^$$' -fuzz "^$${f}\$$" -fuzztime $(FUZZTIME) || exit 1; done

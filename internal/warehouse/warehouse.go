@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"math/big"
 )
 
 // Errors every backend returns, wrapped with context; check with errors.Is.
@@ -60,7 +61,7 @@ type Store interface {
 	// columns, ordered by schema and name.
 	Tables(ctx context.Context, schema string) ([]Table, error)
 	// Load appends rows (values in the order of t.Columns, Go values as
-	// Rows gives them) to a table in one transaction: every row or none;
+	// Rows gives them, or a Decimal) to a table in one transaction: every row or none;
 	// an error from rows ends it with nothing loaded. ErrNoTable if there
 	// is no such table.
 	Load(ctx context.Context, t Target, rows iter.Seq2[[]any, error]) (int64, error)
@@ -72,6 +73,15 @@ type Store interface {
 type Execer interface {
 	Exec(ctx context.Context, stmt string, args ...any) (int64, error)
 }
+
+// Decimal is an exact number: Unscaled × 10^-Scale. Load takes it (as
+// well as a decimal's text) without going through text.
+type Decimal struct {
+	Unscaled *big.Int
+	Scale    int
+}
+
+func (d Decimal) String() string { return FormatDecimal(d.Unscaled, d.Scale) }
 
 // Rows is a statement's result.
 type Rows interface {

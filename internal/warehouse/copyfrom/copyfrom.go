@@ -103,7 +103,7 @@ func Run(ctx context.Context, o Options, j Job) (Result, error) {
 				row := make([]any, len(v))
 				for i, x := range v {
 					if d, ok := x.(load.Decimal); ok {
-						x = warehouse.FormatDecimal(d.Unscaled, d.Scale)
+						x = warehouse.Decimal{Unscaled: d.Unscaled, Scale: d.Scale}
 					}
 					row[i] = x
 				}

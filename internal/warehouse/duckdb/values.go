@@ -3,6 +3,7 @@ package duckdb
 import (
 	"database/sql"
 	"fmt"
+	"math/big"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -20,6 +21,8 @@ func value(c warehouse.Column, v any) (any, error) {
 	case format.KindDecimal:
 		var s string
 		switch x := v.(type) {
+		case warehouse.Decimal:
+			return scaled(x, c.Type.Scale, c.Type.Precision), nil
 		case string:
 			s = x
 		default:
@@ -62,6 +65,22 @@ func toInt[T int16 | int32 | int64](v any) (any, error) {
 		return nil, fmt.Errorf("%d is out of range", n)
 	}
 	return T(n), nil
+}
+
+// scaled is d at the column's scale (more digits are cut, as a load does).
+func scaled(d warehouse.Decimal, scale, width int) duckdb.Decimal {
+	v := d.Unscaled
+	if d.Scale != scale {
+		v = new(big.Int).Set(v)
+		ten := big.NewInt(10)
+		for s := d.Scale; s < scale; s++ {
+			v.Mul(v, ten)
+		}
+		for s := d.Scale; s > scale; s-- {
+			v.Quo(v, ten)
+		}
+	}
+	return duckdb.Decimal{Width: uint8(width), Scale: uint8(scale), Value: v}
 }
 
 // decimal reads "-123.45" into DuckDB's decimal of the column's scale.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tarnlake/tarn/internal/warehouse"
@@ -136,6 +137,11 @@ func (s *Store) Load(ctx context.Context, t warehouse.Target, rows iter.Seq2[[]a
 		case err != nil:
 			failed = err
 			return nil, err
+		}
+		for i, v := range row {
+			if d, isDec := v.(warehouse.Decimal); isDec {
+				row[i] = pgtype.Numeric{Int: d.Unscaled, Exp: int32(-d.Scale), Valid: true}
+			}
 		}
 		return row, nil
 	})

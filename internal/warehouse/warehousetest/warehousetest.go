@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math/big"
 	"testing"
 	"time"
 
@@ -28,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) warehouse.Store) {
 		{"Unqualified", unqualified},
 		{"Sealed", sealed},
 		{"Tx", txs},
+		{"Decimals", decimals},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}
@@ -260,5 +262,21 @@ func txs(t *testing.T, s warehouse.Store) {
 	}
 	if _, got := query(t, s, "SELECT sum(id) FROM public.t"); fmt.Sprint(got) != "[[13]]" {
 		t.Fatalf("after a committed transaction: %v", got)
+	}
+}
+
+// decimals: Load takes Decimal values as well as text.
+func decimals(t *testing.T, s warehouse.Store) {
+	exec(t, s, "CREATE TABLE public.d (v numeric(10,2))")
+	n, err := s.Load(ctx(t), warehouse.Target{Schema: "public", Table: "d", Columns: []string{"v"}}, rowsOf(
+		[]any{warehouse.Decimal{Unscaled: big.NewInt(1250), Scale: 2}},
+		[]any{warehouse.Decimal{Unscaled: big.NewInt(-5), Scale: 0}},
+		[]any{"0.07"},
+	))
+	if err != nil || n != 3 {
+		t.Fatalf("load: %d %v", n, err)
+	}
+	if _, got := query(t, s, "SELECT v FROM public.d ORDER BY v"); fmt.Sprint(got) != "[[-5.00] [0.07] [12.50]]" {
+		t.Fatalf("decimals: %v", got)
 	}
 }
