@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -70,9 +71,14 @@ func TestFirehoseBadInput(t *testing.T) {
 		}
 	}
 	flush()
+	last := ""
 	waitFor(t, srv, "every good record queryable", func() bool {
 		status, out := sqlHTTP(t, srv, rootID, rootSecret, "SELECT count(*), count(DISTINCT id) FROM analytics.events")
 		rows, _ := json.Marshal(out["rows"])
+		if now := fmt.Sprintf("%d %s", status, rows); now != last {
+			last = now
+			t.Logf("%s: %s", time.Now().Format("15:04:05.000"), now) // what the wait saw, should it end
+		}
 		return status == 200 && string(rows) == fmt.Sprintf("[[%d,%d]]", good, good)
 	})
 	failed := 0
