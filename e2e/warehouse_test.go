@@ -95,6 +95,16 @@ func TestWarehouse(t *testing.T) {
 				t.Fatalf("copied back: %q", out)
 			}
 
+			// A bad row under MAXERROR: the rest loads, the row is in both
+			// error views.
+			putAll(t, srv.root(), "lake", map[string][]byte{"in/bad.csv": []byte("7,east,1.00\nseven,east,2.00\n")})
+			psql("-c", `COPY sales_copy FROM 's3://lake/in/bad.csv' IAM_ROLE default CSV MAXERROR 1`)
+			waitFor(t, srv, "the load's errors queryable", func() bool {
+				out, _ := psqlAs(t, srv, rootID, rootSecret, "-A", "-t", "-c",
+					`SELECT e.line_number, e.err_code, d.column_name FROM stl_load_errors e JOIN sys_load_error_detail d USING (line_number)`)
+				return out == "2|1207|id\n"
+			})
+
 			// Committed rows survive SIGKILL.
 			srv.kill()
 			srv.restart()

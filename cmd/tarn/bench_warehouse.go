@@ -110,6 +110,7 @@ func benchWarehouse(ctx context.Context, o benchOptions) error {
 	}
 
 	copyFig := &figure{name: "COPY csv.gz", unit: "rows/s"}
+	parquetFig := &figure{name: "COPY parquet", unit: "rows/s"}
 	unloadFig := &figure{name: "UNLOAD parquet", unit: "rows/s"}
 	joinFig := &figure{name: "join with lake", unit: "rows/s"}
 	joinQ := "SELECT s.action, count(*), sum(s.amount * a.weight) FROM %s s JOIN %s a USING (action) GROUP BY 1"
@@ -139,6 +140,19 @@ func benchWarehouse(ctx context.Context, o benchOptions) error {
 			return err
 		}
 		unloadFig.add(float64(n)/got.Seconds(), float64(n)/refUnload.Seconds())
+		// The same rows back from Parquet.
+		if _, err := exec(fmt.Sprintf("CREATE TABLE p%s (%s)", table, whColumns)); err != nil {
+			return err
+		}
+		got, err = exec(fmt.Sprintf("COPY p%s FROM 's3://bench-wh/out%d/' IAM_ROLE default FORMAT AS PARQUET", table, run))
+		if err != nil {
+			return err
+		}
+		refParquet, err := refExec(fmt.Sprintf("CREATE OR REPLACE TABLE refdb.refp AS SELECT * FROM read_parquet('%s')", filepath.Join(o.dir, fmt.Sprintf("ref%d.parquet", run))))
+		if err != nil {
+			return err
+		}
+		parquetFig.add(float64(n)/got.Seconds(), float64(n)/refParquet.Seconds())
 		got, err = exec(fmt.Sprintf(joinQ, table, "benchdb.actions"))
 		if err != nil {
 			return err
@@ -152,7 +166,7 @@ func benchWarehouse(ctx context.Context, o benchOptions) error {
 			copyFig.got[run-1], copyFig.ref[run-1], unloadFig.got[run-1], unloadFig.ref[run-1], joinFig.got[run-1], joinFig.ref[run-1])
 	}
 	fmt.Println("medians:")
-	for _, f := range []*figure{copyFig, unloadFig, joinFig} {
+	for _, f := range []*figure{copyFig, parquetFig, unloadFig, joinFig} {
 		fmt.Println(" ", f)
 	}
 	fmt.Printf("  RSS of tarn serve after the run: %.1f MiB\n", rssMiB(t.pid))

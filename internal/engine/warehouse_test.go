@@ -104,6 +104,9 @@ func TestWarehouseCopy(t *testing.T) {
 	if got := e.rows(s, `SELECT line_number, colname, err_code, raw_field_value FROM stl_load_errors`); fmt.Sprint(got) != "[[2 id 1207 bad]]" {
 		t.Fatalf("stl_load_errors: %v", got)
 	}
+	if got := e.rows(s, `SELECT table_name, line_number, column_name, error_code FROM sys_load_error_detail`); fmt.Sprint(got) != "[[sales 2 id 1207]]" {
+		t.Fatalf("sys_load_error_detail: %v", got)
+	}
 	e.rows(s, `COPY sales FROM 's3://lake/in/text/a.txt' IAM_ROLE default MAXERROR 1`)
 	if got := e.rows(s, `SELECT count(*) FROM sales`); fmt.Sprint(got) != "[[5]]" {
 		t.Fatalf("with MAXERROR 1: %v", got)

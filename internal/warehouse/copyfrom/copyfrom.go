@@ -281,6 +281,12 @@ func record(ctx context.Context, st warehouse.Store, schema, table string, bad [
 	if _, err := st.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.stl_load_errors %s", quote(schema), stlColumns)); err != nil {
 		return fmt.Errorf("stl_load_errors: %w", err)
 	}
+	// Redshift Serverless's view of the same rows, by its column names.
+	if _, err := st.Exec(ctx, fmt.Sprintf(`CREATE OR REPLACE VIEW %[1]s.sys_load_error_detail AS SELECT starttime AS start_time,
+		tbl AS table_name, filename AS file_name, line_number, colname AS column_name, type AS column_type, col_length AS column_length,
+		position, raw_line, raw_field_value, err_code AS error_code, err_reason AS error_message FROM %[1]s.stl_load_errors`, quote(schema))); err != nil {
+		return fmt.Errorf("sys_load_error_detail: %w", err)
+	}
 	now := time.Now().UTC()
 	_, err := st.Load(ctx, warehouse.Target{Schema: schema, Table: "stl_load_errors", Columns: []string{"starttime", "tbl", "filename", "line_number", "colname", "type", "col_length",
 		"position", "raw_line", "raw_field_value", "err_code", "err_reason"}}, func(yield func([]any, error) bool) {

@@ -89,7 +89,7 @@ func (s *Store) Query(ctx context.Context, stmt string, args ...any) (warehouse.
 func (s *Store) Tables(ctx context.Context, schema string) ([]warehouse.Table, error) {
 	q := `SELECT c.table_schema, c.table_name, c.column_name, c.data_type, c.character_maximum_length, c.numeric_precision, c.numeric_scale
 		FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, table_name)
-		WHERE t.table_type = 'BASE TABLE' AND c.table_schema NOT IN ('pg_catalog', 'information_schema', '` + warehouse.System + `') AND ($1 = '' OR c.table_schema = $1)
+		WHERE t.table_type IN ('BASE TABLE', 'VIEW') AND c.table_schema NOT IN ('pg_catalog', 'information_schema', '` + warehouse.System + `') AND ($1 = '' OR c.table_schema = $1)
 		ORDER BY 1, 2, c.ordinal_position`
 	rows, err := s.pool.Query(ctx, q, schema)
 	if err != nil {
