@@ -190,7 +190,7 @@ func (s *session) insert(ctx context.Context, t catalog.Table, sel string) (quer
 // folder dir ("" or "k=v/…/") as base.
 type output struct {
 	opts string
-	file string // what DuckDB names an unpartitioned output
+	file string // what DuckDB names an unpartitioned output; "": it writes a folder of files
 	name func(dir string, n int, base string) string
 }
 
@@ -235,7 +235,7 @@ func (s *session) writeFiles(ctx context.Context, sel string, o output, parts []
 			quoted[i] = quoteIdent(p)
 		}
 		opts += ", PARTITION_BY (" + strings.Join(quoted, ", ") + ")"
-	} else {
+	} else if o.file != "" {
 		os.MkdirAll(out, 0o700)
 		out = filepath.Join(out, o.file)
 	}

@@ -166,6 +166,11 @@ func TestWarehouseUnload(t *testing.T) {
 	if got := e.rows(s, `SELECT count(*), sum(id), sum(amount) FROM sales`); fmt.Sprint(got) != "[[4 15 15.25]]" {
 		t.Fatalf("round trip: %v", got)
 	}
+	// MAXFILESIZE splits the files: 0000_part_00, 0000_part_01, …
+	e.rows(s, `UNLOAD ('SELECT range AS id, repeat(''x'', 60) AS pad FROM range(200000)') TO 's3://lake/out/big/' IAM_ROLE default CSV MAXFILESIZE 5 MB`)
+	if got := keys("out/big/"); !strings.HasPrefix(got, "out/big/0000_part_00 out/big/0000_part_01 ") {
+		t.Fatalf("split: %s", got)
+	}
 	// Parquet back: columns by position (the partition column is in the
 	// folder names, not the files).
 	e.rows(s, `COPY sales (id, amount) FROM 's3://lake/out/pq/region=north/' IAM_ROLE default FORMAT AS PARQUET`)

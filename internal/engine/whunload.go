@@ -97,13 +97,19 @@ func unloadOutput(u *redshift.Unload) (output, error) {
 	if u.Extension != "" {
 		ext = "." + strings.TrimPrefix(u.Extension, ".")
 	}
+	file := "data"
+	if u.MaxFileSize > 0 {
+		// DuckDB starts a new file past the size, in a folder of files.
+		opts += fmt.Sprintf(", FILE_SIZE_BYTES %d", u.MaxFileSize)
+		file = ""
+	}
 	name := func(dir string, n int, _ string) string {
 		if !u.Parallel {
 			return fmt.Sprintf("%s%03d%s", dir, n, ext)
 		}
 		return fmt.Sprintf("%s0000_part_%02d%s", dir, n, ext)
 	}
-	return output{opts: opts, file: "data", name: name}, nil
+	return output{opts: opts, file: file, name: name}, nil
 }
 
 // removeUnder deletes every object under a prefix (CLEANPATH).
