@@ -106,7 +106,9 @@ func applyEdits(text string, edits []textEdit) string {
 	at := 0
 	for _, e := range edits {
 		b.WriteString(text[at:e.start])
-		b.WriteString(e.with)
+		// Spaced, so that what is left on either side never joins into a
+		// new token (two '-' into a comment, say).
+		b.WriteString(" " + e.with + " ")
 		at = e.end
 	}
 	b.WriteString(text[at:])

@@ -119,6 +119,9 @@ func (s *session) query(ctx context.Context, text string, stmts []sqltext.Statem
 	}
 	tag := commandTag(text)
 	text, pg := pgCompat(text)
+	if err := sameStatements(stmts, text); err != nil {
+		return query.Result{}, err
+	}
 	if err := s.pgCatalog(ctx, pg); err != nil {
 		return query.Result{}, err
 	}
@@ -167,8 +170,20 @@ func (s *session) query(ctx context.Context, text string, stmts []sqltext.Statem
 // Describe implements query.Session: it prepares the statement and reads
 // its parameters and result columns without running it.
 func (s *session) Describe(ctx context.Context, text string) (int, []query.Column, error) {
-	if _, err := s.admit(text); err != nil {
+	stmts, err := s.admit(text)
+	if err != nil {
 		return 0, nil, err
+	}
+	// Preparing runs every statement but the last: one is described.
+	if len(stmts) > 1 {
+		return 0, nil, &query.Error{Code: query.CodeSyntax, Message: "cannot insert multiple commands into a prepared statement"}
+	}
+	for _, st := range stmts {
+		if st.Tokens[0].Text == "CREATE" {
+			if err := admitCreate(st.Tokens); err != nil {
+				return 0, nil, err
+			}
+		}
 	}
 	if err := s.e.sync(ctx); err != nil {
 		s.e.log.Warn("views not refreshed", "err", err)
@@ -178,6 +193,9 @@ func (s *session) Describe(ctx context.Context, text string) (int, []query.Colum
 	}
 	orig := text
 	text, pg := pgCompat(text)
+	if err := sameStatements(stmts, text); err != nil {
+		return 0, nil, err
+	}
 	if err := s.pgCatalog(ctx, pg); err != nil {
 		return 0, nil, err
 	}

@@ -58,6 +58,11 @@ func (s *session) warehouseWrite(ctx context.Context, st sqltext.Statement) (que
 	if err := s.needWrite(res, "warehouse schema "+w.schema); err != nil {
 		return query.Result{}, true, err
 	}
+	if w.kind != "INSERT" {
+		if err := whGuard(w.kind, w.table, w.text); err != nil {
+			return query.Result{}, true, err
+		}
+	}
 	if w.kind == "UPDATE" || w.kind == "DELETE" {
 		// These run in the warehouse as written: every other schema they
 		// read needs its grant.
@@ -274,6 +279,7 @@ func redshiftDDL(text string) string {
 		t := toks[i]
 		if args, ok := redshiftOnly[t.Text]; ok && t.Kind == sqltext.Word {
 			b.WriteString(text[last:t.Pos])
+			b.WriteByte(' ') // what is left on either side never joins into a token
 			j := i + 1 + args
 			if j < len(toks) && toks[j].Is("(") {
 				if c := sqltext.Closing(toks, j); c > 0 {
@@ -290,7 +296,7 @@ func redshiftDDL(text string) string {
 		}
 		if t.Kind == sqltext.Word && t.Text == "MAX" && i > 0 && toks[i-1].Is("(") {
 			b.WriteString(text[last:t.Pos])
-			b.WriteString("65535")
+			b.WriteString(" 65535 ")
 			last = t.Pos + len(t.Raw)
 		}
 	}
