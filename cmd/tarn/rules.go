@@ -95,6 +95,12 @@ func (rc RuleConfig) rule(region string) (trigger.Rule, error) {
 				errs = append(errs, fmt.Errorf("load: %q must lead out of the rule's prefix %q (give the rule a prefix, and loaded files another)", t, rc.Prefix))
 			}
 		}
+		// The load runs as root on whatever lands: its options must not let
+		// a writer of the prefix name other objects to read (a manifest, a
+		// jsonpaths file).
+		if up := strings.ToUpper(rc.LoadOptions); strings.Contains(up, "MANIFEST") || strings.Contains(up, "S3://") {
+			errs = append(errs, fmt.Errorf("load_options: MANIFEST and s3:// files are not allowed in a rule (the landed file is what loads)"))
+		}
 		r.Action = &trigger.Action{Kind: "load", Table: rc.Load, Options: rc.LoadOptions, Loaded: rc.Loaded, Failed: rc.Failed}
 	}
 	if targets != 1 {

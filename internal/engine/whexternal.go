@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/query"
@@ -24,6 +25,10 @@ const externalSchemas = warehouse.System + ".external_schemas"
 func (s *session) createExternal(ctx context.Context, x *redshift.ExternalSchema) (query.Result, error) {
 	if err := s.needWrite(access.Resource{Kind: access.Warehouse, Name: x.Name}, "warehouse schema "+x.Name); err != nil {
 		return query.Result{}, err
+	}
+	switch strings.ToLower(x.Name) {
+	case PendingSchema, StreamsSchema, "main", "public", "temp", "pg_catalog", "information_schema", warehouse.System:
+		return query.Result{}, &query.Error{Code: "42939", Message: fmt.Sprintf("schema name %q is reserved", x.Name)}
 	}
 	if s.isCatalogDB(ctx, x.Name) || s.e.isWarehouseSchema(x.Name) {
 		return query.Result{}, &query.Error{Code: "42P06", Message: fmt.Sprintf("schema %q already exists", x.Name)}

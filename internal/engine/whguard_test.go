@@ -42,3 +42,14 @@ func TestWhGuard(t *testing.T) {
 		}
 	}
 }
+
+// An external schema may not take a name the engine uses.
+func TestExternalReservedNames(t *testing.T) {
+	e := whEnv(t)
+	s := e.session()
+	for _, name := range []string{"pending", "main", "public", "streams", "tarn_system"} {
+		if _, err := s.Query(t.Context(), "CREATE EXTERNAL SCHEMA "+name+" FROM DATA CATALOG DATABASE 'db' IAM_ROLE default"); err == nil {
+			t.Errorf("external schema %s made", name)
+		}
+	}
+}
