@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/tarnlake/tarn/internal/catalog"
 	"github.com/tarnlake/tarn/internal/delivery/convert"
@@ -37,14 +35,9 @@ func benchDelivery(ctx context.Context, o benchOptions) error {
 	if t.pid == 0 {
 		return fmt.Errorf("bench delivery starts its own server (no --endpoint): it reads the delivered table over its PostgreSQL port")
 	}
-	creds, err := t.cfg.Credentials.Retrieve(ctx)
+	pc, err := t.pgConn(ctx)
 	if err != nil {
 		return err
-	}
-	u := url.URL{Scheme: "postgres", User: url.UserPassword(creds.AccessKeyID, creds.SecretAccessKey), Host: t.pgAddr, Path: "/tarn", RawQuery: "sslmode=disable"}
-	pc, err := pgx.Connect(ctx, u.String())
-	if err != nil {
-		return fmt.Errorf("bench: connect: %w", err)
 	}
 	defer pc.Close(ctx)
 	sc := s3.NewFromConfig(t.cfg, func(so *s3.Options) { so.UsePathStyle, so.HTTPClient = true, t.http })

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -35,10 +34,6 @@ func benchQuery(ctx context.Context, o benchOptions) error {
 	defer stop()
 	if t.pid == 0 {
 		return fmt.Errorf("bench query starts its own server (no --endpoint): it needs the server's PostgreSQL port")
-	}
-	creds, err := t.cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		return err
 	}
 	rs, err := engine.OpenReference()
 	if err != nil {
@@ -86,10 +81,9 @@ func benchQuery(ctx context.Context, o benchOptions) error {
 	}
 	fmt.Printf("generated %d rows in %d Parquet files, uploaded and crawled in %.1fs\n", queryRows, queryParts, time.Since(start).Seconds())
 
-	u := url.URL{Scheme: "postgres", User: url.UserPassword(creds.AccessKeyID, creds.SecretAccessKey), Host: t.pgAddr, Path: "/tarn", RawQuery: "sslmode=disable"}
-	pc, err := pgx.Connect(ctx, u.String())
+	pc, err := t.pgConn(ctx)
 	if err != nil {
-		return fmt.Errorf("bench: connect: %w", err)
+		return err
 	}
 	defer pc.Close(ctx)
 	table := db + ".t"

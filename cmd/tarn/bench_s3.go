@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/tarnlake/tarn/internal/access"
 )
@@ -41,6 +43,21 @@ type benchTarget struct {
 	http   *http.Client
 	pgAddr string // the PostgreSQL wire listener of a server bench started
 	pid    int    // of a server bench started itself, else 0
+}
+
+// pgConn connects pgx to the PostgreSQL port of a server bench started,
+// as the bench's key.
+func (t *benchTarget) pgConn(ctx context.Context) (*pgx.Conn, error) {
+	creds, err := t.cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u := url.URL{Scheme: "postgres", User: url.UserPassword(creds.AccessKeyID, creds.SecretAccessKey), Host: t.pgAddr, Path: "/tarn", RawQuery: "sslmode=disable"}
+	pc, err := pgx.Connect(ctx, u.String())
+	if err != nil {
+		return nil, fmt.Errorf("bench: connect: %w", err)
+	}
+	return pc, nil
 }
 
 // benchClient starts a tarn serve unless o names an endpoint, and returns

@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -35,14 +34,9 @@ func benchWarehouse(ctx context.Context, o benchOptions) error {
 	if t.pid == 0 {
 		return fmt.Errorf("bench warehouse starts its own server (no --endpoint): it uses the server's PostgreSQL port")
 	}
-	creds, err := t.cfg.Credentials.Retrieve(ctx)
+	pc, err := t.pgConn(ctx)
 	if err != nil {
 		return err
-	}
-	u := url.URL{Scheme: "postgres", User: url.UserPassword(creds.AccessKeyID, creds.SecretAccessKey), Host: t.pgAddr, Path: "/tarn", RawQuery: "sslmode=disable"}
-	pc, err := pgx.Connect(ctx, u.String())
-	if err != nil {
-		return fmt.Errorf("bench: connect: %w", err)
 	}
 	defer pc.Close(ctx)
 	exec := func(q string) (time.Duration, error) {

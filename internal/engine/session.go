@@ -41,7 +41,7 @@ func (s *session) Query(ctx context.Context, text string, args ...any) (query.Re
 	} else if s.e.opts.Prepare != nil {
 		ctx, cancel = context.WithCancel(ctx) // Prepare keeps the statement's files until it ends
 	}
-	hold, err := s.e.holdPending(ctx, text)
+	hold, err := s.e.holdPending(ctx, stmts)
 	if err != nil {
 		cancel()
 		<-s.e.slots

@@ -235,17 +235,18 @@ func streamViewSQL(fn, arg string, t catalog.Table) string {
 	return fmt.Sprintf("SELECT %s FROM %s('%s')", strings.Join(cols, ", "), fn, quoteString(arg))
 }
 
-// holdPending keeps the deliveries whose pending views text names from
-// writing until release, so that the statement reads each of their
-// records once: in the lake or pending.
-func (e *Engine) holdPending(ctx context.Context, text string) (release func(), err error) {
+// holdPending keeps the deliveries whose pending views the statements
+// name (and archives, for a union <table>_all) from writing until release,
+// so that the statements read each of their records once. stmts are
+// admit's: the text is not lexed again.
+func (e *Engine) holdPending(ctx context.Context, stmts []sqltext.Statement) (release func(), err error) {
 	nothing := func() {}
 	if e.opts.Deliveries == nil && e.opts.Warehouse == nil {
 		return nothing, nil
 	}
-	toks, err := sqltext.Lex(text)
-	if err != nil {
-		return nothing, nil // the statement fails on its own
+	var toks []sqltext.Token
+	for _, st := range stmts {
+		toks = append(toks, st.Tokens...)
 	}
 	var refs []string
 	unions := false
