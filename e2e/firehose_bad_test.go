@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,15 +51,22 @@ func TestFirehoseBadInput(t *testing.T) {
 
 	cli.must(t, "firehose", "create-delivery-stream", "--delivery-stream-name", "events", "--extended-s3-destination-configuration",
 		dest(`,"Prefix":"events/!{timestamp:'x'}","ErrorOutputPrefix":"errors/!{firehose:error-output-type}/"`+conversion("events", `"ParquetSerDe":{}`)))
-	const good, bad = 10000, 100
-	var recs []string
-	flush := func() {
-		if len(recs) > 0 {
-			cli.must(t, "firehose", "put-record-batch", "--delivery-stream-name", "events", "--cli-binary-format", "raw-in-base64-out",
-				"--records", "["+strings.Join(recs, ",")+"]")
-			recs = recs[:0]
-		}
+	// The issue's scale: 1,000 malformed among 100,000 good, put 500 a
+	// call by four aws CLI processes at once.
+	const good, bad = 100000, 1000
+	batches := make(chan []string)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for recs := range batches {
+				if _, stderr, err := cli.run(t, nil, "firehose", "put-record-batch", "--delivery-stream-name", "events", "--cli-binary-format", "raw-in-base64-out",
+					"--records", "["+strings.Join(recs, ",")+"]"); err != nil {
+					t.Errorf("put-record-batch: %v %s", err, stderr)
+				}
+			}
+		})
 	}
+	var recs []string
 	for i := range good + bad {
 		body := fmt.Sprintf(`{"id":%d,"name":"n%d"}`, i, i)
 		if i%((good+bad)/bad) == 0 {
@@ -66,11 +74,13 @@ func TestFirehoseBadInput(t *testing.T) {
 		}
 		data, _ := json.Marshal(body)
 		recs = append(recs, `{"Data":`+string(data)+`}`)
-		if len(recs) == 500 {
-			flush()
+		if len(recs) == 500 || i == good+bad-1 {
+			batches <- recs
+			recs = nil
 		}
 	}
-	flush()
+	close(batches)
+	wg.Wait()
 	last := ""
 	waitFor(t, srv, "every good record queryable", func() bool {
 		status, out := sqlHTTP(t, srv, rootID, rootSecret, "SELECT count(*), count(DISTINCT id) FROM analytics.events")
