@@ -12,6 +12,7 @@ import (
 	"github.com/tarnlake/tarn/internal/catalog"
 	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/lake"
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 )
 
 // viewState is what a view was made from: the table's version.
@@ -292,5 +293,5 @@ func viewSQL(t catalog.Table, files lake.LocalFiles) (string, error) {
 	return sel, nil
 }
 
-func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func quoteIdent(s string) string  { return sqltext.QuoteIdent(s) }
 func quoteString(s string) string { return strings.ReplaceAll(s, "'", "''") }

@@ -11,6 +11,7 @@ import (
 	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/warehouse"
+	whduckdb "github.com/tarnlake/tarn/internal/warehouse/duckdb"
 )
 
 // Warehouse tables are views over tarn_warehouse(schema, table), which
@@ -117,35 +118,10 @@ func (s *whSource) ColumnInfos() []duckdb.ColumnInfo {
 
 // whType is a warehouse column's DuckDB type.
 func whType(c warehouse.Column) duckdb.TypeInfo {
-	k := duckdb.TYPE_VARCHAR
-	switch c.Type.Kind {
-	case format.KindBoolean:
-		k = duckdb.TYPE_BOOLEAN
-	case format.KindTinyint, format.KindSmallint:
-		k = duckdb.TYPE_SMALLINT
-	case format.KindInt:
-		k = duckdb.TYPE_INTEGER
-	case format.KindBigint:
-		k = duckdb.TYPE_BIGINT
-	case format.KindFloat:
-		k = duckdb.TYPE_FLOAT
-	case format.KindDouble:
-		k = duckdb.TYPE_DOUBLE
-	case format.KindDecimal:
-		if t, err := duckdb.NewDecimalInfo(uint8(c.Type.Precision), uint8(c.Type.Scale)); err == nil {
-			return t
-		}
-	case format.KindDate:
-		k = duckdb.TYPE_DATE
-	case format.KindTimestamp:
-		k = duckdb.TYPE_TIMESTAMP
-		if c.TZ {
-			k = duckdb.TYPE_TIMESTAMP_TZ
-		}
-	case format.KindBinary:
-		k = duckdb.TYPE_BLOB
+	t, err := whduckdb.ColumnType(c)
+	if err != nil {
+		t, _ = duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
 	}
-	t, _ := duckdb.NewTypeInfo(k)
 	return t
 }
 

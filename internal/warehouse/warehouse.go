@@ -74,14 +74,33 @@ type Execer interface {
 	Exec(ctx context.Context, stmt string, args ...any) (int64, error)
 }
 
-// Decimal is an exact number: Unscaled × 10^-Scale. Load takes it (as
-// well as a decimal's text) without going through text.
+// Decimal is an exact number: Unscaled × 10^-Scale, or Small × 10^-Scale
+// when Unscaled is nil (most values fit 64 bits, and a load makes one per
+// row). Load takes it (as well as a decimal's text) without going through
+// text.
 type Decimal struct {
 	Unscaled *big.Int
+	Small    int64
 	Scale    int
 }
 
-func (d Decimal) String() string { return FormatDecimal(d.Unscaled, d.Scale) }
+// Int is the unscaled value.
+func (d Decimal) Int() *big.Int {
+	if d.Unscaled == nil {
+		return big.NewInt(d.Small)
+	}
+	return d.Unscaled
+}
+
+// Int64 is the unscaled value if it fits 64 bits.
+func (d Decimal) Int64() (int64, bool) {
+	if d.Unscaled == nil {
+		return d.Small, true
+	}
+	return d.Unscaled.Int64(), d.Unscaled.IsInt64()
+}
+
+func (d Decimal) String() string { return FormatDecimal(d.Int(), d.Scale) }
 
 // Rows is a statement's result.
 type Rows interface {

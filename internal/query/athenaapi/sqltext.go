@@ -155,6 +155,4 @@ func isFloatJunk(r rune) bool {
 }
 
 // quoteIdent quotes a name for SQL.
-func quoteIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
-}
+func quoteIdent(name string) string { return sqltext.QuoteIdent(name) }

@@ -345,3 +345,8 @@ func Depth(toks []Token) int {
 	}
 	return most
 }
+
+// QuoteIdent quotes a name as an SQL identifier ("a""b").
+func QuoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}

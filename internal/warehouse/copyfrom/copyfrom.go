@@ -23,6 +23,9 @@ import (
 	"github.com/tarnlake/tarn/internal/warehouse/redshift"
 )
 
+// slabRows rows share one allocation on their way to the store.
+const slabRows = 1024
+
 // Options are what a COPY reads and writes.
 type Options struct {
 	Store warehouse.Store
@@ -87,6 +90,7 @@ func Run(ctx context.Context, o Options, j Job) (Result, error) {
 	badRows := 0
 	rows := iter.Seq2[[]any, error](func(yield func([]any, error) bool) {
 		stop := errors.New("stopped")
+		var slab []any
 		for _, f := range files {
 			body, _, err := o.Lake.Get(ctx, f.bucket, f.key, nil)
 			if err != nil {
@@ -100,14 +104,14 @@ func Run(ctx context.Context, o Options, j Job) (Result, error) {
 				return
 			}
 			emit := func(v []any) error {
-				row := make([]any, len(v))
-				for i, x := range v {
-					if d, ok := x.(load.Decimal); ok {
-						x = warehouse.Decimal{Unscaled: d.Unscaled, Scale: d.Scale}
-					}
-					row[i] = x
+				// load reuses v: the row is copied into a slab of many rows,
+				// one allocation per slab rather than one per row.
+				if len(slab)+len(v) > cap(slab) {
+					slab = make([]any, 0, len(v)*slabRows)
 				}
-				if !yield(row, nil) {
+				start := len(slab)
+				slab = append(slab, v...)
+				if !yield(slab[start:len(slab):len(slab)], nil) {
 					return stop
 				}
 				return nil

@@ -20,8 +20,9 @@ import (
 
 // Store is a warehouse in a DuckDB file.
 type Store struct {
-	conn *duckdb.Connector
-	db   *sql.DB
+	conn  *duckdb.Connector
+	db    *sql.DB
+	feeds feeds
 }
 
 var _ warehouse.Store = (*Store)(nil)
@@ -45,22 +46,31 @@ func Open(path string) (*Store, error) {
 	s := &Store{conn: conn, db: sql.OpenDB(conn)}
 	// The database's own settings, once: no statement reaches past the
 	// file (no files, no network, no extensions fetched), and none
-	// changes that.
-	c, err := conn.Connect(context.Background())
-	if err == nil {
-		for _, q := range []string{"SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
-			"SET enable_external_access = false", "SET lock_configuration = true"} {
-			if _, err = c.(driver.ExecerContext).ExecContext(context.Background(), q, nil); err != nil {
-				break
-			}
-		}
-		c.Close()
-	}
-	if err != nil {
+	// changes that. Rows need not keep the order they were inserted in
+	// (Redshift keeps none): that lets loads insert on every thread.
+	if err := s.setup(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
 	}
 	return s, nil
+}
+
+func (s *Store) setup() error {
+	c, err := s.db.Conn(context.Background())
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := s.feeds.register(c); err != nil {
+		return err
+	}
+	for _, q := range []string{"SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
+		"SET enable_external_access = false", "SET preserve_insertion_order = false", "SET lock_configuration = true"} {
+		if _, err := c.ExecContext(context.Background(), q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Store) Close() error {
@@ -151,8 +161,8 @@ func (s *Store) Tables(ctx context.Context, schema string) ([]warehouse.Table, e
 	return out, rows.Err()
 }
 
-// Load appends through DuckDB's appender inside one transaction, with
-// its ledger entry.
+// Load inserts from a feed (feed.go) inside one transaction, with its
+// ledger entry.
 func (s *Store) Load(ctx context.Context, t warehouse.Target, rows iter.Seq2[[]any, error]) (int64, error) {
 	ts, err := s.Tables(ctx, t.Schema)
 	if err != nil {
@@ -217,45 +227,7 @@ func (s *Store) loadIn(ctx context.Context, conn *sql.Conn, t warehouse.Target, 
 			return 0, err
 		}
 	}
-	return appendRows(ctx, conn, t.Schema, t.Table, t.Columns, cols, rows)
-}
-
-func appendRows(ctx context.Context, conn *sql.Conn, schema, table string, names []string, cols []warehouse.Column, rows iter.Seq2[[]any, error]) (int64, error) {
-	var n int64
-	err := conn.Raw(func(dc any) error {
-		a, err := duckdb.NewAppenderWithColumns(dc.(driver.Conn), "", schema, table, names)
-		if err != nil {
-			return wrap(err)
-		}
-		row := make([]driver.Value, len(cols))
-		for vals, err := range rows {
-			if err != nil {
-				a.Close()
-				return err
-			}
-			if len(vals) != len(cols) {
-				a.Close()
-				return fmt.Errorf("row %d has %d values for %d columns", n+1, len(vals), len(cols))
-			}
-			for i, v := range vals {
-				if row[i], err = value(cols[i], v); err != nil {
-					a.Close()
-					return fmt.Errorf("row %d column %s: %w", n+1, cols[i].Name, err)
-				}
-			}
-			if err := a.AppendRow(row...); err != nil {
-				a.Close()
-				return fmt.Errorf("row %d: %w", n+1, err)
-			}
-			n++
-			if n%65536 == 0 && ctx.Err() != nil {
-				a.Close()
-				return ctx.Err()
-			}
-		}
-		return a.Close()
-	})
-	return n, err
+	return s.insertRows(ctx, conn, t.Schema, t.Table, cols, rows)
 }
 
 // wrap gives DuckDB's missing-table errors the seam's names.

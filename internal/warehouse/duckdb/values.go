@@ -69,7 +69,7 @@ func toInt[T int16 | int32 | int64](v any) (any, error) {
 
 // scaled is d at the column's scale (more digits are cut, as a load does).
 func scaled(d warehouse.Decimal, scale, width int) duckdb.Decimal {
-	v := d.Unscaled
+	v := d.Int()
 	if d.Scale != scale {
 		v = new(big.Int).Set(v)
 		ten := big.NewInt(10)

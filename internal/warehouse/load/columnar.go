@@ -249,11 +249,10 @@ func floorDiv(a, b int64) int64 {
 
 // decimal is v's Decimal at its own scale.
 func (v *srcVal) decimal() Decimal {
-	u := v.big
-	if u == nil {
-		u = big.NewInt(v.i)
+	if v.big == nil {
+		return Decimal{Small: v.i, Scale: v.scale}
 	}
-	return Decimal{Unscaled: u, Scale: v.scale}
+	return Decimal{Unscaled: v.big, Scale: v.scale}
 }
 
 // decimalValue moves unscaled u (or ub) from scale `from` to the column's
@@ -262,7 +261,7 @@ func (v *srcVal) decimal() Decimal {
 func decimalValue(u int64, ub *big.Int, from, prec, scale int, round bool) (Decimal, convErr) {
 	if ub == nil {
 		if r, ok := rescale64(u, scale-from, round); ok && (prec > 18 || r < pow10[prec] && r > -pow10[prec]) {
-			return Decimal{Unscaled: big.NewInt(r), Scale: scale}, convErr{}
+			return Decimal{Small: r, Scale: scale}, convErr{}
 		} else if ok {
 			return Decimal{}, overflowDecimal()
 		}

@@ -123,7 +123,7 @@ func TestDecimalString(t *testing.T) {
 		{dec("12345", 2), "123.45"}, {dec("-5", 2), "-0.05"}, {dec("7", 0), "7"}, {dec("-123", 3), "-0.123"}, {Decimal{}, "0"},
 	} {
 		if got := tc.d.String(); got != tc.want {
-			t.Errorf("%v: got %q, want %q", tc.d.Unscaled, got, tc.want)
+			t.Errorf("%v: got %q, want %q", tc.d.Int(), got, tc.want)
 		}
 	}
 }

@@ -2,37 +2,14 @@ package load
 
 import (
 	"math/big"
-	"strings"
 
 	"github.com/tarnlake/tarn/internal/format"
+	"github.com/tarnlake/tarn/internal/warehouse"
 )
 
-// Decimal is an exact DECIMAL value: Unscaled × 10^-Scale.
-type Decimal struct {
-	Unscaled *big.Int
-	Scale    int
-}
-
-// String spells the value with Scale digits after the point: "123.45".
-func (d Decimal) String() string {
-	if d.Unscaled == nil {
-		return "0"
-	}
-	s := d.Unscaled.String()
-	if d.Scale <= 0 {
-		return s
-	}
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	if len(s) <= d.Scale {
-		s = strings.Repeat("0", d.Scale-len(s)+1) + s
-	}
-	s = s[:len(s)-d.Scale] + "." + s[len(s)-d.Scale:]
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
+// Decimal is an exact DECIMAL value: the warehouse's, so that rows go to
+// a store as they are read.
+type Decimal = warehouse.Decimal
 
 // Redshift's DECIMAL alone is DECIMAL(18,0); 38 digits is the most.
 const (
@@ -89,22 +66,37 @@ func parseDecimal(b []byte, prec, scale int, round bool) (Decimal, convErr) {
 		roundUp = round && frac[scale] >= '5'
 		frac = frac[:scale]
 	}
+	if n := intEnd - intStart + scale; n <= 18 {
+		// The common case, without allocating: 18 digits fit an int64,
+		// and one more (a carry from rounding) still does.
+		var v int64
+		for _, c := range b[intStart:intEnd] {
+			v = v*10 + int64(c-'0')
+		}
+		for k := range scale {
+			v *= 10
+			if k < len(frac) {
+				v += int64(frac[k] - '0')
+			}
+		}
+		if roundUp {
+			v++
+			if prec <= 18 && v >= pow10[prec] {
+				return Decimal{}, overflowDecimal()
+			}
+		}
+		if neg {
+			v = -v
+		}
+		return Decimal{Small: v, Scale: scale}, convErr{}
+	}
 	digits := make([]byte, 0, intEnd-intStart+scale)
 	digits = append(digits, b[intStart:intEnd]...)
 	digits = append(digits, frac...)
 	for range scale - len(frac) {
 		digits = append(digits, '0')
 	}
-	u := new(big.Int)
-	if len(digits) <= 18 {
-		var v int64
-		for _, c := range digits {
-			v = v*10 + int64(c-'0')
-		}
-		u.SetInt64(v)
-	} else {
-		u.SetString(string(digits), 10)
-	}
+	u, _ := new(big.Int).SetString(string(digits), 10)
 	if roundUp {
 		u.Add(u, big.NewInt(1))
 		if len(u.String()) > prec {

@@ -82,7 +82,7 @@ func equalRows(a, b [][]any) bool {
 			x, y := a[i][j], b[i][j]
 			if dx, ok := x.(Decimal); ok {
 				dy, ok := y.(Decimal)
-				if !ok || dx.Scale != dy.Scale || dx.Unscaled.Cmp(dy.Unscaled) != 0 {
+				if !ok || dx.Scale != dy.Scale || dx.Int().Cmp(dy.Int()) != 0 {
 					return false
 				}
 				continue

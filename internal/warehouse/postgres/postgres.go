@@ -140,7 +140,7 @@ func (s *Store) Load(ctx context.Context, t warehouse.Target, rows iter.Seq2[[]a
 		}
 		for i, v := range row {
 			if d, isDec := v.(warehouse.Decimal); isDec {
-				row[i] = pgtype.Numeric{Int: d.Unscaled, Exp: int32(-d.Scale), Valid: true}
+				row[i] = pgtype.Numeric{Int: d.Int(), Exp: int32(-d.Scale), Valid: true}
 			}
 		}
 		return row, nil
