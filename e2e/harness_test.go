@@ -51,6 +51,7 @@ type server struct {
 	AWSAddr  string
 	HTTPAddr string
 	PGAddr   string
+	SFTPAddr string
 	TLS      bool
 	Args     []string
 	Env      []string
@@ -94,9 +95,9 @@ func startServer(t testing.TB, args ...string) *server {
 func (s *server) start() {
 	s.t.Helper()
 	addrs := freeAddrs(s.t, 4)
-	s.AWSAddr, s.HTTPAddr, s.PGAddr = addrs[0], addrs[1], addrs[2]
+	s.AWSAddr, s.HTTPAddr, s.PGAddr, s.SFTPAddr = addrs[0], addrs[1], addrs[2], addrs[3]
 	args := append([]string{"serve", "--data", s.Data, "--aws-addr", s.AWSAddr, "--http-addr", s.HTTPAddr,
-		"--pg-addr", s.PGAddr, "--sftp-addr", addrs[3]}, s.Args...)
+		"--pg-addr", s.PGAddr, "--sftp-addr", s.SFTPAddr}, s.Args...)
 	for _, a := range s.Args {
 		if strings.HasPrefix(a, "--tls") {
 			s.TLS = true

@@ -296,7 +296,7 @@ func startBenchServer(ctx context.Context, dir, id, secret string, args ...strin
 	if err != nil {
 		return "", "", 0, nil, err
 	}
-	var addrs [3]string
+	var addrs [4]string
 	var held []net.Listener // until all are found, so that none is handed out twice
 	for i := range addrs {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -314,7 +314,7 @@ func startBenchServer(ctx context.Context, dir, id, secret string, args ...strin
 	}
 	aws, httpAddr, pgAddr := addrs[0], addrs[1], addrs[2]
 	cmd := exec.CommandContext(ctx, exe, append([]string{"serve", "--data", filepath.Join(dir, "data"), "--aws-addr", aws,
-		"--http-addr", httpAddr, "--pg-addr", pgAddr, "--log-level", "warn"}, args...)...)
+		"--http-addr", httpAddr, "--pg-addr", pgAddr, "--sftp-addr", addrs[3], "--log-level", "warn"}, args...)...)
 	cmd.Env = append(os.Environ(), "TARN_ACCESS_KEY_ID="+id, "TARN_SECRET_ACCESS_KEY="+secret)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {

@@ -179,7 +179,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.StringVar(&flagCfg.AWSAddr, "aws-addr", "", "AWS API listener: S3, Kinesis, Glue, Athena, Lambda, CloudWatch Logs (default "+cfg.AWSAddr+")")
 	fs.StringVar(&flagCfg.HTTPAddr, "http-addr", "", "HTTP listener: SQL (/v1/sql), /metrics, /healthz, /debug/pprof/ (default "+cfg.HTTPAddr+")")
 	fs.StringVar(&flagCfg.PGAddr, "pg-addr", "", "PostgreSQL wire listener: SQL over the catalog (default "+cfg.PGAddr+")")
-	fs.StringVar(&flagCfg.SFTPAddr, "sftp-addr", "", "SFTP listener: not served yet, accepted for scripts (default "+cfg.SFTPAddr+")")
+	fs.StringVar(&flagCfg.SFTPAddr, "sftp-addr", "", "SFTP listener: uploads into the lake (default "+cfg.SFTPAddr+")")
 	fs.StringVar(&flagCfg.Streams.NATSURL, "nats-url", "", "external NATS JetStream for streams (default: embedded)")
 	fs.StringVar(&flagCfg.Catalog.PostgresDSN, "catalog-dsn", "", "PostgreSQL `DSN` for the catalog (default: a file in the data folder)")
 	fs.StringVar(&flagCfg.Warehouse.PostgresDSN, "warehouse-dsn", "", "PostgreSQL `DSN` of a database for the warehouse's tables (default: a DuckDB file in the data folder)")

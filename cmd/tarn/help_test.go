@@ -57,7 +57,7 @@ func TestServeHelpListsListeners(t *testing.T) {
 		"--warehouse-dsn",
 		"PostgreSQL wire", "--pg-addr",
 		"HTTP", "--http-addr", "/v1/sql", "/metrics", "/healthz",
-		"SFTP", "--sftp-addr", "not served yet",
+		"SFTP", "--sftp-addr", "uploads into the lake",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("tarn serve --help does not mention %q", want)

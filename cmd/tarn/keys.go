@@ -7,13 +7,15 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"golang.org/x/crypto/ssh"
+
 	"github.com/tarnlake/tarn/internal/access"
 )
 
 const keysFile = "keys.json"
 
 const keysUsage = `Usage:
-  tarn keys add NAME [--read RESOURCES] [--write RESOURCES] [--data DIR]
+  tarn keys add NAME [--read RESOURCES] [--write RESOURCES] [--ssh-key FILE] [--data DIR]
   tarn keys list [--data DIR]
   tarn keys remove ID [--data DIR]
 
@@ -32,9 +34,15 @@ may read; CTAS, INSERT INTO and UNLOAD need write on the target bucket (and
 glue: write on the database they register in). A running tarn picks up
 changes within a second.
 
+--ssh-key FILE lets the key log in to SFTP with the SSH public keys in FILE
+(authorized_keys lines, e.g. ~/.ssh/id_ed25519.pub) as well as with its
+secret as password; the SFTP user name is the key's ID or NAME. For a NAME
+that exists, --ssh-key alone adds the SSH keys to that key.
+
 Examples:
   tarn keys add producer --write s3:landing,kinesis:clicks
   tarn keys add analyst --read s3:lake --write s3:results,glue:scratch
+  tarn keys add partner --write s3:landing --ssh-key partner.pub
   tarn keys list --data /var/lib/tarn
   tarn keys remove TK0123456789ABCDEFGH
 `
@@ -48,6 +56,7 @@ func keys(args []string, con console) error {
 	data := fs.String("data", envOr("TARN_DATA", defaultConfig().Data), "data `folder`")
 	read := fs.String("read", "", "resources the key may read (s3:BUCKET, kinesis:STREAM, glue:DATABASE, athena:WORKGROUP, lambda:, firehose:, warehouse:SCHEMA)")
 	write := fs.String("write", "", "resources the key may write (and read)")
+	sshKey := fs.String("ssh-key", "", "a `file` of SSH public keys (authorized_keys lines) the key may log in to SFTP with")
 	pos, err := fs.parse(args[1:])
 	if err != nil {
 		return err
@@ -62,7 +71,24 @@ func keys(args []string, con console) error {
 		if len(pos) != 1 {
 			return fs.usageErr("give the key one NAME")
 		}
+		sshKeys, err := readSSHKeys(*sshKey)
+		if err != nil {
+			return fmt.Errorf("keys add: %w", err)
+		}
+		if *read == "" && *write == "" && len(sshKeys) > 0 {
+			for i := range list {
+				if list[i].Name == pos[0] {
+					list[i].SSHKeys = append(list[i].SSHKeys, sshKeys...)
+					if err := access.WriteFile(file, list); err != nil {
+						return err
+					}
+					fmt.Fprintf(con.out, "added %d SSH key(s) to key %s (%s)\n", len(sshKeys), pos[0], list[i].ID)
+					return nil
+				}
+			}
+		}
 		k := access.NewKey(pos[0])
+		k.SSHKeys = sshKeys
 		for i, list := range []string{*write, *read} {
 			for _, p := range splitList(list) {
 				r, err := access.ParsePattern(p)
@@ -118,6 +144,33 @@ func keys(args []string, con console) error {
 		return access.WriteFile(file, kept)
 	}
 	return nil
+}
+
+// readSSHKeys reads the public keys of an authorized_keys file ("": none),
+// checking each so that a typo is found here, not at login.
+func readSSHKeys(file string) ([]string, error) {
+	if file == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for n, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if _, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line)); err != nil {
+			return nil, fmt.Errorf("%s line %d: not an SSH public key (%v): give a .pub file such as ~/.ssh/id_ed25519.pub", file, n+1, err)
+		}
+		out = append(out, line)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s holds no SSH public key", file)
+	}
+	return out, nil
 }
 
 func splitList(s string) []string {

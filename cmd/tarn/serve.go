@@ -41,6 +41,7 @@ import (
 	"github.com/tarnlake/tarn/internal/query/athenaapi"
 	"github.com/tarnlake/tarn/internal/query/httpsql"
 	"github.com/tarnlake/tarn/internal/redshiftdata"
+	"github.com/tarnlake/tarn/internal/sftp"
 	"github.com/tarnlake/tarn/internal/stream/kinesisapi"
 	"github.com/tarnlake/tarn/internal/stream/natsjs"
 	"github.com/tarnlake/tarn/internal/trigger"
@@ -62,7 +63,8 @@ in ./tarn-data and listens on 127.0.0.1 only:
                                                 (psql, pgx, JDBC, BI tools)
   HTTP             --http-addr  127.0.0.1:9801  SQL (POST /v1/sql), /metrics, /debug/pprof/ (basic auth:
                                                 an access key id and its secret), /healthz (open)
-  SFTP             --sftp-addr  127.0.0.1:9822  not served yet: the flag is accepted, nothing listens
+  SFTP             --sftp-addr  127.0.0.1:9822  uploads into the lake (user: a key's ID or name;
+                                                password: its secret, or its --ssh-key)
 
 Streams live in an embedded NATS JetStream (DATA/streams, no port) unless
 --nats-url names an external one; warehouse tables in DATA/warehouse.duckdb
@@ -99,6 +101,7 @@ func serve(ctx context.Context, args []string, con console) error {
 		{flag: "--aws-addr", addr: cfg.AWSAddr},
 		{flag: "--http-addr", addr: cfg.HTTPAddr},
 		{flag: "--pg-addr", addr: cfg.PGAddr},
+		{flag: "--sftp-addr", addr: cfg.SFTPAddr},
 	}
 	if cfg.Streams.NATSURL == "" && cfg.Streams.Listen != "" {
 		addrs = append(addrs, boundAddr{flag: "streams.listen", addr: cfg.Streams.Listen, probe: true})
@@ -249,10 +252,7 @@ func serve(ctx context.Context, args []string, con console) error {
 	}, Throttle: guard, StartupTimeout: cfg.Limits.pgStartupTimeout(), MaxStartups: cfg.Limits.PGMaxStartups})
 	log.Info("tarn serving", "version", version(), "data", cfg.Data, "lake", cfg.Lake.Backend,
 		"aws", scheme+"://"+servers[0].ln.Addr().String(), "http", scheme+"://"+servers[1].ln.Addr().String(),
-		"pg", pgln.Addr().String(), "sftp", "not served yet")
-	if cfg.SFTPAddr != defaultConfig().SFTPAddr {
-		log.Warn("SFTP is not served yet: nothing listens on --sftp-addr", "sftp_addr", cfg.SFTPAddr)
-	}
+		"pg", pgln.Addr().String(), "sftp", addrs[3].ln.Addr().String())
 
 	for _, l := range servers {
 		parts = append(parts, part{name: l.name + " listener", run: l.run})
@@ -264,6 +264,13 @@ func serve(ctx context.Context, args []string, con console) error {
 		}
 		return nil
 	}})
+	// SFTP uploads are objects like any other: through the store that
+	// logs their events, with the key's grants checked on each request.
+	sftpSrv := sftp.New(sftp.Options{HostKeyFile: filepath.Join(cfg.Data, "ssh_host_ed25519_key"), Lake: store,
+		Keys: keyring, Limiter: guard, Log: log, Registerer: reg})
+	parts = append(parts, part{name: "sftp listener", run: func(ctx context.Context) error {
+		return sftpSrv.Serve(ctx, addrs[3].ln)
+	}, close: sftpSrv.Close})
 	err = runParts(ctx, log, parts)
 	log.Info("stopped", "err", err)
 	return err

@@ -25,7 +25,7 @@ func TestServeBusyPorts(t *testing.T) {
 	t.Setenv("TARN_SECRET_ACCESS_KEY", "")
 	data := filepath.Join(t.TempDir(), "data")
 	con, _, errOut := testConsole("")
-	err := run(t.Context(), []string{"serve", "--data", data, "--aws-addr", awsAddr, "--http-addr", httpAddr, "--pg-addr", pgAddr}, con)
+	err := run(t.Context(), []string{"serve", "--data", data, "--aws-addr", awsAddr, "--http-addr", httpAddr, "--pg-addr", pgAddr, "--sftp-addr", closedAddr(t)}, con)
 	want := "--aws-addr " + awsAddr + " is in use, --pg-addr " + pgAddr + " is in use: stop the other tarn or choose other addresses"
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v\nwant %s", err, want)

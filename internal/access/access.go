@@ -20,6 +20,8 @@ type Key struct {
 	Name   string  `json:"name,omitempty"`
 	Root   bool    `json:"root,omitempty"` // may do everything
 	Grants []Grant `json:"grants,omitempty"`
+	// SSHKeys are authorized_keys lines that log the key in over SFTP.
+	SSHKeys []string `json:"ssh_keys,omitempty"`
 }
 
 // Action is what a request does to a resource.
