@@ -42,6 +42,7 @@ warehouse (--records rows of 5 columns as a gzip CSV; embedded, or --warehouse-d
   COPY csv.gz      COPY from the lake, rows/s, vs DuckDB's read_csv into a table in this process
                    (PostgreSQL's own COPY FROM STDIN with --warehouse-dsn)
   COPY parquet     the UNLOAD's Parquet back into a table, vs DuckDB's read_parquet into one
+                   (PostgreSQL's own COPY of the CSV with --warehouse-dsn)
   UNLOAD parquet   vs DuckDB writing the same rows to Parquet in this process
   join with lake   a warehouse table joined with a lake table and aggregated, vs DuckDB in this process
 Each prints the idle RSS of tarn serve when bench starts the server itself.

@@ -143,6 +143,11 @@ func benchWarehouse(ctx context.Context, o benchOptions) error {
 			return err
 		}
 		refParquet, err := refExec(fmt.Sprintf("CREATE OR REPLACE TABLE refdb.refp AS SELECT * FROM read_parquet('%s')", filepath.Join(o.dir, fmt.Sprintf("ref%d.parquet", run))))
+		if err == nil && o.warehouseDSN != "" {
+			// PostgreSQL reads no Parquet: its reference is its own COPY
+			// of the same rows.
+			refParquet, err = pgCopy(ctx, o.warehouseDSN, file, run)
+		}
 		if err != nil {
 			return err
 		}

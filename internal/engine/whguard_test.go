@@ -1,6 +1,9 @@
 package engine
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The reviewed attacks on statements the warehouse runs as text.
 func TestWhGuard(t *testing.T) {
@@ -50,6 +53,21 @@ func TestExternalReservedNames(t *testing.T) {
 	for _, name := range []string{"pending", "main", "public", "streams", "tarn_system"} {
 		if _, err := s.Query(t.Context(), "CREATE EXTERNAL SCHEMA "+name+" FROM DATA CATALOG DATABASE 'db' IAM_ROLE default"); err == nil {
 			t.Errorf("external schema %s made", name)
+		}
+	}
+}
+
+// Redshift's clause words are column names where a column's name goes.
+func TestRedshiftDDLKeepsColumnsNamedLikeClauses(t *testing.T) {
+	got := redshiftDDL(`CREATE TABLE t (encode int ENCODE zstd, distkey varchar(MAX), backup int) DISTKEY(encode) SORTKEY(backup)`)
+	for _, want := range []string{"(encode int", ", distkey varchar( 65535 )", ", backup int"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q lost %q", got, want)
+		}
+	}
+	for _, gone := range []string{"zstd", "DISTKEY(", "SORTKEY"} {
+		if strings.Contains(got, gone) {
+			t.Errorf("%q keeps %q", got, gone)
 		}
 	}
 }

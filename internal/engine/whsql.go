@@ -277,7 +277,8 @@ func redshiftDDL(text string) string {
 	last := 0
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		if args, ok := redshiftOnly[t.Text]; ok && t.Kind == sqltext.Word {
+		// After "(" or "," the word names a column ("encode int"), not a clause.
+		if args, ok := redshiftOnly[t.Text]; ok && t.Kind == sqltext.Word && (i == 0 || !toks[i-1].Is("(") && !toks[i-1].Is(",")) {
 			b.WriteString(text[last:t.Pos])
 			b.WriteByte(' ') // what is left on either side never joins into a token
 			j := i + 1 + args

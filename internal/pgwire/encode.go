@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tarnlake/tarn/internal/query"
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 )
 
 // appendText appends the PostgreSQL text form of a non-nil value of a
@@ -73,17 +74,10 @@ func appendText(b []byte, t *colType, v any) []byte {
 
 // appendFloat prints as PostgreSQL 12+ does: shortest exact digits.
 func appendFloat(b []byte, t *colType, f float64, bits int) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(b, "NaN"...)
-	case math.IsInf(f, 1):
-		return append(b, "Infinity"...)
-	case math.IsInf(f, -1):
-		return append(b, "-Infinity"...)
-	case t.oid == oidNumeric:
+	if t.oid == oidNumeric && !math.IsNaN(f) && !math.IsInf(f, 0) {
 		return strconv.AppendFloat(b, f, 'f', -1, bits)
 	}
-	return strconv.AppendFloat(b, f, 'g', -1, bits)
+	return sqltext.AppendFloat(b, f, bits)
 }
 
 // appendTime prints a date, time or timestamp in the ISO DateStyle with

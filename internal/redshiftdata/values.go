@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tarnlake/tarn/internal/query"
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 )
 
 // column is the Data API's ColumnMetadata, stored as it is answered.
@@ -196,23 +197,11 @@ func appendText(b []byte, v any, t *query.Type) []byte {
 	case bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, *big.Int:
 		return fmt.Append(b, v)
 	case float32:
-		return appendFloatText(b, float64(v), 32)
+		return sqltext.AppendFloat(b, float64(v), 32)
 	case float64:
-		return appendFloatText(b, v, 64)
+		return sqltext.AppendFloat(b, v, 64)
 	}
 	return fmt.Append(b, v)
-}
-
-func appendFloatText(b []byte, f float64, bits int) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(b, "NaN"...)
-	case math.IsInf(f, 1):
-		return append(b, "Infinity"...)
-	case math.IsInf(f, -1):
-		return append(b, "-Infinity"...)
-	}
-	return strconv.AppendFloat(b, f, 'g', -1, bits)
 }
 
 // appendTime prints a DATE, TIME or TIMESTAMP by its column's kind; a
@@ -326,7 +315,7 @@ func boolIndex(b bool) int {
 
 func appendJSONFloat(b []byte, f float64, bits int) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return appendString(b, string(appendFloatText(nil, f, bits)))
+		return appendString(b, string(sqltext.AppendFloat(nil, f, bits)))
 	}
 	return strconv.AppendFloat(b, f, 'g', -1, bits)
 }

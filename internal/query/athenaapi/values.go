@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tarnlake/tarn/internal/query"
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 )
 
 // appendValue prints a value as Athena prints it in results (Trino's text
@@ -118,13 +119,8 @@ func appendStruct(b []byte, v map[string]any, t *query.Type) []byte {
 // appendFloat prints a float as Java's Double.toString: a decimal point
 // always, and E notation outside [1e-3, 1e7).
 func appendFloat(b []byte, f float64, bits int) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(b, "NaN"...)
-	case math.IsInf(f, 1):
-		return append(b, "Infinity"...)
-	case math.IsInf(f, -1):
-		return append(b, "-Infinity"...)
+	if b, ok := sqltext.AppendNonFinite(b, f); ok {
+		return b
 	}
 	if a := math.Abs(f); a == 0 || a >= 1e-3 && a < 1e7 {
 		s := strconv.FormatFloat(f, 'f', -1, bits)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tarnlake/tarn/internal/warehouse"
@@ -126,25 +125,6 @@ func (s *Store) Tables(ctx context.Context, schema string) ([]warehouse.Table, e
 
 // Load is one COPY in a transaction with its ledger entry.
 func (s *Store) Load(ctx context.Context, t warehouse.Target, rows iter.Seq2[[]any, error]) (int64, error) {
-	next, stop := iter.Pull2(rows)
-	defer stop()
-	var failed error
-	src := pgx.CopyFromFunc(func() ([]any, error) {
-		row, err, ok := next()
-		switch {
-		case !ok:
-			return nil, nil
-		case err != nil:
-			failed = err
-			return nil, err
-		}
-		for i, v := range row {
-			if d, isDec := v.(warehouse.Decimal); isDec {
-				row[i] = pgtype.Numeric{Int: d.Int(), Exp: int32(-d.Scale), Valid: true}
-			}
-		}
-		return row, nil
-	})
 	var n int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if t.Once != "" {
@@ -161,12 +141,10 @@ func (s *Store) Load(ctx context.Context, t warehouse.Target, rows iter.Seq2[[]a
 			}
 		}
 		var err error
-		n, err = tx.CopyFrom(ctx, pgx.Identifier{t.Schema, t.Table}, t.Columns, src)
+		n, err = copyCSV(ctx, tx, t.Schema, t.Table, t.Columns, rows)
 		return err
 	})
 	switch {
-	case failed != nil:
-		return 0, failed
 	case errors.Is(err, warehouse.ErrLoaded):
 		return 0, fmt.Errorf("%w: %s", warehouse.ErrLoaded, t.Once)
 	case err != nil:
