@@ -16,13 +16,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-const moveConfig = `rules:
-  - bucket: landing
-    id: to-lake
-    prefix: in/
-    move:
-      bucket: lake
-      key: "raw/{rel}"
+const moveConfig = `pipelines:
+  rules:
+    - bucket: landing
+      id: to-lake
+      prefix: in/
+      move:
+        bucket: lake
+        key: "raw/{rel}"
 `
 
 // TestCrashEventsAndMoves kills tarn with SIGKILL while objects are put

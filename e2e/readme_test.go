@@ -49,7 +49,7 @@ func TestReadmeQuickstart(t *testing.T) {
 	if err := os.Symlink(examples, filepath.Join(dir, "examples")); err != nil {
 		t.Fatal(err)
 	}
-	for _, addr := range []string{"127.0.0.1:9800", "127.0.0.1:9801", "127.0.0.1:9802"} {
+	for _, addr := range []string{"127.0.0.1:9800", "127.0.0.1:9801", "127.0.0.1:9802", "127.0.0.1:9822"} {
 		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
 			c.Close()
 			t.Fatalf("%s is in use: the quickstart needs tarn's default addresses", addr)

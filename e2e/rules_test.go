@@ -16,14 +16,15 @@ import (
 // rulesConfig declares the reference architecture's second flow: files
 // landing under in/ move into the lake under raw/, and the lake's
 // event-mode crawler runs on each.
-const rulesConfig = `rules:
-  - bucket: landing
-    id: to-lake
-    prefix: in/
-    move:
-      bucket: lake
-      key: "raw/{rel}"
-      crawler: raw
+const rulesConfig = `pipelines:
+  rules:
+    - bucket: landing
+      id: to-lake
+      prefix: in/
+      move:
+        bucket: lake
+        key: "raw/{rel}"
+        crawler: raw
 `
 
 // listKeys lists a bucket's keys under a prefix.

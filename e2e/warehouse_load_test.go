@@ -11,15 +11,16 @@ import (
 // loadConfig declares the reference architecture's first flow: CSV files
 // landing under sales/ are loaded into the warehouse table public.sales,
 // then moved under loaded/ (or failed/).
-const loadConfig = `rules:
-  - bucket: landing
-    id: sales
-    prefix: sales/
-    suffix: .csv
-    load: public.sales
-    load_options: CSV IGNOREHEADER 1 DATEFORMAT 'auto'
-    loaded: "loaded/{rel}"
-    failed: "failed/{rel}"
+const loadConfig = `pipelines:
+  rules:
+    - bucket: landing
+      id: sales
+      prefix: sales/
+      suffix: .csv
+      load: public.sales
+      load_options: CSV IGNOREHEADER 1 DATEFORMAT 'auto'
+      loaded: "loaded/{rel}"
+      failed: "failed/{rel}"
 `
 
 // TestFlatFileToWarehouse: aws s3 cp of a CSV into landing/sales/ loads it

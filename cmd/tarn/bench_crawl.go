@@ -68,7 +68,7 @@ func benchCrawl(ctx context.Context, o benchOptions) error {
 		}
 		name := fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), run)
 		db := strings.ReplaceAll(name, "-", "_")
-		err := gc.call(ctx, "CreateCrawler", map[string]any{"Name": name, "Role": "bench", "DatabaseName": db,
+		err := gc.Call(ctx, "CreateCrawler", map[string]any{"Name": name, "Role": "bench", "DatabaseName": db,
 			"Targets":            map[string]any{"S3Targets": []map[string]string{{"Path": "s3://" + bucket + "/"}}},
 			"SchemaChangePolicy": map[string]string{"UpdateBehavior": crawl.UpdateLog, "DeleteBehavior": crawl.DeleteLog},
 			"RecrawlPolicy":      map[string]string{"RecrawlBehavior": crawl.RecrawlNew}}, nil)
@@ -198,12 +198,12 @@ func readHeads(dir string) (time.Duration, error) {
 // timeCrawl starts a crawler and waits for its run to end.
 func timeCrawl(ctx context.Context, c *jsonClient, name string) (time.Duration, crawl.Summary, error) {
 	start := time.Now()
-	if err := c.call(ctx, "StartCrawler", map[string]string{"Name": name}, nil); err != nil {
+	if err := c.Call(ctx, "StartCrawler", map[string]string{"Name": name}, nil); err != nil {
 		return 0, crawl.Summary{}, fmt.Errorf("bench: %w", err)
 	}
 	for {
 		var out struct{ Crawler struct{ State string } }
-		if err := c.call(ctx, "GetCrawler", map[string]string{"Name": name}, &out); err != nil {
+		if err := c.Call(ctx, "GetCrawler", map[string]string{"Name": name}, &out); err != nil {
 			return 0, crawl.Summary{}, fmt.Errorf("bench: %w", err)
 		}
 		if out.Crawler.State == crawl.StateReady {

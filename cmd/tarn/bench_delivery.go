@@ -47,7 +47,7 @@ func benchDelivery(ctx context.Context, o benchOptions) error {
 	if _, err := sc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bench-lake")}); err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
-	if err := gc.call(ctx, "CreateDatabase", map[string]any{"DatabaseInput": map[string]string{"Name": "bench"}}, nil); err != nil {
+	if err := gc.Call(ctx, "CreateDatabase", map[string]any{"DatabaseInput": map[string]string{"Name": "bench"}}, nil); err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
 	const role = "arn:aws:iam::000000000000:role/root"
@@ -56,7 +56,7 @@ func benchDelivery(ctx context.Context, o benchOptions) error {
 		for _, c := range benchColumns {
 			cols = append(cols, map[string]string{"Name": c.Name, "Type": c.Type})
 		}
-		return gc.call(ctx, "CreateTable", map[string]any{"DatabaseName": "bench", "TableInput": map[string]any{"Name": name,
+		return gc.Call(ctx, "CreateTable", map[string]any{"DatabaseName": "bench", "TableInput": map[string]any{"Name": name,
 			"StorageDescriptor": map[string]any{"Location": "s3://bench-lake/" + name + "/", "Columns": cols},
 			"Parameters":        map[string]string{"classification": "parquet"}}}, nil)
 	}
@@ -73,7 +73,7 @@ func benchDelivery(ctx context.Context, o benchOptions) error {
 			in["DeliveryStreamType"] = "KinesisStreamAsSource"
 			in["KinesisStreamSourceConfiguration"] = map[string]string{"KinesisStreamARN": "arn:aws:kinesis:us-east-1:000000000000:stream/" + src, "RoleARN": role}
 		}
-		return fc.call(ctx, "CreateDeliveryStream", in, nil)
+		return fc.Call(ctx, "CreateDeliveryStream", in, nil)
 	}
 	count := func(q string) (int64, error) {
 		var n int64
@@ -144,7 +144,7 @@ func benchDelivery(ctx context.Context, o benchOptions) error {
 	for i := range 30 {
 		id := 1_000_000_000 + i
 		start := time.Now()
-		if err := fc.call(ctx, "PutRecord", map[string]any{"DeliveryStreamName": "lat", "Record": map[string][]byte{"Data": benchRecord(id)}}, nil); err != nil {
+		if err := fc.Call(ctx, "PutRecord", map[string]any{"DeliveryStreamName": "lat", "Record": map[string][]byte{"Data": benchRecord(id)}}, nil); err != nil {
 			return err
 		}
 		for {

@@ -31,13 +31,14 @@ import (
 const benchEventsConfig = `functions:
   max_concurrency: 4
   retry_base: 10ms
-rules:
-  - bucket: bench-landing
-    id: bench-move
-    prefix: move/
-    move:
-      bucket: bench-lake
-      key: "{rel}"
+pipelines:
+  rules:
+    - bucket: bench-landing
+      id: bench-move
+      prefix: move/
+      move:
+        bucket: bench-lake
+        key: "{rel}"
 `
 
 // The no-op functions: each logs the key of every object it is told of

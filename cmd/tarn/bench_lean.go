@@ -13,7 +13,7 @@ import (
 // the SDK figure measures the client as much as tarn.
 func leanGetRecords(ctx context.Context, t *benchTarget, name string) (int, error) {
 	c := newJSONClient(t.cfg, t.http, "Kinesis_20131202", "kinesis")
-	call := func(op string, in, out any) error { return c.call(ctx, op, in, out) }
+	call := func(op string, in, out any) error { return c.Call(ctx, op, in, out) }
 	var it struct{ ShardIterator string }
 	if err := call("GetShardIterator", map[string]string{"StreamName": name, "ShardId": "shardId-000000000000", "ShardIteratorType": "TRIM_HORIZON"}, &it); err != nil {
 		return 0, err

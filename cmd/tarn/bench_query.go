@@ -72,7 +72,7 @@ func benchQuery(ctx context.Context, o benchOptions) error {
 	}
 	gc := newJSONClient(t.cfg, t.http, "AWSGlue", "glue")
 	db := "bench_" + strings.TrimPrefix(bucket, "query-")
-	if err := gc.call(ctx, "CreateCrawler", map[string]any{"Name": bucket, "Role": "bench", "DatabaseName": db,
+	if err := gc.Call(ctx, "CreateCrawler", map[string]any{"Name": bucket, "Role": "bench", "DatabaseName": db,
 		"Targets": map[string]any{"S3Targets": []map[string]string{{"Path": "s3://" + bucket + "/t/"}}}}, nil); err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/tarnlake/tarn/internal/pipeline"
 )
 
 // Config is everything serve needs; packages below get plain option structs
@@ -35,9 +38,20 @@ type Config struct {
 	Limits    LimitsConfig    `yaml:"limits"`
 	Events    EventsConfig    `yaml:"events"`
 	Functions FunctionsConfig `yaml:"functions"`
-	// Rules are bucket notification rules: they end in the same store as
-	// those set with PutBucketNotificationConfiguration.
-	Rules []RuleConfig `yaml:"rules"`
+	// Pipelines are what the config declares, made as clients of the
+	// APIs make them (tarn apply).
+	Pipelines Pipelines `yaml:"pipelines"`
+	// File is the config file read, if any.
+	File string `yaml:"-"`
+}
+
+// Pipelines are the declared resources: buckets, streams, catalog
+// databases and crawlers (package pipeline), and bucket notification rules,
+// which end in the same store as those set with
+// PutBucketNotificationConfiguration.
+type Pipelines struct {
+	pipeline.Spec `yaml:",inline"`
+	Rules         []RuleConfig `yaml:"rules,omitempty"`
 }
 
 // QueryConfig bounds SQL: DuckDB's memory (for all statements together, or
@@ -198,6 +212,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 		if err := readConfigFile(configFile, &cfg); err != nil {
 			return cfg, err
 		}
+		cfg.File = configFile
 	}
 	for _, e := range []struct {
 		env string
@@ -273,6 +288,9 @@ func (c Config) validate() error {
 		}
 	}
 	if _, err := configRules(c); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Pipelines.Validate(cmp.Or(c.File, "config")); err != nil {
 		errs = append(errs, err)
 	}
 	if (c.TLS.Cert == "") != (c.TLS.Key == "") {

@@ -76,7 +76,7 @@ func crawlCmd(ctx context.Context, args []string, con console) error {
 	if err != nil {
 		return at.explain("crawler "+*name, err)
 	}
-	if err := c.call(ctx, "StartCrawler", map[string]string{"Name": *name}, nil); err != nil {
+	if err := c.Call(ctx, "StartCrawler", map[string]string{"Name": *name}, nil); err != nil {
 		return at.explain("start crawler "+*name, err)
 	}
 	run, err := waitCrawl(ctx, c, *name, prev, newProgress(con.err))
@@ -110,7 +110,7 @@ func lastCrawlError(ctx context.Context, c *jsonClient, name string) string {
 	var out struct {
 		Crawler struct{ LastCrawl struct{ ErrorMessage string } }
 	}
-	if err := c.call(ctx, "GetCrawler", map[string]string{"Name": name}, &out); err == nil && out.Crawler.LastCrawl.ErrorMessage != "" {
+	if err := c.Call(ctx, "GetCrawler", map[string]string{"Name": name}, &out); err == nil && out.Crawler.LastCrawl.ErrorMessage != "" {
 		return out.Crawler.LastCrawl.ErrorMessage
 	}
 	return "tarn gave no reason: see the log of tarn serve"
@@ -128,10 +128,10 @@ func (d crawlerDef) ensure(ctx context.Context, c *jsonClient) error {
 		"Targets":            map[string]any{"S3Targets": []map[string]any{{"Path": d.path, "Exclusions": d.excl}}},
 		"SchemaChangePolicy": map[string]string{"UpdateBehavior": d.update, "DeleteBehavior": d.del},
 	}
-	err := c.call(ctx, "UpdateCrawler", def, nil)
+	err := c.Call(ctx, "UpdateCrawler", def, nil)
 	if code, _, _ := apiErr(err); code == "EntityNotFoundException" {
 		def["Role"] = "tarn"
-		err = c.call(ctx, "CreateCrawler", def, nil)
+		err = c.Call(ctx, "CreateCrawler", def, nil)
 	}
 	return err
 }
@@ -153,7 +153,7 @@ func (r crawlRun) summary() crawl.Summary {
 // latestCrawl returns the crawler's newest run, if any.
 func latestCrawl(ctx context.Context, c *jsonClient, name string) (*crawlRun, error) {
 	var out struct{ Crawls []crawlRun }
-	if err := c.call(ctx, "ListCrawls", map[string]any{"CrawlerName": name, "MaxResults": 1}, &out); err != nil {
+	if err := c.Call(ctx, "ListCrawls", map[string]any{"CrawlerName": name, "MaxResults": 1}, &out); err != nil {
 		return nil, err
 	}
 	if len(out.Crawls) == 0 {
@@ -184,7 +184,7 @@ func waitCrawl(ctx context.Context, c *jsonClient, name string, prev *crawlRun, 
 		}
 		select {
 		case <-ctx.Done():
-			c.call(context.WithoutCancel(ctx), "StopCrawler", map[string]string{"Name": name}, nil)
+			c.Call(context.WithoutCancel(ctx), "StopCrawler", map[string]string{"Name": name}, nil)
 			prog.done("stopped")
 			return crawlRun{}, ctx.Err()
 		case <-time.After(200 * time.Millisecond):

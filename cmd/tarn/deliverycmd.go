@@ -41,7 +41,7 @@ func deliveryCmd(ctx context.Context, args []string, con console) error {
 	names := pos
 	if len(names) == 0 {
 		var out struct{ DeliveryStreamNames []string }
-		if err := c.call(ctx, "ListDeliveryStreams", map[string]int{"Limit": 10000}, &out); err != nil {
+		if err := c.Call(ctx, "ListDeliveryStreams", map[string]int{"Limit": 10000}, &out); err != nil {
 			return cf.remote().explain("list delivery streams", err)
 		}
 		names = out.DeliveryStreamNames
@@ -63,7 +63,7 @@ func deliveryCmd(ctx context.Context, args []string, con console) error {
 				FailureDescription *struct{ Type, Details string }
 			}
 		}
-		if err := c.call(ctx, "DescribeDeliveryStream", map[string]string{"DeliveryStreamName": name}, &out); err != nil {
+		if err := c.Call(ctx, "DescribeDeliveryStream", map[string]string{"DeliveryStreamName": name}, &out); err != nil {
 			return cf.remote().explain("delivery stream "+name, err)
 		}
 		d := out.DeliveryStreamDescription

@@ -53,7 +53,7 @@ func eventsCmd(ctx context.Context, args []string, con console) error {
 	var out struct{ Events int }
 	c := newJSONClient(cfg, nil, eventsapi.Target, "events")
 	in := map[string]any{"Since": float64(since.UnixMilli()) / 1000, "Bucket": *bucket, "Prefix": *prefix}
-	if err := c.call(ctx, "ReplayEvents", in, &out); err != nil {
+	if err := c.Call(ctx, "ReplayEvents", in, &out); err != nil {
 		return cf.remote().explain("replay events", err)
 	}
 	fmt.Fprintf(con.out, "replayed %s since %s\n", plural(out.Events, "event"), since.UTC().Format(time.RFC3339))

@@ -55,7 +55,7 @@ func functionsCmd(ctx context.Context, args []string, con console) error {
 			}
 			NextToken string
 		}
-		if err := c.call(ctx, "FilterLogEvents", in, &out); err != nil {
+		if err := c.Call(ctx, "FilterLogEvents", in, &out); err != nil {
 			return cf.remote().explain("logs of "+pos[0], err)
 		}
 		for _, e := range out.Events {

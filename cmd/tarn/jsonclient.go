@@ -49,8 +49,8 @@ func (e *apiError) ErrorCode() string             { return e.Code }
 func (e *apiError) ErrorMessage() string          { return e.Message }
 func (e *apiError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
 
-// call sends in as operation op and decodes the answer into out.
-func (c *jsonClient) call(ctx context.Context, op string, in, out any) error {
+// Call sends in as operation op and decodes the answer into out.
+func (c *jsonClient) Call(ctx context.Context, op string, in, out any) error {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return err

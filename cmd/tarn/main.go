@@ -25,6 +25,8 @@ Usage:
   tarn events replay --since T    run logged object events through the notification rules again
   tarn functions logs NAME        a function's log lines
   tarn delivery status [NAME]     delivery streams: status, source, destination, failures
+  tarn apply --config FILE        make a running tarn hold the pipelines FILE declares (--dry-run, --prune)
+  tarn export-config              print the pipelines a running tarn holds, as a config file
   tarn bench s3|streams|crawl|query|events|delivery
                                   measure a served API against its references
   tarn version                    print the version
@@ -93,6 +95,10 @@ func dispatch(ctx context.Context, args []string, con console) error {
 		return functionsCmd(ctx, rest, con)
 	case "delivery":
 		return deliveryCmd(ctx, rest, con)
+	case "apply":
+		return applyCmd(ctx, rest, con)
+	case "export-config":
+		return exportCmd(ctx, rest, con)
 	case "bench":
 		return bench(ctx, rest, con)
 	case "version", "--version":

@@ -116,7 +116,7 @@ func (rc RuleConfig) rule(region string) (trigger.Rule, error) {
 func configRules(cfg Config) (map[string][]trigger.Rule, error) {
 	out := map[string][]trigger.Rule{}
 	var errs []error
-	for _, rc := range cfg.Rules {
+	for _, rc := range cfg.Pipelines.Rules {
 		r, err := rc.rule(cfg.S3.Region)
 		if err != nil {
 			errs = append(errs, err)

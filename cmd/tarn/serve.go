@@ -73,6 +73,11 @@ TARN_ACCESS_KEY_ID and TARN_SECRET_ACCESS_KEY, else DATA/credentials, else
 it is generated there and printed once. Every address is checked before
 anything starts: a busy one stops tarn serve with the list of them.
 
+The pipelines --config declares (buckets, streams, catalog databases,
+crawlers) are made at start and again when tarn serve gets SIGHUP, as tarn
+apply makes them; what it holds and the config does not declare is logged,
+never deleted (tarn apply --prune deletes it).
+
 Examples:
   tarn serve
   tarn serve --data /var/lib/tarn --aws-addr 0.0.0.0:9800 --tls-self-signed
@@ -263,6 +268,11 @@ func serve(ctx context.Context, args []string, con console) error {
 			return err
 		}
 		return nil
+	}})
+	// The config's pipelines, through the APIs as any client's: at start
+	// and on SIGHUP.
+	parts = append(parts, part{name: "pipelines", run: func(ctx context.Context) error {
+		return applyOnServe(ctx, cfg, root, localURL(scheme, addrs[0].ln.Addr()), log)
 	}})
 	// SFTP uploads are objects like any other: through the store that
 	// logs their events, with the key's grants checked on each request.

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/pipeline"
+	"github.com/tarnlake/tarn/internal/trigger"
+)
+
+const applyUsage = `Usage:
+  tarn apply --config FILE [--dry-run] [--prune] [flags]
+
+Makes a running tarn hold the pipelines FILE declares: the buckets,
+streams, catalog databases and crawlers it lists are created, or changed
+where they differ; what tarn holds and FILE does not is listed, and deleted
+only with --prune. The plan is printed first; --dry-run prints it and
+changes nothing. A FILE with a mistake (each is named by file, line and
+field) changes nothing. tarn serve applies its own --config the same way
+when it starts and again on SIGHUP (without pruning).
+
+Examples:
+  tarn apply --config examples/reference/tarn.yaml --dry-run
+  tarn apply --config tarn.yaml
+  tarn apply --config tarn.yaml --prune
+`
+
+const exportUsage = `Usage:
+  tarn export-config [flags]
+
+Prints the pipelines a running tarn holds (buckets, streams, catalog
+databases, crawlers), whether made by a config or through the AWS APIs, as
+a config file: applied to a fresh tarn, it makes the same pipelines.
+
+Examples:
+  tarn export-config > tarn.yaml
+`
+
+func applyCmd(ctx context.Context, args []string, con console) error {
+	fs := newCommand("apply", applyUsage, con)
+	var cf clientFlags
+	cf.register(fs.FlagSet)
+	file := fs.String("config", os.Getenv("TARN_CONFIG"), "config `file` (YAML) declaring the pipelines")
+	dry := fs.Bool("dry-run", false, "print the plan, change nothing")
+	prune := fs.Bool("prune", false, "delete what tarn holds and the file does not declare")
+	pos, err := fs.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 || *file == "" {
+		return fs.usageErr("name the config with --config FILE")
+	}
+	cfg := defaultConfig()
+	if err := readConfigFile(*file, &cfg); err != nil {
+		return err
+	}
+	cfg.File = *file
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	awsCfg, err := cf.awsConfig()
+	if err != nil {
+		return err
+	}
+	t := pipelineTarget(awsCfg, nil, cfg)
+	plan, err := pipeline.Make(ctx, t, cfg.Pipelines.Spec, *prune)
+	if err != nil {
+		return cf.remote().explain("read what tarn holds", err)
+	}
+	fmt.Fprint(con.out, plan)
+	if *dry {
+		return nil
+	}
+	if err := plan.Apply(ctx); err != nil {
+		return cf.remote().explain("apply", err)
+	}
+	fmt.Fprintln(con.out, "applied")
+	return nil
+}
+
+func exportCmd(ctx context.Context, args []string, con console) error {
+	fs := newCommand("export-config", exportUsage, con)
+	var cf clientFlags
+	cf.register(fs.FlagSet)
+	pos, err := fs.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fs.usageErr("takes no arguments")
+	}
+	awsCfg, err := cf.awsConfig()
+	if err != nil {
+		return err
+	}
+	spec, err := pipeline.Export(ctx, pipelineTarget(awsCfg, nil, defaultConfig()))
+	if err != nil {
+		return cf.remote().explain("read what tarn holds", err)
+	}
+	b, err := yaml.Marshal(map[string]pipeline.Spec{"pipelines": spec})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(con.out, "# the pipelines of %s, exported by tarn export-config\n%s", cf.endpoint, b)
+	return nil
+}
+
+// pipelineTarget is a running tarn as plans see it: its S3, Kinesis and
+// Glue APIs; the streams tarn keeps for itself are its own.
+func pipelineTarget(awsCfg aws.Config, hc *http.Client, cfg Config) pipeline.Target {
+	events := cfg.Events.Stream
+	if events == "" {
+		events = trigger.DefaultStream
+	}
+	return pipeline.Target{
+		S3: s3Buckets{s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+			o.UsePathStyle = true
+			if hc != nil {
+				o.HTTPClient = hc
+			}
+		})},
+		Kinesis: newJSONClient(awsCfg, hc, "Kinesis_20131202", "kinesis"),
+		Glue:    newJSONClient(awsCfg, hc, "AWSGlue", "glue"),
+		// The event log, the function queue (tarn-invocations) and direct
+		// PUT deliveries' streams (tarn-firehose-*) are tarn's own.
+		Own: func(kind, name string) bool {
+			return kind == "stream" && (name == events || strings.HasPrefix(name, pipeline.OwnPrefix))
+		},
+	}
+}
+
+// s3Buckets is the S3 side of a pipeline target.
+type s3Buckets struct{ c *s3.Client }
+
+func (b s3Buckets) ListBuckets(ctx context.Context) ([]string, error) {
+	var out []string
+	p := s3.NewListBucketsPaginator(b.c, &s3.ListBucketsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, bk := range page.Buckets {
+			out = append(out, aws.ToString(bk.Name))
+		}
+	}
+	return out, nil
+}
+
+func (b s3Buckets) CreateBucket(ctx context.Context, name string) error {
+	_, err := b.c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
+	return err
+}
+
+func (b s3Buckets) DeleteBucket(ctx context.Context, name string) error {
+	_, err := b.c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
+	return err
+}
+
+// applyOnServe applies the config's pipelines to this server once its
+// listeners are up, and again on every SIGHUP (re-reading the file), with
+// root's key over loopback; it never prunes, and logs what it would delete.
+func applyOnServe(ctx context.Context, cfg Config, root access.Key, endpoint string, log *slog.Logger) error {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	// The client dials the listener this process holds: its certificate,
+	// self-signed or not, need not be checked.
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	awsCfg := aws.Config{Region: cfg.S3.Region, BaseEndpoint: aws.String(endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider(root.ID, root.Secret, "")}
+	if awsCfg.Region == "" {
+		awsCfg.Region = "us-east-1"
+	}
+	apply := func(cfg Config) {
+		plan, err := pipeline.Make(ctx, pipelineTarget(awsCfg, hc, cfg), cfg.Pipelines.Spec, false)
+		if err == nil {
+			err = plan.Apply(ctx)
+		}
+		if err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("pipelines: apply the config", "config", cfg.File, "err", err)
+			return
+		}
+		if len(plan.Changes) > 0 {
+			log.Info("pipelines: applied the config", "config", cfg.File, "plan", plan.String())
+		}
+	}
+	if cfg.File != "" {
+		apply(cfg)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-hup:
+			if cfg.File == "" {
+				log.Warn("pipelines: SIGHUP, but tarn serve has no --config to read again")
+				continue
+			}
+			next := defaultConfig()
+			err := readConfigFile(cfg.File, &next)
+			if err == nil {
+				next.File = cfg.File
+				err = next.validate()
+			}
+			if err != nil {
+				log.Error("pipelines: the config has mistakes; nothing changed", "config", cfg.File, "err", err)
+				continue
+			}
+			next.S3.Region, next.Events.Stream = cfg.S3.Region, cfg.Events.Stream
+			apply(next)
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package pipeline
+
+import (
+	"context"
+	"slices"
+)
+
+type crawlerKind struct{}
+
+// crawlerState is a crawler as GetCrawlers describes it, in the config's
+// terms.
+type crawlerState struct {
+	Crawler
+	jdbc bool // has JDBC targets, which the config does not declare yet
+}
+
+// glueCrawler is a crawler as GetCrawlers gives it.
+type glueCrawler struct {
+	Name, DatabaseName, TablePrefix string
+	Targets                         struct {
+		S3Targets   []struct{ Path string }
+		JdbcTargets []struct{ Path string }
+	}
+	RecrawlPolicy struct{ RecrawlBehavior string }
+	Schedule      *struct{ ScheduleExpression string }
+}
+
+func listCrawlers(ctx context.Context, t Target) (map[string]crawlerState, error) {
+	out := map[string]crawlerState{}
+	err := pages(ctx, t.Glue, "GetCrawlers", func(res struct {
+		Crawlers  []glueCrawler
+		NextToken string
+	}) string {
+		for _, c := range res.Crawlers {
+			if t.own("crawler", c.Name) {
+				continue
+			}
+			st := crawlerState{Crawler: Crawler{Name: c.Name, Database: c.DatabaseName, TablePrefix: c.TablePrefix,
+				Recrawl: recrawlWord[c.RecrawlPolicy.RecrawlBehavior]}, jdbc: len(c.Targets.JdbcTargets) > 0}
+			for _, s3 := range c.Targets.S3Targets {
+				st.Targets = append(st.Targets, s3.Path)
+			}
+			if c.Schedule != nil {
+				st.Schedule = c.Schedule.ScheduleExpression
+			}
+			out[c.Name] = st
+		}
+		return res.NextToken
+	})
+	return out, err
+}
+
+// input is CreateCrawler's and UpdateCrawler's request for c. The role is
+// kept for clients only: a crawler reads the lake as tarn does.
+func (c Crawler) input() map[string]any {
+	targets := []map[string]any{}
+	for _, p := range c.Targets {
+		targets = append(targets, map[string]any{"Path": p})
+	}
+	// Glue's rule: a crawler that reads only new folders or events logs
+	// schema changes instead of making them.
+	policy := map[string]any{"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "DEPRECATE_IN_DATABASE"}
+	if c.Recrawl == "new_folders" || c.Recrawl == "events" {
+		policy = map[string]any{"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"}
+	}
+	return map[string]any{"Name": c.Name, "Role": "tarn", "DatabaseName": c.Database,
+		"Targets": map[string]any{"S3Targets": targets}, "Schedule": c.Schedule, "TablePrefix": c.TablePrefix,
+		"RecrawlPolicy": map[string]any{"RecrawlBehavior": recrawl[c.Recrawl]}, "SchemaChangePolicy": policy}
+}
+
+func (crawlerKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, error) {
+	have, err := listCrawlers(ctx, t)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []Change
+	n := 0
+	for _, c := range s.Crawlers {
+		was, ok := have[c.Name]
+		delete(have, c.Name)
+		if c.Recrawl == "everything" {
+			c.Recrawl = ""
+		}
+		if !ok {
+			out = append(out, Change{Op: Create, Kind: "crawler", Name: c.Name,
+				do: func(ctx context.Context) error { return t.Glue.Call(ctx, "CreateCrawler", c.input(), nil) }})
+			continue
+		}
+		var d diff
+		d.field("database", was.Database, c.Database)
+		if !slices.Equal(was.Targets, c.Targets) || was.jdbc {
+			d.field("targets", was.Targets, c.Targets)
+		}
+		d.field("schedule", quoted(was.Schedule), quoted(c.Schedule))
+		d.field("recrawl", quoted(was.Recrawl), quoted(c.Recrawl))
+		d.field("table_prefix", quoted(was.TablePrefix), quoted(c.TablePrefix))
+		if len(d) == 0 {
+			n++
+			continue
+		}
+		out = append(out, Change{Op: Update, Kind: "crawler", Name: c.Name, What: d.String(),
+			do: func(ctx context.Context) error { return t.Glue.Call(ctx, "UpdateCrawler", c.input(), nil) }})
+	}
+	for name := range have {
+		out = append(out, Change{Op: Delete, Kind: "crawler", Name: name,
+			do: func(ctx context.Context) error {
+				return t.Glue.Call(ctx, "DeleteCrawler", map[string]any{"Name": name}, nil)
+			}})
+	}
+	sortChanges(out)
+	return out, n, nil
+}
