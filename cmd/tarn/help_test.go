@@ -25,7 +25,8 @@ func TestHelp(t *testing.T) {
 		{"crawl"}, {"crawl", "s3://lake/"},
 		{"sql"},
 		{"events"}, {"events", "replay"}, {"functions"}, {"functions", "logs"}, {"functions", "logs", "resize"}, {"delivery"}, {"delivery", "status"},
-		{"bench"}, {"bench", "s3"}, {"bench", "streams"}, {"bench", "crawl"}, {"bench", "query"}, {"bench", "events"}, {"bench", "delivery"},
+		{"apply"}, {"export-config"},
+		{"bench"}, {"bench", "s3"}, {"bench", "streams"}, {"bench", "crawl"}, {"bench", "query"}, {"bench", "events"}, {"bench", "delivery"}, {"bench", "warehouse"},
 		{"version"},
 	} {
 		for _, h := range []string{"-h", "--help"} {

@@ -27,7 +27,7 @@ Usage:
   tarn delivery status [NAME]     delivery streams: status, source, destination, failures
   tarn apply --config FILE        make a running tarn hold the pipelines FILE declares (--dry-run, --prune)
   tarn export-config              print the pipelines a running tarn holds, as a config file
-  tarn bench s3|streams|crawl|query|events|delivery
+  tarn bench s3|streams|crawl|query|events|delivery|warehouse
                                   measure a served API against its references
   tarn version                    print the version
   tarn help COMMAND               a command's flags and examples (or tarn COMMAND --help)
