@@ -9,6 +9,9 @@ import (
 )
 
 const pipelineConfig = `pipelines:
+  keys:
+    - name: partner
+      write: [s3:landing]
   buckets:
     - landing
     - lake
@@ -55,6 +58,9 @@ func TestPipelinesAsCode(t *testing.T) {
 	if got := cli.must(t, "glue", "get-database", "--name", "analytics", "--query", "Database.Description", "--output", "text"); got != "the lake's tables\n" {
 		t.Fatalf("analytics: %q", got)
 	}
+	if out, _, err := tarnCLI(t, "", nil, "keys", "list", "--data", srv.Data); err != nil || !strings.Contains(out, "partner") || !strings.Contains(out, "s3:landing=write") {
+		t.Fatalf("keys: %v\n%s", err, out)
+	}
 
 	// Made through the APIs, not declared: listed, kept.
 	cli.must(t, "s3", "mb", "s3://extra")
@@ -62,12 +68,12 @@ func TestPipelinesAsCode(t *testing.T) {
 	env := []string{"TARN_ACCESS_KEY_ID=" + rootID, "TARN_SECRET_ACCESS_KEY=" + rootSecret}
 	endpoint := "http://" + srv.AWSAddr
 	apply := func(args ...string) (string, error) {
-		out, errOut, err := tarnCLI(t, "", env, append([]string{"apply", "--endpoint", endpoint}, args...)...)
+		out, errOut, err := tarnCLI(t, "", env, append([]string{"apply", "--endpoint", endpoint, "--data", srv.Data}, args...)...)
 		return out + errOut, err
 	}
 	out, err := apply("--config", conf, "--dry-run")
 	for _, want := range []string{"- bucket extra (not in the config: --prune deletes it)", "- stream other (not in the config",
-		"0 to create, 0 to change, 2 to delete, 5 unchanged"} {
+		"0 to create, 0 to change, 2 to delete, 6 unchanged"} {
 		if err != nil || !strings.Contains(out, want) {
 			t.Errorf("dry run: %v, no %q in:\n%s", err, want, out)
 		}
@@ -90,20 +96,20 @@ func TestPipelinesAsCode(t *testing.T) {
 
 	// What one tarn holds, exported and applied to a fresh one, makes the
 	// same pipelines.
-	exported, errOut, err := tarnCLI(t, "", env, "export-config", "--endpoint", endpoint)
+	exported, errOut, err := tarnCLI(t, "", env, "export-config", "--endpoint", endpoint, "--data", srv.Data)
 	if err != nil {
 		t.Fatalf("export-config: %v %s", err, errOut)
 	}
 	copyFile := filepath.Join(t.TempDir(), "exported.yaml")
 	os.WriteFile(copyFile, []byte(exported), 0o600)
 	fresh := startServer(t)
-	if out, _, err := tarnCLI(t, "", env, "apply", "--endpoint", "http://"+fresh.AWSAddr, "--config", copyFile); err != nil {
+	if out, _, err := tarnCLI(t, "", env, "apply", "--endpoint", "http://"+fresh.AWSAddr, "--data", fresh.Data, "--config", copyFile); err != nil || !strings.Contains(out, "key partner: AWS_ACCESS_KEY_ID=") {
 		t.Fatalf("apply the export to a fresh tarn: %v\n%s", err, out)
 	}
-	again, _, err := tarnCLI(t, "", env, "export-config", "--endpoint", "http://"+fresh.AWSAddr)
+	again, _, err := tarnCLI(t, "", env, "export-config", "--endpoint", "http://"+fresh.AWSAddr, "--data", fresh.Data)
 	_, body, _ := strings.Cut(exported, "\n")
 	_, bodyAgain, _ := strings.Cut(again, "\n")
-	if err != nil || body != bodyAgain || !strings.Contains(body, "name: other") || !strings.Contains(body, "shards: 3") {
+	if err != nil || body != bodyAgain || !strings.Contains(body, "name: other") || !strings.Contains(body, "shards: 3") || !strings.Contains(body, "name: partner") {
 		t.Errorf("export of the fresh tarn:\n%s\nwant:\n%s", again, exported)
 	}
 

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -25,9 +27,11 @@ import (
 const applyUsage = `Usage:
   tarn apply --config FILE [--dry-run] [--prune] [flags]
 
-Makes a running tarn hold the pipelines FILE declares: the buckets,
-streams, catalog databases and crawlers it lists are created, or changed
-where they differ; what tarn holds and FILE does not is listed, and deleted
+Makes a running tarn hold the pipelines FILE declares: the access keys,
+buckets, streams, catalog databases and crawlers it lists are created, or
+changed where they differ (keys need --data, the server's data folder: a
+new key's secret is generated there, or taken from the environment
+variable its secret_env names, and printed once); what tarn holds and FILE does not is listed, and deleted
 only with --prune. The plan is printed first; --dry-run prints it and
 changes nothing. A FILE with a mistake (each is named by file, line and
 field) changes nothing. tarn serve applies its own --config the same way
@@ -42,7 +46,8 @@ Examples:
 const exportUsage = `Usage:
   tarn export-config [flags]
 
-Prints the pipelines a running tarn holds (buckets, streams, catalog
+Prints the pipelines a running tarn holds (access keys without their
+secrets when --data is its data folder, buckets, streams, catalog
 databases, crawlers), whether made by a config or through the AWS APIs, as
 a config file: applied to a fresh tarn, it makes the same pipelines.
 
@@ -77,6 +82,9 @@ func applyCmd(ctx context.Context, args []string, con console) error {
 		return err
 	}
 	t := pipelineTarget(awsCfg, nil, cfg)
+	if fi, err := os.Stat(cf.data); err == nil && fi.IsDir() {
+		t.Keys = keysStore(filepath.Join(cf.data, keysFile))
+	}
 	plan, err := pipeline.Make(ctx, t, cfg.Pipelines.Spec, *prune)
 	if err != nil {
 		return cf.remote().explain("read what tarn holds", err)
@@ -87,6 +95,11 @@ func applyCmd(ctx context.Context, args []string, con console) error {
 	}
 	if err := plan.Apply(ctx); err != nil {
 		return cf.remote().explain("apply", err)
+	}
+	for _, c := range plan.Changes {
+		if c.Op == pipeline.Create && c.Key != nil {
+			fmt.Fprintf(con.out, "key %s: AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s (kept in %s)\n", c.Name, c.Key.ID, c.Key.Secret, filepath.Join(cf.data, keysFile))
+		}
 	}
 	fmt.Fprintln(con.out, "applied")
 	return nil
@@ -107,7 +120,11 @@ func exportCmd(ctx context.Context, args []string, con console) error {
 	if err != nil {
 		return err
 	}
-	spec, err := pipeline.Export(ctx, pipelineTarget(awsCfg, nil, defaultConfig()))
+	t := pipelineTarget(awsCfg, nil, defaultConfig())
+	if fi, err := os.Stat(cf.data); err == nil && fi.IsDir() {
+		t.Keys = keysStore(filepath.Join(cf.data, keysFile))
+	}
+	spec, err := pipeline.Export(ctx, t)
 	if err != nil {
 		return cf.remote().explain("read what tarn holds", err)
 	}
@@ -175,6 +192,7 @@ func (b s3Buckets) DeleteBucket(ctx context.Context, name string) error {
 // listeners are up, and again on every SIGHUP (re-reading the file), with
 // root's key over loopback; it never prunes, and logs what it would delete.
 func applyOnServe(ctx context.Context, cfg Config, root access.Key, endpoint string, log *slog.Logger) error {
+	keys := keysStore(filepath.Join(cfg.Data, keysFile))
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -187,9 +205,16 @@ func applyOnServe(ctx context.Context, cfg Config, root access.Key, endpoint str
 		awsCfg.Region = "us-east-1"
 	}
 	apply := func(cfg Config) {
-		plan, err := pipeline.Make(ctx, pipelineTarget(awsCfg, hc, cfg), cfg.Pipelines.Spec, false)
+		t := pipelineTarget(awsCfg, hc, cfg)
+		t.Keys = keys
+		plan, err := pipeline.Make(ctx, t, cfg.Pipelines.Spec, false)
 		if err == nil {
 			err = plan.Apply(ctx)
+		}
+		for _, c := range plan.Changes {
+			if c.Op == pipeline.Create && c.Key != nil && err == nil {
+				log.Info("pipelines: made key "+c.Name+"; its secret is in the keys file", "id", c.Key.ID, "file", string(keys))
+			}
 		}
 		if err != nil && !errors.Is(err, context.Canceled) {
 			log.Error("pipelines: apply the config", "config", cfg.File, "err", err)
@@ -225,4 +250,30 @@ func applyOnServe(ctx context.Context, cfg Config, root access.Key, endpoint str
 			apply(next)
 		}
 	}
+}
+
+// keysStore is the keys file as a pipeline target's Keys.
+type keysStore string
+
+func (f keysStore) List() ([]access.Key, error) { return access.ReadFile(string(f)) }
+
+func (f keysStore) Put(k access.Key) error {
+	list, err := access.ReadFile(string(f))
+	if err != nil {
+		return err
+	}
+	if i := slices.IndexFunc(list, func(o access.Key) bool { return o.ID == k.ID }); i >= 0 {
+		list[i] = k
+	} else {
+		list = append(list, k)
+	}
+	return access.WriteFile(string(f), list)
+}
+
+func (f keysStore) Remove(id string) error {
+	list, err := access.ReadFile(string(f))
+	if err != nil {
+		return err
+	}
+	return access.WriteFile(string(f), slices.DeleteFunc(list, func(k access.Key) bool { return k.ID == id }))
 }

@@ -11,6 +11,11 @@ import (
 // not declared by specs yet and are left out.
 func Export(ctx context.Context, t Target) (Spec, error) {
 	var s Spec
+	keys, err := exportKeys(t)
+	if err != nil {
+		return s, err
+	}
+	s.Keys = keys
 	buckets, err := t.S3.ListBuckets(ctx)
 	if err != nil {
 		return s, err

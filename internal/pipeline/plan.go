@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/tarnlake/tarn/internal/access"
 )
 
 // Caller calls an operation of one of tarn's JSON APIs (Kinesis, Glue):
@@ -25,6 +27,9 @@ type Target struct {
 	S3      S3
 	Kinesis Caller
 	Glue    Caller
+	// Keys is the keys file, where the server's data folder is at hand
+	// (nil: a spec that declares keys cannot be applied).
+	Keys Keys
 	// Own reports tarn's own resources (the event log's stream), which a
 	// plan neither deletes nor exports.
 	Own func(kind, name string) bool
@@ -47,7 +52,9 @@ type Change struct {
 	Kind string // bucket, stream, database, crawler
 	Name string
 	What string // an update's differences: "shards 1 → 2"
-	do   func(ctx context.Context) error
+	// Key is a key this change makes: its secret is the caller's to show.
+	Key *access.Key
+	do  func(ctx context.Context) error
 }
 
 func (c Change) String() string {
@@ -99,7 +106,7 @@ type kind interface {
 	plan(ctx context.Context, t Target, s Spec) (changes []Change, unchanged int, err error)
 }
 
-var kinds = []kind{bucketKind{}, streamKind{}, databaseKind{}, crawlerKind{}}
+var kinds = []kind{keyKind{}, bucketKind{}, streamKind{}, databaseKind{}, crawlerKind{}}
 
 // Make plans spec against the target; prune carries out deletions.
 func Make(ctx context.Context, t Target, s Spec, prune bool) (Plan, error) {

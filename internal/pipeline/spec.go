@@ -13,6 +13,7 @@ import (
 // Spec is the pipelines a config declares. Each resource keeps the line it
 // was declared on, so that an error can name it.
 type Spec struct {
+	Keys      []Key      `yaml:"keys,omitempty"`
 	Buckets   []Bucket   `yaml:"buckets,omitempty"`
 	Streams   []Stream   `yaml:"streams,omitempty"`
 	Databases []Database `yaml:"databases,omitempty"`
@@ -151,6 +152,11 @@ func (s Spec) Validate(file string) error {
 		} else {
 			seen[kind+"/"+name] = line
 		}
+	}
+	for i, k := range s.Keys {
+		f := fmt.Sprintf("keys[%d]", i)
+		k.validate(add, f)
+		dup("key", k.Name, k.Line, f)
 	}
 	buckets := map[string]bool{}
 	for i, b := range s.Buckets {

@@ -76,3 +76,33 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("%s\nbecame\n%s", b, b2)
 	}
 }
+
+func TestValidateKeys(t *testing.T) {
+	const conf = `keys:
+  - name: partner
+    write: [s3:landing, "nosuch:x"]
+    ssh_keys: ["ssh-ed25519 not-base64"]
+  - name: root
+    read: [s3:lake]
+  - name: empty
+  - name: envy
+    read: [s3:lake]
+    secret_env: TARN_TEST_UNSET_SECRET
+`
+	var s Spec
+	if err := yaml.Unmarshal([]byte(conf), &s); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Validate("k.yaml")
+	for _, want := range []string{
+		`k.yaml:2: keys[0].write[1]: grant "nosuch:x": unknown kind "nosuch"`,
+		`k.yaml:2: keys[0].ssh_keys[0]: not an SSH public key`,
+		`k.yaml:5: keys[1].name: a key needs a name other than root`,
+		`k.yaml:7: keys[2]: key "empty" has no grants`,
+		`k.yaml:8: keys[3].secret_env: environment variable TARN_TEST_UNSET_SECRET is not set`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}
