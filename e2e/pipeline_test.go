@@ -79,10 +79,17 @@ func TestPipelinesAsCode(t *testing.T) {
 		}
 	}
 
-	// SIGHUP applies the edited file.
-	os.WriteFile(conf, []byte(strings.Replace(pipelineConfig, "shards: 2", "shards: 3", 1)), 0o600)
+	// SIGHUP applies the edited file: a stream's shards and a new rule.
+	edited := strings.Replace(pipelineConfig, "shards: 2", "shards: 3", 1) + strings.TrimPrefix(moveConfig, "pipelines:\n")
+	os.WriteFile(conf, []byte(edited), 0o600)
 	srv.cmd.Process.Signal(syscall.SIGHUP)
 	waitFor(t, srv, "SIGHUP to apply the new shard count", func() bool { return shards(cli, "clicks") == "3" })
+	f := filepath.Join(t.TempDir(), "a.json")
+	os.WriteFile(f, []byte(`{"a":1}`+"\n"), 0o644)
+	cli.must(t, "s3", "cp", f, "s3://landing/in/a.json")
+	waitFor(t, srv, "the rule SIGHUP added to move the object", func() bool {
+		return strings.Join(listKeys(t, srv, "lake", "raw/"), ",") == "raw/a.json"
+	})
 
 	// A mistake names file, line and field, and changes nothing.
 	bad := filepath.Join(t.TempDir(), "bad.yaml")

@@ -4,15 +4,13 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -82,9 +80,7 @@ func applyCmd(ctx context.Context, args []string, con console) error {
 		return err
 	}
 	t := pipelineTarget(awsCfg, nil, cfg)
-	if fi, err := os.Stat(cf.data); err == nil && fi.IsDir() {
-		t.Keys = keysStore(filepath.Join(cf.data, keysFile))
-	}
+	t.Keys = cf.keys(fs)
 	plan, err := pipeline.Make(ctx, t, cfg.Pipelines.Spec, *prune)
 	if err != nil {
 		return cf.remote().explain("read what tarn holds", err)
@@ -121,9 +117,7 @@ func exportCmd(ctx context.Context, args []string, con console) error {
 		return err
 	}
 	t := pipelineTarget(awsCfg, nil, defaultConfig())
-	if fi, err := os.Stat(cf.data); err == nil && fi.IsDir() {
-		t.Keys = keysStore(filepath.Join(cf.data, keysFile))
-	}
+	t.Keys = cf.keys(fs)
 	spec, err := pipeline.Export(ctx, t)
 	if err != nil {
 		return cf.remote().explain("read what tarn holds", err)
@@ -134,6 +128,17 @@ func exportCmd(ctx context.Context, args []string, con console) error {
 	}
 	fmt.Fprintf(con.out, "# the pipelines of %s, exported by tarn export-config\n%s", cf.endpoint, b)
 	return nil
+}
+
+// keys is the keys file of the data folder named with --data or TARN_DATA,
+// nil without one: a default folder might not be the endpoint's.
+func (c *clientFlags) keys(fs *command) pipeline.Keys {
+	named := os.Getenv("TARN_DATA") != ""
+	fs.Visit(func(f *flag.Flag) { named = named || f.Name == "data" })
+	if fi, err := os.Stat(c.data); !named || err != nil || !fi.IsDir() {
+		return nil
+	}
+	return access.KeysFile(filepath.Join(c.data, keysFile))
 }
 
 // pipelineTarget is a running tarn as plans see it: its S3, Kinesis and
@@ -189,13 +194,12 @@ func (b s3Buckets) DeleteBucket(ctx context.Context, name string) error {
 }
 
 // applyOnServe applies the config's pipelines to this server once its
-// listeners are up, and again on every SIGHUP (re-reading the file), with
-// root's key over loopback; it never prunes, and logs what it would delete.
-func applyOnServe(ctx context.Context, cfg Config, root access.Key, endpoint string, log *slog.Logger) error {
-	keys := keysStore(filepath.Join(cfg.Data, keysFile))
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+// listeners are up, and again on every signal from hup (re-reading the
+// file; rules go to reload), with root's key over loopback; it never
+// prunes, and logs what it would delete.
+func applyOnServe(ctx context.Context, cfg Config, root access.Key, endpoint string, hup <-chan os.Signal,
+	reload func(context.Context, Config) error, log *slog.Logger) error {
+	keys := access.KeysFile(filepath.Join(cfg.Data, keysFile))
 	// The client dials the listener this process holds: its certificate,
 	// self-signed or not, need not be checked.
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
@@ -246,34 +250,12 @@ func applyOnServe(ctx context.Context, cfg Config, root access.Key, endpoint str
 				log.Error("pipelines: the config has mistakes; nothing changed", "config", cfg.File, "err", err)
 				continue
 			}
-			next.S3.Region, next.Events.Stream = cfg.S3.Region, cfg.Events.Stream
+			next.S3.Region, next.Events.Stream, next.Data = cfg.S3.Region, cfg.Events.Stream, cfg.Data
+			if err := reload(ctx, next); err != nil {
+				log.Error("pipelines: the config's rules", "config", cfg.File, "err", err)
+				continue
+			}
 			apply(next)
 		}
 	}
-}
-
-// keysStore is the keys file as a pipeline target's Keys.
-type keysStore string
-
-func (f keysStore) List() ([]access.Key, error) { return access.ReadFile(string(f)) }
-
-func (f keysStore) Put(k access.Key) error {
-	list, err := access.ReadFile(string(f))
-	if err != nil {
-		return err
-	}
-	if i := slices.IndexFunc(list, func(o access.Key) bool { return o.ID == k.ID }); i >= 0 {
-		list[i] = k
-	} else {
-		list = append(list, k)
-	}
-	return access.WriteFile(string(f), list)
-}
-
-func (f keysStore) Remove(id string) error {
-	list, err := access.ReadFile(string(f))
-	if err != nil {
-		return err
-	}
-	return access.WriteFile(string(f), slices.DeleteFunc(list, func(k access.Key) bool { return k.ID == id }))
 }

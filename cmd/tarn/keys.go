@@ -87,6 +87,11 @@ func keys(args []string, con console) error {
 				}
 			}
 		}
+		for _, o := range list {
+			if o.Name == pos[0] {
+				return fmt.Errorf("keys add: a key named %s exists (%s): remove it first (tarn keys remove %s), or give --ssh-key alone to add SSH keys to it", o.Name, o.ID, o.ID)
+			}
+		}
 		k := access.NewKey(pos[0])
 		k.SSHKeys = sshKeys
 		for i, list := range []string{*write, *read} {
@@ -162,8 +167,12 @@ func readSSHKeys(file string) ([]string, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if _, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line)); err != nil {
+		_, _, opts, _, err := ssh.ParseAuthorizedKey([]byte(line))
+		if err != nil {
 			return nil, fmt.Errorf("%s line %d: not an SSH public key (%v): give a .pub file such as ~/.ssh/id_ed25519.pub", file, n+1, err)
+		}
+		if len(opts) > 0 {
+			return nil, fmt.Errorf("%s line %d: authorized_keys options (%s) are not enforced by tarn: give the key alone", file, n+1, strings.Join(opts, ","))
 		}
 		out = append(out, line)
 	}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -100,6 +101,11 @@ func serve(ctx context.Context, args []string, con console) error {
 	if err != nil {
 		return err
 	}
+	// SIGHUP reapplies the config (applyOnServe); until that runs, and
+	// while tarn stops, it must not end the process as it would by default.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	// The listeners come first: a busy port stops tarn before it generates
 	// credentials or opens a store.
 	addrs := []boundAddr{
@@ -271,8 +277,15 @@ func serve(ctx context.Context, args []string, con console) error {
 	}})
 	// The config's pipelines, through the APIs as any client's: at start
 	// and on SIGHUP.
+	reloadRules := func(ctx context.Context, next Config) error {
+		rules, err := configRules(next)
+		if err != nil {
+			return err
+		}
+		return events.rules.ReplaceConfigRules(ctx, rules)
+	}
 	parts = append(parts, part{name: "pipelines", run: func(ctx context.Context) error {
-		return applyOnServe(ctx, cfg, root, localURL(scheme, addrs[0].ln.Addr()), log)
+		return applyOnServe(ctx, cfg, root, localURL(scheme, addrs[0].ln.Addr()), hup, reloadRules, log)
 	}})
 	// SFTP uploads are objects like any other: through the store that
 	// logs their events, with the key's grants checked on each request.

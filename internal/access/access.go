@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 )
@@ -181,13 +183,14 @@ func WriteFile(file string, keys []Key) error {
 	return WriteSecret(file, append(b, '\n'))
 }
 
-// WriteSecret writes b to file with mode 0600 through a synced temporary file.
+// WriteSecret writes b to file with mode 0600 through a synced temporary
+// file of its own, so that two writers never mix their bytes.
 func WriteSecret(file string, b []byte) error {
-	tmp := file + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(file), filepath.Base(file)+".*.tmp") // mode 0600
 	if err != nil {
 		return err
 	}
+	tmp := f.Name()
 	_, err = f.Write(b)
 	if err == nil {
 		err = f.Sync()
@@ -219,4 +222,32 @@ func random(alphabet string, n int) string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
+}
+
+// KeysFile is a keys file read and changed one key at a time.
+type KeysFile string
+
+func (f KeysFile) List() ([]Key, error) { return ReadFile(string(f)) }
+
+// Put adds k, or replaces the key with its ID.
+func (f KeysFile) Put(k Key) error {
+	list, err := ReadFile(string(f))
+	if err != nil {
+		return err
+	}
+	if i := slices.IndexFunc(list, func(o Key) bool { return o.ID == k.ID }); i >= 0 {
+		list[i] = k
+	} else {
+		list = append(list, k)
+	}
+	return WriteFile(string(f), list)
+}
+
+// Remove removes the key with id.
+func (f KeysFile) Remove(id string) error {
+	list, err := ReadFile(string(f))
+	if err != nil {
+		return err
+	}
+	return WriteFile(string(f), slices.DeleteFunc(list, func(k Key) bool { return k.ID == id }))
 }

@@ -25,7 +25,7 @@ func (bucketKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, er
 			do: func(ctx context.Context) error { return t.S3.CreateBucket(ctx, b.Name) }})
 	}
 	for _, name := range have {
-		if !want[name] && !t.own("bucket", name) {
+		if s.Buckets != nil && !want[name] && !t.own("bucket", name) {
 			out = append(out, Change{Op: Delete, Kind: "bucket", Name: name,
 				do: func(ctx context.Context) error { return t.S3.DeleteBucket(ctx, name) }})
 		}

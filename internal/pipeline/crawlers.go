@@ -11,14 +11,18 @@ type crawlerKind struct{}
 // terms.
 type crawlerState struct {
 	Crawler
-	jdbc bool // has JDBC targets, which the config does not declare yet
+	jdbc       bool                // has JDBC targets, which the config does not declare yet
+	exclusions map[string][]string // by target path: kept by updates
 }
 
 // glueCrawler is a crawler as GetCrawlers gives it.
 type glueCrawler struct {
 	Name, DatabaseName, TablePrefix string
 	Targets                         struct {
-		S3Targets   []struct{ Path string }
+		S3Targets []struct {
+			Path       string
+			Exclusions []string
+		}
 		JdbcTargets []struct{ Path string }
 	}
 	RecrawlPolicy struct{ RecrawlBehavior string }
@@ -32,13 +36,15 @@ func listCrawlers(ctx context.Context, t Target) (map[string]crawlerState, error
 		NextToken string
 	}) string {
 		for _, c := range res.Crawlers {
-			if t.own("crawler", c.Name) {
-				continue
+			if t.own("crawler", c.Name) || len(c.Targets.JdbcTargets) > 0 {
+				continue // warehouse crawlers are not declared by specs yet
 			}
 			st := crawlerState{Crawler: Crawler{Name: c.Name, Database: c.DatabaseName, TablePrefix: c.TablePrefix,
 				Recrawl: recrawlWord[c.RecrawlPolicy.RecrawlBehavior]}, jdbc: len(c.Targets.JdbcTargets) > 0}
+			st.exclusions = map[string][]string{}
 			for _, s3 := range c.Targets.S3Targets {
 				st.Targets = append(st.Targets, s3.Path)
+				st.exclusions[s3.Path] = s3.Exclusions
 			}
 			if c.Schedule != nil {
 				st.Schedule = c.Schedule.ScheduleExpression
@@ -52,10 +58,16 @@ func listCrawlers(ctx context.Context, t Target) (map[string]crawlerState, error
 
 // input is CreateCrawler's and UpdateCrawler's request for c. The role is
 // kept for clients only: a crawler reads the lake as tarn does.
-func (c Crawler) input() map[string]any {
+// An update keeps what the config does not declare: a target's exclusions
+// and, unless the recrawl policy needs LOG/LOG, the schema change policy.
+func (c Crawler) input(was *crawlerState) map[string]any {
 	targets := []map[string]any{}
 	for _, p := range c.Targets {
-		targets = append(targets, map[string]any{"Path": p})
+		t := map[string]any{"Path": p}
+		if was != nil && len(was.exclusions[p]) > 0 {
+			t["Exclusions"] = was.exclusions[p]
+		}
+		targets = append(targets, t)
 	}
 	// Glue's rule: a crawler that reads only new folders or events logs
 	// schema changes instead of making them.
@@ -63,9 +75,13 @@ func (c Crawler) input() map[string]any {
 	if c.Recrawl == "new_folders" || c.Recrawl == "events" {
 		policy = map[string]any{"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"}
 	}
-	return map[string]any{"Name": c.Name, "Role": "tarn", "DatabaseName": c.Database,
+	in := map[string]any{"Name": c.Name, "Role": "tarn", "DatabaseName": c.Database,
 		"Targets": map[string]any{"S3Targets": targets}, "Schedule": c.Schedule, "TablePrefix": c.TablePrefix,
 		"RecrawlPolicy": map[string]any{"RecrawlBehavior": recrawl[c.Recrawl]}, "SchemaChangePolicy": policy}
+	if was != nil && c.Recrawl != "new_folders" && c.Recrawl != "events" && was.Recrawl == "" {
+		delete(in, "SchemaChangePolicy")
+	}
+	return in
 }
 
 func (crawlerKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, error) {
@@ -83,7 +99,7 @@ func (crawlerKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, e
 		}
 		if !ok {
 			out = append(out, Change{Op: Create, Kind: "crawler", Name: c.Name,
-				do: func(ctx context.Context) error { return t.Glue.Call(ctx, "CreateCrawler", c.input(), nil) }})
+				do: func(ctx context.Context) error { return t.Glue.Call(ctx, "CreateCrawler", c.input(nil), nil) }})
 			continue
 		}
 		var d diff
@@ -99,9 +115,12 @@ func (crawlerKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, e
 			continue
 		}
 		out = append(out, Change{Op: Update, Kind: "crawler", Name: c.Name, What: d.String(),
-			do: func(ctx context.Context) error { return t.Glue.Call(ctx, "UpdateCrawler", c.input(), nil) }})
+			do: func(ctx context.Context) error { return t.Glue.Call(ctx, "UpdateCrawler", c.input(&was), nil) }})
 	}
 	for name := range have {
+		if s.Crawlers == nil {
+			break // no crawlers: section, no crawlers managed
+		}
 		out = append(out, Change{Op: Delete, Kind: "crawler", Name: name,
 			do: func(ctx context.Context) error {
 				return t.Glue.Call(ctx, "DeleteCrawler", map[string]any{"Name": name}, nil)

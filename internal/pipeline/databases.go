@@ -57,14 +57,16 @@ func (databaseKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, 
 		case was != d.Description:
 			var df diff
 			df.field("description", quoted(was), quoted(d.Description))
-			input["Name"] = d.Name
 			out = append(out, Change{Op: Update, Kind: "database", Name: d.Name, What: df.String(),
-				do: func(ctx context.Context) error { return t.Glue.Call(ctx, "UpdateDatabase", input, nil) }})
+				do: func(ctx context.Context) error { return updateDescription(ctx, t, d) }})
 		default:
 			n++
 		}
 	}
 	for name := range have {
+		if s.Databases == nil {
+			break // no databases: section, no databases managed
+		}
 		out = append(out, Change{Op: Delete, Kind: "database", Name: name,
 			do: func(ctx context.Context) error {
 				return t.Glue.Call(ctx, "DeleteDatabase", map[string]any{"Name": name}, nil)
@@ -77,3 +79,26 @@ func (databaseKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, 
 type quoted string
 
 func (q quoted) String() string { return `"` + string(q) + `"` }
+
+// updateDescription changes a database's description only: UpdateDatabase
+// replaces the whole database, so what the config does not declare
+// (location, parameters) is sent back as it is.
+func updateDescription(ctx context.Context, t Target, d Database) error {
+	var cur struct {
+		Database struct {
+			LocationUri string
+			Parameters  map[string]string
+		}
+	}
+	if err := t.Glue.Call(ctx, "GetDatabase", map[string]any{"Name": d.Name}, &cur); err != nil {
+		return err
+	}
+	in := map[string]any{"Name": d.Name, "Description": d.Description}
+	if cur.Database.LocationUri != "" {
+		in["LocationUri"] = cur.Database.LocationUri
+	}
+	if cur.Database.Parameters != nil {
+		in["Parameters"] = cur.Database.Parameters
+	}
+	return t.Glue.Call(ctx, "UpdateDatabase", map[string]any{"Name": d.Name, "DatabaseInput": in}, nil)
+}

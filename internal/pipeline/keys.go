@@ -71,14 +71,24 @@ func (k Key) validate(add func(line int, field, format string, a ...any), f stri
 		}
 	}
 	for i, line := range k.SSHKeys {
-		if _, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line)); err != nil {
+		if _, _, opts, _, err := ssh.ParseAuthorizedKey([]byte(line)); err != nil {
 			add(k.Line, fmt.Sprintf("%s.ssh_keys[%d]", f, i), "not an SSH public key (%v): paste a line of a .pub file", err)
+		} else if len(opts) > 0 {
+			add(k.Line, fmt.Sprintf("%s.ssh_keys[%d]", f, i), "authorized_keys options (%s) are not enforced: give the key alone", strings.Join(opts, ","))
 		}
 	}
-	if k.SecretEnv != "" && os.Getenv(k.SecretEnv) == "" {
-		add(k.Line, f+".secret_env", "environment variable %s is not set", k.SecretEnv)
+	if k.SecretEnv != "" {
+		switch v := os.Getenv(k.SecretEnv); {
+		case v == "":
+			add(k.Line, f+".secret_env", "environment variable %s is not set", k.SecretEnv)
+		case len(v) < minSecret:
+			add(k.Line, f+".secret_env", "the secret in %s has %d characters: want %d at least (it is also an SFTP password)", k.SecretEnv, len(v), minSecret)
+		}
 	}
 }
+
+// minSecret is the shortest secret a config may bring.
+const minSecret = 20
 
 type keyKind struct{}
 
@@ -95,9 +105,13 @@ func (keyKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, error
 	}
 	have := map[string]access.Key{}
 	for _, k := range list {
-		if k.Name != "" {
-			have[k.Name] = k
+		if k.Name == "" {
+			continue
 		}
+		if o, dup := have[k.Name]; dup {
+			return nil, 0, fmt.Errorf("the keys file has two keys named %s (%s, %s): remove one with tarn keys remove ID", k.Name, o.ID, k.ID)
+		}
+		have[k.Name] = k
 	}
 	var out []Change
 	n := 0
@@ -123,7 +137,7 @@ func (keyKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, error
 			d = append(d, "grants "+grantList(was.Grants)+" → "+grantList(k.grants()))
 		}
 		if !slices.Equal(was.SSHKeys, k.SSHKeys) {
-			d.field("ssh_keys", len(was.SSHKeys), len(k.SSHKeys))
+			d = append(d, fmt.Sprintf("ssh_keys changed (%d → %d)", len(was.SSHKeys), len(k.SSHKeys)))
 		}
 		if secret != "" && secret != was.Secret {
 			d = append(d, "secret from "+k.SecretEnv)
@@ -141,6 +155,9 @@ func (keyKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, error
 			do: func(context.Context) error { return t.Keys.Put(nk) }})
 	}
 	for name, k := range have {
+		if s.Keys == nil {
+			break // no keys: section, no keys managed
+		}
 		out = append(out, Change{Op: Delete, Kind: "key", Name: name,
 			do: func(context.Context) error { return t.Keys.Remove(k.ID) }})
 	}

@@ -134,7 +134,7 @@ func (p Problem) Error() string {
 var (
 	bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	streamName = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
-	glueName   = regexp.MustCompile(`^[a-z0-9_]{1,255}$`)
+	glueName   = regexp.MustCompile(`^[a-z0-9_.-]{1,255}$`)
 	cronExpr   = regexp.MustCompile(`^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$`)
 )
 
@@ -187,7 +187,7 @@ func (s Spec) Validate(file string) error {
 	for i, d := range s.Databases {
 		f := fmt.Sprintf("databases[%d]", i)
 		if !glueName.MatchString(d.Name) {
-			add(d.Line, f+".name", "%q is not a database name: lowercase letters, digits and _", d.Name)
+			add(d.Line, f+".name", "%q is not a database name: 1 to 255 lowercase letters, digits, _ . -", d.Name)
 		}
 		dup("database", d.Name, d.Line, f)
 		dbs[d.Name] = true
@@ -204,8 +204,8 @@ func (s Spec) Validate(file string) error {
 			add(c.Line, f+".targets", "a crawler needs at least one s3://bucket/prefix/ target")
 		}
 		for j, t := range c.Targets {
-			b, _, ok := strings.Cut(strings.TrimPrefix(t, "s3://"), "/")
-			if !strings.HasPrefix(t, "s3://") || !ok && b == "" {
+			b, _, _ := strings.Cut(strings.TrimPrefix(t, "s3://"), "/")
+			if !strings.HasPrefix(t, "s3://") || b == "" {
 				add(c.Line, fmt.Sprintf("%s.targets[%d]", f, j), "%q is not an s3://bucket/prefix/ path", t)
 			} else if len(s.Buckets) > 0 && !buckets[b] {
 				add(c.Line, fmt.Sprintf("%s.targets[%d]", f, j), "bucket %q is not declared under buckets", b)

@@ -25,6 +25,7 @@ func listStreams(ctx context.Context, t Target) (map[string]streamState, error) 
 			return nil, err
 		}
 		for _, name := range res.StreamNames {
+			start = name
 			if t.own("stream", name) {
 				continue
 			}
@@ -38,7 +39,6 @@ func listStreams(ctx context.Context, t Target) (map[string]streamState, error) 
 				return nil, err
 			}
 			out[name] = streamState{d.StreamDescriptionSummary.OpenShardCount, d.StreamDescriptionSummary.RetentionPeriodHours}
-			start = name
 		}
 		if !res.HasMoreStreams || len(res.StreamNames) == 0 {
 			return out, nil
@@ -95,6 +95,9 @@ func (streamKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, er
 		}})
 	}
 	for name := range have {
+		if s.Streams == nil {
+			break // no streams: section, no streams managed
+		}
 		out = append(out, Change{Op: Delete, Kind: "stream", Name: name, do: func(ctx context.Context) error {
 			return t.Kinesis.Call(ctx, "DeleteStream", map[string]any{"StreamName": name, "EnforceConsumerDeletion": true}, nil)
 		}})
