@@ -32,6 +32,7 @@ const feedBatch = 2048
 
 // feed is one load's rows on their way into DuckDB.
 type feed struct {
+	ctx   context.Context // the load's: a cancelled load stops waiting for rows
 	cols  []warehouse.Column
 	infos []duckdb.ColumnInfo
 	ch    <-chan [][]any
@@ -69,7 +70,14 @@ func (f *feed) FillChunk(_ any, c duckdb.DataChunk) error {
 		return err
 	}
 	f.mu.Lock()
-	rows, ok := <-f.ch
+	var rows [][]any
+	var ok bool
+	select {
+	case rows, ok = <-f.ch:
+	case <-f.ctx.Done():
+		f.mu.Unlock()
+		return f.fail(f.ctx.Err())
+	}
 	first := f.next
 	f.next += int64(len(rows))
 	f.mu.Unlock()
@@ -109,6 +117,11 @@ func set(c *duckdb.DataChunk, i, r int, col warehouse.Column, v any) error {
 		}
 	case warehouse.Decimal:
 		if u, ok := x.Int64(); ok && col.Type.Kind == format.KindDecimal && x.Scale == col.Type.Scale && col.Type.Precision <= 18 {
+			// DuckDB narrows the integer without a check: a value past the
+			// precision would wrap.
+			if lim := pow10(col.Type.Precision); u >= lim || u <= -lim {
+				return fmt.Errorf("%s is out of range for numeric(%d,%d)", x, col.Type.Precision, col.Type.Scale)
+			}
 			return c.SetValue(i, r, u)
 		}
 	}
@@ -203,7 +216,7 @@ func ColumnType(c warehouse.Column) (duckdb.TypeInfo, error) {
 // insertRows runs INSERT … SELECT from a feed of rows on conn, in its
 // transaction, and says how many rows it inserted.
 func (s *Store) insertRows(ctx context.Context, conn *sql.Conn, schema, table string, cols []warehouse.Column, rows iter.Seq2[[]any, error]) (int64, error) {
-	f := &feed{cols: cols, infos: make([]duckdb.ColumnInfo, len(cols))}
+	f := &feed{ctx: ctx, cols: cols, infos: make([]duckdb.ColumnInfo, len(cols))}
 	names := make([]string, len(cols))
 	for i, c := range cols {
 		ti, err := ColumnType(c)
@@ -261,4 +274,12 @@ func (s *Store) insertRows(ctx context.Context, conn *sql.Conn, schema, table st
 	}
 	n, err := res.RowsAffected()
 	return n, err
+}
+
+func pow10(n int) int64 {
+	p := int64(1)
+	for range n {
+		p *= 10
+	}
+	return p
 }

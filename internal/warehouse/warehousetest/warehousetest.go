@@ -281,6 +281,13 @@ func decimals(t *testing.T, s warehouse.Store) {
 	if _, got := query(t, s, "SELECT v FROM public.d ORDER BY v"); fmt.Sprint(got) != "[[-5.00] [0.07] [12.50]]" {
 		t.Fatalf("decimals: %v", got)
 	}
+	// A value past the column's precision is refused, not wrapped.
+	exec(t, s, "CREATE TABLE public.narrow (v numeric(4,2))")
+	if _, err := s.Load(ctx(t), warehouse.Target{Schema: "public", Table: "narrow", Columns: []string{"v"}},
+		rowsOf([]any{warehouse.Decimal{Small: 123456, Scale: 2}})); err == nil {
+		_, got := query(t, s, "SELECT v FROM public.narrow")
+		t.Fatalf("1234.56 loaded into numeric(4,2): %v", got)
+	}
 }
 
 // roundTrip: every kind of value a load gives comes back as it went in,
