@@ -209,6 +209,12 @@ func applyOnServe(ctx context.Context, cfg Config, root access.Key, endpoint str
 		awsCfg.Region = "us-east-1"
 	}
 	apply := func(cfg Config) {
+		if cfg.Pipelines.Spec.Empty() {
+			// Nothing to ask the APIs: a config of settings makes no
+			// requests (each would also count as root's login from
+			// loopback with the limiter).
+			return
+		}
 		t := pipelineTarget(awsCfg, hc, cfg)
 		t.Keys = keys
 		plan, err := pipeline.Make(ctx, t, cfg.Pipelines.Spec, false)

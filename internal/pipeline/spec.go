@@ -20,6 +20,11 @@ type Spec struct {
 	Crawlers  []Crawler  `yaml:"crawlers,omitempty"`
 }
 
+// Empty reports whether s declares nothing: then there is nothing to plan.
+func (s Spec) Empty() bool {
+	return s.Keys == nil && s.Buckets == nil && s.Streams == nil && s.Databases == nil && s.Crawlers == nil
+}
+
 // Bucket is an S3 bucket, declared by its name.
 type Bucket struct {
 	Name string
