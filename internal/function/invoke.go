@@ -22,6 +22,8 @@ const (
 	defaultMemory  = 128
 	// initTimeout bounds a cold start (a longer function timeout extends it).
 	initTimeout = 10 * time.Second
+	// drainLimit bounds the wait for output printed before an answer.
+	drainLimit = 2 * time.Second
 )
 
 // invocation is one request to a function.
@@ -114,7 +116,7 @@ func (r *Runner) run(ctx context.Context, p *process, cold bool, inv *invocation
 		}
 		if doc != nil {
 			p.kill()
-			p.drainOutput(20 * time.Millisecond)
+			p.drainOutput(drainLimit)
 			p.setTail(nil)
 			p.emit(inv, fmt.Sprintf("INIT_REPORT Init Duration: %s ms\tPhase: init\tStatus: error\tError Type: %s",
 				ms(time.Since(p.started)), errorType(doc)))
@@ -134,7 +136,7 @@ func (r *Runner) run(ctx context.Context, p *process, cold bool, inv *invocation
 		p.emit(inv, fmt.Sprintf("%s %s Task timed out after %.2f seconds",
 			time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), inv.id, spec.Timeout.Seconds()))
 	}
-	p.drainOutput(20 * time.Millisecond)
+	p.drainOutput(drainLimit)
 	p.setTail(nil)
 	p.emit(inv, "END RequestId: "+inv.id)
 	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %s ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",

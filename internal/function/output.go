@@ -3,7 +3,6 @@ package function
 import (
 	"bytes"
 	"os"
-	"runtime"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -19,6 +18,7 @@ func (p *process) readOutput(f *os.File) {
 	for {
 		n, err := f.Read(chunk)
 		p.outBusy.Store(true)
+		p.outTaken.Add(int64(n))
 		buf = append(buf, chunk[:n]...)
 		for {
 			i := bytes.IndexByte(buf, '\n')
@@ -33,6 +33,7 @@ func (p *process) readOutput(f *os.File) {
 			buf = buf[:0]
 		}
 		buf = append(base[:0], buf...) // the partial line moves to the front
+		p.outLogged.Add(int64(n))
 		p.outBusy.Store(false)
 		if err != nil {
 			return
@@ -59,33 +60,44 @@ func (p *process) emit(inv *invocation, text string) {
 	p.log.write(time.Now(), inv.id, text)
 }
 
-// drainOutput waits, briefly, until what the process printed before it
-// answered has been read, so that it lands in that invocation's tail.
+// drainOutput waits until what the process printed before it answered
+// has been read and logged, so that it lands in that invocation's tail.
 // Output is written before the answer is sent, so it is in the pipe or
-// with the reader by now; a process that keeps printing is not waited for.
+// with the reader by now: the wait is for those bytes only (at most a
+// pipe's capacity and a chunk), not for a process that keeps printing,
+// and limit bounds it on a machine too busy to schedule the reader.
 func (p *process) drainOutput(limit time.Duration) {
-	end := time.Now().Add(limit)
-	for quiet := 0; quiet < 2 && time.Now().Before(end); {
-		if p.pendingOutput() || p.outBusy.Load() {
-			quiet = 0
-			time.Sleep(200 * time.Microsecond)
+	target := p.pendingOutput() + p.outTaken.Load()
+	var idleSince time.Time
+	for end := time.Now().Add(limit); time.Now().Before(end); time.Sleep(200 * time.Microsecond) {
+		busy := p.outBusy.Load()
+		if !busy && p.outLogged.Load() >= target {
+			return // everything there at the answer is logged; more may follow
+		}
+		if busy || p.pendingOutput() > 0 {
+			idleSince = time.Time{}
 			continue
 		}
-		quiet++
-		runtime.Gosched() // a reader just woken up gets to mark itself busy
+		// An empty pipe and an idle reader short of the target: a read
+		// landed between the two counts above and was counted twice.
+		if idleSince.IsZero() {
+			idleSince = time.Now()
+		} else if time.Since(idleSince) > 5*time.Millisecond {
+			return
+		}
 	}
 }
 
-// pendingOutput tells whether the pipe holds unread bytes (FIONREAD,
-// named TIOCINQ on Linux).
-func (p *process) pendingOutput() bool {
+// pendingOutput counts the pipe's unread bytes (FIONREAD, named TIOCINQ
+// on Linux).
+func (p *process) pendingOutput() int64 {
 	rc, err := p.out.SyscallConn()
 	if err != nil {
-		return false
+		return 0
 	}
 	n := 0
 	rc.Control(func(fd uintptr) {
 		n, _ = unix.IoctlGetInt(int(fd), unix.TIOCINQ)
 	})
-	return n > 0
+	return int64(n)
 }

@@ -44,7 +44,9 @@ type process struct {
 	gone      chan struct{} // closed once everything of it is cleaned up
 	outDone   chan struct{} // closed when its output is read to the end
 	outBusy   atomic.Bool
-	peakMB    int // the last Max Memory Used reported
+	outTaken  atomic.Int64 // bytes read from the pipe
+	outLogged atomic.Int64 // of those, bytes logged
+	peakMB    int          // the last Max Memory Used reported
 
 	mu        sync.Mutex
 	current   *invocation // handed to the process, not yet answered

@@ -61,9 +61,11 @@ type Store interface {
 	// columns, ordered by schema and name.
 	Tables(ctx context.Context, schema string) ([]Table, error)
 	// Load appends rows (values in the order of t.Columns, Go values as
-	// Rows gives them, or a Decimal) to a table in one transaction: every row or none;
-	// an error from rows ends it with nothing loaded. ErrNoTable if there
-	// is no such table.
+	// Rows gives them, or a Decimal) to a table in one transaction: every
+	// row or none; an error from rows ends it with nothing loaded.
+	// ErrNoTable if there is no such table. Stores range rows on a
+	// goroutine of their own, so that producing rows and storing them
+	// use two cores; rows must not share state with the caller meanwhile.
 	Load(ctx context.Context, t Target, rows iter.Seq2[[]any, error]) (int64, error)
 	Close() error
 }

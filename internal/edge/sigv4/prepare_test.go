@@ -148,16 +148,16 @@ func TestBufferedBodyRecycled(t *testing.T) {
 	bad := jsonRequest(t, aws.Credentials{AccessKeyID: "OTHER", SecretAccessKey: "wrong"}, body, sdkTime)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	const runs = 20
+	const runs = 40
 	for range runs {
 		bad.Body = io.NopCloser(bytes.NewReader(body))
 		_, err := v.Verify(bad)
 		wantCode(t, err, "SignatureDoesNotMatch")
 	}
 	runtime.ReadMemStats(&after)
-	// Without recycling: runs MiB. The race detector drops some of what
-	// is put back in a sync.Pool, so the bound is loose.
-	if got := after.TotalAlloc - before.TotalAlloc; got > runs/2<<20 {
+	// Without recycling: runs MiB. The race detector drops a quarter of
+	// what is put back in a sync.Pool at random, so the bound is loose.
+	if got := after.TotalAlloc - before.TotalAlloc; got > runs*3/4<<20 {
 		t.Errorf("%d runs allocated %d KiB", runs, got>>10)
 	}
 }

@@ -149,7 +149,7 @@ func Run(ctx context.Context, o Options, j Job) (Result, error) {
 			}
 		}
 	})
-	n, err := o.Store.Load(ctx, warehouse.Target{Schema: schema, Table: c.Table, Columns: names, Once: once}, pipelined(rows))
+	n, err := o.Store.Load(ctx, warehouse.Target{Schema: schema, Table: c.Table, Columns: names, Once: once}, rows)
 	if len(bad) > 0 {
 		if lerr := record(ctx, o.Store, schema, c.Table, bad); lerr != nil && err == nil {
 			err = lerr
