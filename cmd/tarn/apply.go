@@ -122,11 +122,17 @@ func exportCmd(ctx context.Context, args []string, con console) error {
 	if err != nil {
 		return cf.remote().explain("read what tarn holds", err)
 	}
-	b, err := yaml.Marshal(map[string]pipeline.Spec{"pipelines": spec})
-	if err != nil {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# the pipelines of %s, exported by tarn export-config\n", cf.endpoint)
+	if len(spec.Functions) > 0 {
+		b.WriteString("# functions' code is not exported: put each one's code (a folder or a .zip) where its code: names\n")
+	}
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(map[string]pipeline.Spec{"pipelines": spec}); err != nil {
 		return err
 	}
-	fmt.Fprintf(con.out, "# the pipelines of %s, exported by tarn export-config\n%s", cf.endpoint, b)
+	fmt.Fprint(con.out, b.String())
 	return nil
 }
 
@@ -149,14 +155,18 @@ func pipelineTarget(awsCfg aws.Config, hc *http.Client, cfg Config) pipeline.Tar
 		events = trigger.DefaultStream
 	}
 	return pipeline.Target{
+		Region: awsCfg.Region,
 		S3: s3Buckets{s3.NewFromConfig(awsCfg, func(o *s3.Options) {
 			o.UsePathStyle = true
 			if hc != nil {
 				o.HTTPClient = hc
 			}
 		})},
-		Kinesis: newJSONClient(awsCfg, hc, "Kinesis_20131202", "kinesis"),
-		Glue:    newJSONClient(awsCfg, hc, "AWSGlue", "glue"),
+		Kinesis:   newJSONClient(awsCfg, hc, "Kinesis_20131202", "kinesis"),
+		Glue:      newJSONClient(awsCfg, hc, "AWSGlue", "glue"),
+		Lambda:    newJSONClient(awsCfg, hc, "", "lambda"),
+		Firehose:  newJSONClient(awsCfg, hc, "Firehose_20150804", "firehose"),
+		Warehouse: newJSONClient(awsCfg, hc, "RedshiftData", "redshift-data"),
 		// The event log, the function queue (tarn-invocations) and direct
 		// PUT deliveries' streams (tarn-firehose-*) are tarn's own.
 		Own: func(kind, name string) bool {

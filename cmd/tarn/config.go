@@ -10,6 +10,7 @@ import (
 	"math"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -267,6 +268,7 @@ func readConfigFile(file string, cfg *Config) error {
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) { // io.EOF: an empty file
 		return fmt.Errorf("config %s: %w", file, err)
 	}
+	cfg.Pipelines.Dir = filepath.Dir(file) // the paths it names are relative to it
 	return nil
 }
 

@@ -60,12 +60,35 @@ func (c *jsonClient) Call(ctx context.Context, op string, in, out any) error {
 
 // callRaw is call with the request body encoded already.
 func (c *jsonClient) callRaw(ctx context.Context, op string, body []byte, out any) error {
-	req, err := http.NewRequestWithContext(ctx, "POST", strings.TrimSuffix(aws.ToString(c.cfg.BaseEndpoint), "/")+"/", bytes.NewReader(body))
+	return c.send(ctx, op, "POST", "/", body, out)
+}
+
+// Do calls an operation of a REST-JSON API (Lambda's): method and path
+// name it; in, unless nil, is the body.
+func (c *jsonClient) Do(ctx context.Context, method, path string, in, out any) error {
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return err
+		}
+	}
+	return c.send(ctx, method+" "+path, method, path, body, out)
+}
+
+// send signs and sends one request: a JSON 1.1 operation (c.target set)
+// or a REST one.
+func (c *jsonClient) send(ctx context.Context, op, method, path string, body []byte, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(aws.ToString(c.cfg.BaseEndpoint), "/")+path, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", c.target+"."+op)
+	if c.target != "" {
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", c.target+"."+op)
+	} else if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	creds, err := c.cfg.Credentials.Retrieve(ctx)
 	if err != nil {
 		return err
@@ -84,9 +107,12 @@ func (c *jsonClient) callRaw(ctx context.Context, op string, body []byte, out an
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	b := buf.Bytes()
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode/100 != 2 {
 		e := &apiError{}
-		if json.Unmarshal(b, e) != nil || e.Code == "" {
+		if json.Unmarshal(b, e); e.Code == "" {
+			e.Code = resp.Header.Get("X-Amzn-ErrorType") // REST APIs name it there
+		}
+		if e.Code == "" {
 			if err := httpsOnly(resp.StatusCode, b); err != nil {
 				return err
 			}
@@ -102,6 +128,9 @@ func (c *jsonClient) callRaw(ctx context.Context, op string, body []byte, out an
 		return nil
 	case *rawBody: // taken as it is, unchecked: the bench counts records in it
 		*o = b
+		return nil
+	}
+	if len(b) == 0 {
 		return nil
 	}
 	return json.Unmarshal(b, out)

@@ -85,7 +85,7 @@ type Keyring struct {
 func NewKeyring(root Key, file string) (*Keyring, error) {
 	root.Root = true
 	kr := &Keyring{root: root, file: file, keys: map[string]Key{}}
-	if err := kr.reload(true); err != nil {
+	if err := kr.reload(reloadForce); err != nil {
 		return nil, err
 	}
 	return kr, nil
@@ -93,7 +93,16 @@ func NewKeyring(root Key, file string) (*Keyring, error) {
 
 // Lookup returns the key with id.
 func (kr *Keyring) Lookup(id string) (Key, bool) {
-	kr.reload(false)
+	kr.reload(reloadStale)
+	k, ok := kr.lookup(id)
+	if !ok && kr.reload(reloadChanged) == nil {
+		// A key just added (tarn keys add, tarn apply) works at once.
+		k, ok = kr.lookup(id)
+	}
+	return k, ok
+}
+
+func (kr *Keyring) lookup(id string) (Key, bool) {
 	kr.mu.RLock()
 	defer kr.mu.RUnlock()
 	if id == kr.root.ID {
@@ -105,7 +114,15 @@ func (kr *Keyring) Lookup(id string) (Key, bool) {
 
 // ByName returns the key named name (the root key is named "root").
 func (kr *Keyring) ByName(name string) (Key, bool) {
-	kr.reload(false)
+	kr.reload(reloadStale)
+	k, ok := kr.byName(name)
+	if !ok && kr.reload(reloadChanged) == nil {
+		k, ok = kr.byName(name)
+	}
+	return k, ok
+}
+
+func (kr *Keyring) byName(name string) (Key, bool) {
 	kr.mu.RLock()
 	defer kr.mu.RUnlock()
 	if name == "root" || name == kr.root.Name && name != "" {
@@ -125,12 +142,20 @@ func (kr *Keyring) Secret(id string) (string, bool) {
 	return k.Secret, ok
 }
 
-func (kr *Keyring) reload(force bool) error {
+// How reload decides to read the keys file again.
+const (
+	reloadStale   = iota // if it changed and was last looked at over a second ago
+	reloadChanged        // if it changed (a stat: a miss costs no more)
+	reloadForce          // whatever its time says
+)
+
+func (kr *Keyring) reload(mode int) error {
 	if kr.file == "" {
 		return nil
 	}
+	force := mode == reloadForce
 	kr.mu.RLock()
-	fresh := !force && time.Since(kr.checked) < time.Second
+	fresh := mode == reloadStale && time.Since(kr.checked) < time.Second
 	kr.mu.RUnlock()
 	if fresh {
 		return nil

@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"slices"
 )
 
@@ -13,6 +15,7 @@ type crawlerState struct {
 	Crawler
 	jdbc       bool                // has JDBC targets, which the config does not declare yet
 	exclusions map[string][]string // by target path: kept by updates
+	config     map[string]any      // Configuration: kept by updates, but for Grouping.TableLevelConfiguration
 }
 
 // glueCrawler is a crawler as GetCrawlers gives it.
@@ -27,6 +30,7 @@ type glueCrawler struct {
 	}
 	RecrawlPolicy struct{ RecrawlBehavior string }
 	Schedule      *struct{ ScheduleExpression string }
+	Configuration string
 }
 
 func listCrawlers(ctx context.Context, t Target) (map[string]crawlerState, error) {
@@ -48,6 +52,12 @@ func listCrawlers(ctx context.Context, t Target) (map[string]crawlerState, error
 			}
 			if c.Schedule != nil {
 				st.Schedule = c.Schedule.ScheduleExpression
+			}
+			if json.Unmarshal([]byte(c.Configuration), &st.config) == nil {
+				if g, ok := st.config["Grouping"].(map[string]any); ok {
+					level, _ := g["TableLevelConfiguration"].(float64)
+					st.TableLevel = int(level)
+				}
 			}
 			out[c.Name] = st
 		}
@@ -81,6 +91,30 @@ func (c Crawler) input(was *crawlerState) map[string]any {
 	if was != nil && c.Recrawl != "new_folders" && c.Recrawl != "events" && was.Recrawl == "" {
 		delete(in, "SchemaChangePolicy")
 	}
+	conf := map[string]any{}
+	if was != nil && was.config != nil {
+		conf = maps.Clone(was.config)
+	}
+	grouping, _ := conf["Grouping"].(map[string]any)
+	grouping = maps.Clone(grouping)
+	if grouping == nil {
+		grouping = map[string]any{}
+	}
+	delete(grouping, "TableLevelConfiguration")
+	if c.TableLevel > 0 {
+		grouping["TableLevelConfiguration"] = c.TableLevel
+	}
+	conf["Grouping"] = grouping
+	if len(grouping) == 0 {
+		delete(conf, "Grouping")
+	}
+	if len(conf) > 0 {
+		conf["Version"] = 1.0
+		b, _ := json.Marshal(conf)
+		in["Configuration"] = string(b)
+	} else if was != nil && was.config != nil {
+		in["Configuration"] = "" // the level the config no longer declares goes
+	}
 	return in
 }
 
@@ -110,6 +144,7 @@ func (crawlerKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, e
 		d.field("schedule", quoted(was.Schedule), quoted(c.Schedule))
 		d.field("recrawl", quoted(was.Recrawl), quoted(c.Recrawl))
 		d.field("table_prefix", quoted(was.TablePrefix), quoted(c.TablePrefix))
+		d.field("table_level", was.TableLevel, c.TableLevel)
 		if len(d) == 0 {
 			n++
 			continue

@@ -21,12 +21,16 @@ func listDatabases(ctx context.Context, t Target) (map[string]string, error) {
 }
 
 // pages calls a Glue listing until its NextToken runs out, handing each
-// page to each, which returns the page's NextToken.
-func pages[T any](ctx context.Context, c Caller, op string, each func(T) string) error {
+// page to each, which returns the page's NextToken; kv are the request's
+// other members, names and values in turn.
+func pages[T any](ctx context.Context, c Caller, op string, each func(T) string, kv ...string) error {
 	token := ""
 	for {
 		var page T
 		in := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			in[kv[i]] = kv[i+1]
+		}
 		if token != "" {
 			in["NextToken"] = token
 		}

@@ -8,7 +8,9 @@ import (
 
 // Export is what the target holds, as a spec: applied to a fresh tarn, it
 // makes the same pipelines. Crawlers of the warehouse (JDBC targets) are
-// not declared by specs yet and are left out.
+// not declared by specs yet and are left out, as are the catalog tables
+// crawlers make (they make them again); functions are listed with a code
+// folder named after them, which the Lambda API does not fill.
 func Export(ctx context.Context, t Target) (Spec, error) {
 	var s Spec
 	keys, err := exportKeys(t)
@@ -38,7 +40,11 @@ func Export(ctx context.Context, t Target) (Spec, error) {
 		return s, err
 	}
 	for _, name := range sortedKeys(dbs) {
-		s.Databases = append(s.Databases, Database{Name: name, Description: dbs[name]})
+		tables, err := exportCatalogTables(ctx, t, name)
+		if err != nil {
+			return s, err
+		}
+		s.Databases = append(s.Databases, Database{Name: name, Description: dbs[name], Tables: tables})
 	}
 	crawlers, err := listCrawlers(ctx, t)
 	if err != nil {
@@ -47,6 +53,21 @@ func Export(ctx context.Context, t Target) (Spec, error) {
 	for _, name := range sortedKeys(crawlers) {
 		if c := crawlers[name]; !c.jdbc {
 			s.Crawlers = append(s.Crawlers, c.Crawler)
+		}
+	}
+	if t.Lambda != nil {
+		if s.Functions, err = exportFunctions(ctx, t); err != nil {
+			return s, err
+		}
+	}
+	if t.Warehouse != nil {
+		if s.WarehouseTables, err = exportWarehouseTables(ctx, t, dbs); err != nil {
+			return s, err
+		}
+	}
+	if t.Firehose != nil {
+		if s.Deliveries, err = exportDeliveries(ctx, t); err != nil {
+			return s, err
 		}
 	}
 	return s, nil

@@ -24,9 +24,13 @@ type S3 interface {
 
 // Target is the running tarn a plan is made against.
 type Target struct {
-	S3      S3
-	Kinesis Caller
-	Glue    Caller
+	Region    string // of the ARNs plans make
+	S3        S3
+	Kinesis   Caller
+	Glue      Caller
+	Lambda    REST
+	Firehose  Caller
+	Warehouse Caller // the Redshift Data API
 	// Keys is the keys file, where the server's data folder is at hand
 	// (nil: a spec that declares keys cannot be applied).
 	Keys Keys
@@ -106,7 +110,10 @@ type kind interface {
 	plan(ctx context.Context, t Target, s Spec) (changes []Change, unchanged int, err error)
 }
 
-var kinds = []kind{keyKind{}, bucketKind{}, streamKind{}, databaseKind{}, crawlerKind{}}
+// kinds in the order resources depend on each other: a delivery needs
+// its stream, bucket, function and catalog table; a function its key.
+var kinds = []kind{keyKind{}, bucketKind{}, streamKind{}, databaseKind{}, catalogTableKind{}, crawlerKind{},
+	functionKind{}, warehouseTableKind{}, deliveryKind{}}
 
 // Make plans spec against the target; prune carries out deletions.
 func Make(ctx context.Context, t Target, s Spec, prune bool) (Plan, error) {

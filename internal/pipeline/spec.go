@@ -3,8 +3,10 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -13,16 +15,22 @@ import (
 // Spec is the pipelines a config declares. Each resource keeps the line it
 // was declared on, so that an error can name it.
 type Spec struct {
-	Keys      []Key      `yaml:"keys,omitempty"`
-	Buckets   []Bucket   `yaml:"buckets,omitempty"`
-	Streams   []Stream   `yaml:"streams,omitempty"`
-	Databases []Database `yaml:"databases,omitempty"`
-	Crawlers  []Crawler  `yaml:"crawlers,omitempty"`
+	Keys            []Key            `yaml:"keys,omitempty"`
+	Buckets         []Bucket         `yaml:"buckets,omitempty"`
+	Streams         []Stream         `yaml:"streams,omitempty"`
+	Databases       []Database       `yaml:"databases,omitempty"`
+	Crawlers        []Crawler        `yaml:"crawlers,omitempty"`
+	Functions       []Function       `yaml:"functions,omitempty"`
+	WarehouseTables []WarehouseTable `yaml:"warehouse_tables,omitempty"`
+	Deliveries      []Delivery       `yaml:"deliveries,omitempty"`
+	// Dir is the config's folder, which the paths it names are relative to.
+	Dir string `yaml:"-"`
 }
 
 // Empty reports whether s declares nothing: then there is nothing to plan.
 func (s Spec) Empty() bool {
-	return s.Keys == nil && s.Buckets == nil && s.Streams == nil && s.Databases == nil && s.Crawlers == nil
+	return s.Keys == nil && s.Buckets == nil && s.Streams == nil && s.Databases == nil && s.Crawlers == nil &&
+		s.Functions == nil && s.WarehouseTables == nil && s.Deliveries == nil
 }
 
 // Bucket is an S3 bucket, declared by its name.
@@ -53,9 +61,10 @@ func (s *Stream) UnmarshalYAML(n *yaml.Node) error {
 
 // Database is a catalog database.
 type Database struct {
-	Name        string `yaml:"name"`
-	Description string `yaml:"description,omitempty"`
-	Line        int    `yaml:"-"`
+	Name        string         `yaml:"name"`
+	Description string         `yaml:"description,omitempty"`
+	Tables      []CatalogTable `yaml:"tables,omitempty"` // tables no crawler makes
+	Line        int            `yaml:"-"`
 }
 
 func (d *Database) UnmarshalYAML(n *yaml.Node) error {
@@ -74,7 +83,12 @@ type Crawler struct {
 	// Recrawl is everything (default), new_folders or events.
 	Recrawl     string `yaml:"recrawl,omitempty"`
 	TablePrefix string `yaml:"table_prefix,omitempty"`
-	Line        int    `yaml:"-"`
+	// TableLevel is the folder depth tables are made at, a bucket's top
+	// folders being 1 (Glue's TableLevelConfiguration): 2 makes each
+	// folder below s3://lake/raw/ a table, even while there is one.
+	// Default: found from the files' schemas.
+	TableLevel int `yaml:"table_level,omitempty"`
+	Line       int `yaml:"-"`
 }
 
 func (c *Crawler) UnmarshalYAML(n *yaml.Node) error {
@@ -141,6 +155,13 @@ var (
 	streamName = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
 	glueName   = regexp.MustCompile(`^[a-z0-9_.-]{1,255}$`)
 	cronExpr   = regexp.MustCompile(`^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$`)
+	identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,126}$`)
+	// A type: words, then parameters (a length, MAX, a precision and
+	// scale), or Hive's nested types; nothing a statement could be
+	// smuggled in by.
+	sqlType  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9 ]*(\(\s*(\d+|[Mm][Aa][Xx])\s*(,\s*\d+\s*)?\))?$`)
+	hiveType = regexp.MustCompile(`^[a-z][a-z0-9]*(\(\d+(,\d+)?\)|<[a-z0-9_:<>,() ]+>)?$`)
+	funcName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 )
 
 // Validate finds every problem of s, naming file, line and field; a spec
@@ -196,6 +217,10 @@ func (s Spec) Validate(file string) error {
 		}
 		dup("database", d.Name, d.Line, f)
 		dbs[d.Name] = true
+		for j, c := range d.Tables {
+			c.validate(add, fmt.Sprintf("%s.tables[%d]", f, j))
+			dup("catalog table", d.Name+"."+c.Name, c.Line, fmt.Sprintf("%s.tables[%d]", f, j))
+		}
 	}
 	for i, c := range s.Crawlers {
 		f := fmt.Sprintf("crawlers[%d]", i)
@@ -219,10 +244,118 @@ func (s Spec) Validate(file string) error {
 		if c.Schedule != "" && !cronExpr.MatchString(c.Schedule) {
 			add(c.Line, f+".schedule", "%q is not a cron expression: cron(MIN HOUR DAY MONTH WEEKDAY YEAR)", c.Schedule)
 		}
+		if c.TableLevel < 0 || c.TableLevel > 100 {
+			add(c.Line, f+".table_level", "%d: want the depth of the tables' folders, a bucket's top folders being 1", c.TableLevel)
+		}
 		if _, ok := recrawl[c.Recrawl]; !ok {
 			add(c.Line, f+".recrawl", "%q is not one of everything, new_folders, events", c.Recrawl)
 		}
 		dup("crawler", c.Name, c.Line, f)
+	}
+	keys := map[string]bool{}
+	for _, k := range s.Keys {
+		keys[k.Name] = true
+	}
+	role := func(line int, field, name string) {
+		switch {
+		case name == "":
+			add(line, field, "name the key it runs as (a key under keys, or one made with tarn keys add)")
+		case len(s.Keys) > 0 && !keys[name]:
+			add(line, field, "key %q is not declared under keys", name)
+		}
+	}
+	funcs := map[string]bool{}
+	for i, fn := range s.Functions {
+		f := fmt.Sprintf("functions[%d]", i)
+		if !funcName.MatchString(fn.Name) {
+			add(fn.Line, f+".name", "%q is not a function name: 1 to 64 letters, digits, _ -", fn.Name)
+		}
+		if fn.Runtime == "" {
+			add(fn.Line, f+".runtime", "a function needs a runtime (python3.12, nodejs20.x, provided.al2023 …)")
+		}
+		if fn.Handler == "" {
+			add(fn.Line, f+".handler", "a function needs a handler (app.handler)")
+		}
+		if fn.Code == "" {
+			add(fn.Line, f+".code", "a function needs its code: a folder or a .zip, relative to the config")
+		} else if _, err := os.Stat(s.path(fn.Code)); err != nil {
+			add(fn.Line, f+".code", "%v", err)
+		}
+		role(fn.Line, f+".role", fn.Role)
+		if fn.Timeout < 0 || fn.Timeout > 900 {
+			add(fn.Line, f+".timeout", "%d seconds: want 1 to 900", fn.Timeout)
+		}
+		if fn.Memory != 0 && (fn.Memory < 128 || fn.Memory > 10240) {
+			add(fn.Line, f+".memory", "%d MB: want 128 to 10240", fn.Memory)
+		}
+		dup("function", fn.Name, fn.Line, f)
+		funcs[fn.Name] = true
+	}
+	for i, w := range s.WarehouseTables {
+		f := fmt.Sprintf("warehouse_tables[%d]", i)
+		schema, table := w.schemaTable()
+		if !identifier.MatchString(schema) || !identifier.MatchString(table) {
+			add(w.Line, f+".name", "%q is not a table name: [SCHEMA.]TABLE, each a letter or _, then letters, digits, _", w.Name)
+		}
+		if len(w.Columns) == 0 {
+			add(w.Line, f+".columns", "a table needs columns")
+		}
+		cols := map[string]bool{}
+		for j, c := range w.Columns {
+			cf := fmt.Sprintf("%s.columns[%d]", f, j)
+			if !identifier.MatchString(c.Name) {
+				add(c.Line, cf+".name", "%q is not a column name: a letter or _, then letters, digits, _", c.Name)
+			} else if cols[strings.ToLower(c.Name)] {
+				add(c.Line, cf+".name", "column %q is declared twice", c.Name)
+			}
+			cols[strings.ToLower(c.Name)] = true
+			if !sqlType.MatchString(c.Type) {
+				add(c.Line, cf+".type", "%q is not a type: BIGINT, VARCHAR(256), DECIMAL(12,2), TIMESTAMP …", c.Type)
+			}
+		}
+		dup("warehouse table", schema+"."+table, w.Line, f)
+	}
+	for i, d := range s.Deliveries {
+		f := fmt.Sprintf("deliveries[%d]", i)
+		if !streamName.MatchString(d.Name) || len(d.Name) > 64 {
+			add(d.Line, f+".name", "%q is not a delivery name: 1 to 64 letters, digits, _ . -", d.Name)
+		}
+		if strings.HasPrefix(d.Name, OwnPrefix) {
+			add(d.Line, f+".name", "%q: names beginning with %s are tarn's own", d.Name, OwnPrefix)
+		}
+		role(d.Line, f+".role", d.Role)
+		if d.Bucket == "" {
+			add(d.Line, f+".bucket", "a delivery needs the bucket it writes")
+		} else if len(s.Buckets) > 0 && !buckets[d.Bucket] {
+			add(d.Line, f+".bucket", "bucket %q is not declared under buckets", d.Bucket)
+		}
+		if d.Stream != "" && len(s.Streams) > 0 && !slices.ContainsFunc(s.Streams, func(st Stream) bool { return st.Name == d.Stream }) {
+			add(d.Line, f+".stream", "stream %q is not declared under streams", d.Stream)
+		}
+		if d.Interval < 0 || d.Interval > 900 {
+			add(d.Line, f+".interval", "%d seconds: want 0 to 900", d.Interval)
+		}
+		if d.SizeMB < 0 || d.SizeMB > 128 {
+			add(d.Line, f+".size_mb", "%d MB: want 1 to 128", d.SizeMB)
+		}
+		switch strings.ToLower(d.Format) {
+		case "":
+			if d.Table != "" {
+				add(d.Line, f+".table", "a table is what format converts by: give format (parquet or orc) too")
+			}
+		case "parquet", "orc":
+			if db, _, ok := strings.Cut(d.Table, "."); !ok {
+				add(d.Line, f+".table", "%q: name the catalog table records are converted by as DATABASE.TABLE", d.Table)
+			} else if len(s.Databases) > 0 && !dbs[db] {
+				add(d.Line, f+".table", "database %q is not declared under databases", db)
+			}
+		default:
+			add(d.Line, f+".format", "%q is not parquet or orc", d.Format)
+		}
+		if d.Transform != "" && len(s.Functions) > 0 && !funcs[d.Transform] {
+			add(d.Line, f+".transform", "function %q is not declared under functions", d.Transform)
+		}
+		dup("delivery", d.Name, d.Line, f)
 	}
 	return errors.Join(ps...)
 }

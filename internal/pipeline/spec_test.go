@@ -1,8 +1,12 @@
 package pipeline
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -103,6 +107,129 @@ func TestValidateKeys(t *testing.T) {
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}
+
+func TestValidateFunctionsTablesDeliveries(t *testing.T) {
+	const conf = `keys:
+  - name: pipelines
+    write: [s3:lake]
+buckets: [lake]
+streams:
+  - name: clicks
+databases:
+  - name: analytics
+    tables:
+      - name: clicks
+        location: lake/clicks/
+        format: xml
+        columns:
+          - {name: "user id", type: bigint}
+          - {name: ts, type: "timestamp; drop"}
+functions:
+  - name: tag-events
+    runtime: python3.12
+    handler: app.handler
+    code: nowhere
+    role: someone
+    timeout: 901
+warehouse_tables:
+  - name: public.sales
+    columns:
+      - {name: id, type: BIGINT}
+      - {name: ID, type: "INT); DROP TABLE x; --"}
+  - name: a.b.c
+    columns: []
+deliveries:
+  - name: clicks-to-lake
+    stream: taps
+    role: pipelines
+    bucket: landing
+    format: avro
+  - name: tarn-mine
+    role: pipelines
+    bucket: lake
+    format: parquet
+    table: clicks
+    transform: nope
+`
+	var s Spec
+	if err := yaml.Unmarshal([]byte(conf), &s); err != nil {
+		t.Fatal(err)
+	}
+	s.Dir = t.TempDir()
+	err := s.Validate("p.yaml")
+	for _, want := range []string{
+		`p.yaml:10: databases[0].tables[0].location: "lake/clicks/" is not an s3://bucket/prefix/ path`,
+		`p.yaml:10: databases[0].tables[0].format: "xml" is not one of parquet, json, csv, avro, orc`,
+		`p.yaml:14: databases[0].tables[0].columns[0].name: "user id" is not a column name`,
+		`p.yaml:15: databases[0].tables[0].columns[1].type: "timestamp; drop" is not a type`,
+		`p.yaml:17: functions[0].code: stat ` + s.Dir + `/nowhere: no such file or directory`,
+		`p.yaml:17: functions[0].role: key "someone" is not declared under keys`,
+		`p.yaml:17: functions[0].timeout: 901 seconds: want 1 to 900`,
+		`p.yaml:27: warehouse_tables[0].columns[1].name: column "ID" is declared twice`,
+		`p.yaml:27: warehouse_tables[0].columns[1].type: "INT); DROP TABLE x; --" is not a type`,
+		`p.yaml:28: warehouse_tables[1].name: "a.b.c" is not a table name`,
+		`p.yaml:28: warehouse_tables[1].columns: a table needs columns`,
+		`p.yaml:31: deliveries[0].bucket: bucket "landing" is not declared under buckets`,
+		`p.yaml:31: deliveries[0].stream: stream "taps" is not declared under streams`,
+		`p.yaml:31: deliveries[0].format: "avro" is not parquet or orc`,
+		`p.yaml:36: deliveries[1].name: "tarn-mine": names beginning with tarn- are tarn's own`,
+		`p.yaml:36: deliveries[1].table: "clicks": name the catalog table records are converted by as DATABASE.TABLE`,
+		`p.yaml:36: deliveries[1].transform: function "nope" is not declared under functions`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}
+
+func TestZipCodeIsStable(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{"app.py": "def handler(e, c): return e\n", "lib/util.py": "X = 1\n"} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := zipCode(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Add(time.Hour)
+	os.Chtimes(filepath.Join(dir, "app.py"), now, now)
+	b, _ := zipCode(dir)
+	if !bytes.Equal(a, b) {
+		t.Fatal("a touched file changed the zip: every apply would update the function")
+	}
+	os.WriteFile(filepath.Join(dir, "app.py"), []byte("def handler(e, c): return {}\n"), 0o644)
+	if c, _ := zipCode(dir); bytes.Equal(a, c) {
+		t.Fatal("an edited file left the zip as it was")
+	}
+}
+
+func TestSameWarehouseType(t *testing.T) {
+	for _, c := range []struct {
+		got      describedColumn
+		declared string
+		same     bool
+	}{
+		{describedColumn{TypeName: "int8"}, "BIGINT", true},
+		{describedColumn{TypeName: "int4"}, "BIGINT", false},
+		{describedColumn{TypeName: "varchar"}, "VARCHAR(256)", true},
+		{describedColumn{TypeName: "varchar"}, "varchar(max)", true},
+		{describedColumn{TypeName: "numeric", Precision: 10, Scale: 2}, "DECIMAL(10,2)", true},
+		{describedColumn{TypeName: "numeric", Precision: 10, Scale: 2}, "DECIMAL(12,2)", false},
+		{describedColumn{TypeName: "timestamptz"}, "timestamp with time zone", true},
+		{describedColumn{TypeName: "timestamp"}, "TIMESTAMPTZ", false},
+		{describedColumn{TypeName: "float8"}, "double precision", true},
+	} {
+		if got := sameWarehouseType(c.got, c.declared); got != c.same {
+			t.Errorf("%s vs %s: same %v", c.got.TypeName, c.declared, got)
 		}
 	}
 }

@@ -162,3 +162,11 @@ func (c *createTable) run(ctx context.Context, e *env) (Result, error) {
 	}
 	return res, at(e.tableErr(ctx, err, db, c.ref.name), c.ref.pos)
 }
+
+// Storage gives the SerDe and the input and output formats Glue records
+// for a STORED AS name (PARQUET, ORC, AVRO, JSON, TEXTFILE), as Athena's
+// DDL would.
+func Storage(storedAs string) (serde, input, output string, ok bool) {
+	f, ok := fileFormats[strings.ToUpper(storedAs)]
+	return f.serde, f.input, f.output, ok
+}

@@ -1,0 +1,189 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tarnlake/tarn/internal/engine/hiveddl"
+)
+
+// CatalogTable is a table of a catalog database over files of the lake,
+// declared where no crawler makes it (a delivery converts records by it,
+// say). Tables a config does not declare are never deleted: crawlers make
+// them.
+type CatalogTable struct {
+	Name          string   `yaml:"name"`
+	Location      string   `yaml:"location"` // s3://bucket/prefix/
+	Format        string   `yaml:"format"`   // parquet, json, csv (with a header row), avro, orc
+	Columns       []Column `yaml:"columns"`  // Hive types: string, bigint, double, timestamp, decimal(10,2) …
+	PartitionKeys []Column `yaml:"partition_keys,omitempty"`
+	Line          int      `yaml:"-"`
+}
+
+func (c *CatalogTable) UnmarshalYAML(n *yaml.Node) error {
+	type plain CatalogTable
+	return decodeAt(n, (*plain)(c), &c.Line)
+}
+
+var catalogFormats = map[string]string{"parquet": "PARQUET", "json": "JSON", "csv": "TEXTFILE", "avro": "AVRO", "orc": "ORC"}
+
+// input is Glue's TableInput for c.
+func (c CatalogTable) input() map[string]any {
+	serde, in, out, _ := hiveddl.Storage(catalogFormats[c.Format])
+	sp := map[string]string{"serialization.format": "1"}
+	params := map[string]string{"EXTERNAL": "TRUE", "classification": c.Format}
+	if c.Format == "csv" {
+		sp["field.delim"], sp["serialization.format"] = ",", ","
+		params["delimiter"], params["skip.header.line.count"] = ",", "1"
+	}
+	loc := c.Location
+	if !strings.HasSuffix(loc, "/") {
+		loc += "/"
+	}
+	return map[string]any{"Name": c.Name, "TableType": "EXTERNAL_TABLE", "Parameters": params,
+		"PartitionKeys": glueColumns(c.PartitionKeys),
+		"StorageDescriptor": map[string]any{"Location": loc, "InputFormat": in, "OutputFormat": out,
+			"Columns": glueColumns(c.Columns), "SerdeInfo": map[string]any{"SerializationLibrary": serde, "Parameters": sp}}}
+}
+
+func glueColumns(cols []Column) []map[string]string {
+	out := make([]map[string]string, len(cols))
+	for i, c := range cols {
+		out[i] = map[string]string{"Name": c.Name, "Type": c.Type}
+	}
+	return out
+}
+
+// glueTable is a table as GetTable gives it.
+type glueTable struct {
+	StorageDescriptor struct {
+		Location string
+		Columns  []struct{ Name, Type string }
+	}
+	PartitionKeys []struct{ Name, Type string }
+	Parameters    map[string]string
+}
+
+func columnsText[T ~struct{ Name, Type string }](cols []T) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		c := struct{ Name, Type string }(c)
+		parts[i] = strings.ToLower(c.Name + " " + c.Type)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func columnText(cols []Column) string {
+	s := make([]struct{ Name, Type string }, len(cols))
+	for i, c := range cols {
+		s[i] = struct{ Name, Type string }{c.Name, c.Type}
+	}
+	return columnsText(s)
+}
+
+type catalogTableKind struct{}
+
+func (catalogTableKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, error) {
+	var out []Change
+	n := 0
+	for _, db := range s.Databases {
+		for _, c := range db.Tables {
+			name := db.Name + "." + c.Name
+			var res struct{ Table glueTable }
+			err := t.Glue.Call(ctx, "GetTable", map[string]any{"DatabaseName": db.Name, "Name": c.Name}, &res)
+			var ae interface{ ErrorCode() string }
+			if errors.As(err, &ae) && ae.ErrorCode() == "EntityNotFoundException" {
+				in := map[string]any{"DatabaseName": db.Name, "TableInput": c.input()}
+				out = append(out, Change{Op: Create, Kind: "catalog table", Name: name,
+					do: func(ctx context.Context) error { return t.Glue.Call(ctx, "CreateTable", in, nil) }})
+				continue
+			}
+			if err != nil {
+				return nil, 0, err
+			}
+			was := res.Table
+			loc := strings.TrimSuffix(c.Location, "/") + "/"
+			var d diff
+			d.field("location", was.StorageDescriptor.Location, loc)
+			d.field("format", was.Parameters["classification"], c.Format)
+			d.field("columns", quoted(columnsText(was.StorageDescriptor.Columns)), quoted(columnText(c.Columns)))
+			d.field("partition_keys", quoted(columnsText(was.PartitionKeys)), quoted(columnText(c.PartitionKeys)))
+			if len(d) == 0 {
+				n++
+				continue
+			}
+			in := c.input()
+			// Table properties the config does not declare (a crawler's
+			// counts, say) are kept.
+			params := maps.Clone(was.Parameters)
+			maps.Copy(params, in["Parameters"].(map[string]string))
+			in["Parameters"] = params
+			out = append(out, Change{Op: Update, Kind: "catalog table", Name: name, What: d.String(), do: func(ctx context.Context) error {
+				return t.Glue.Call(ctx, "UpdateTable", map[string]any{"DatabaseName": db.Name, "TableInput": in}, nil)
+			}})
+		}
+	}
+	return out, n, nil
+}
+
+func (c CatalogTable) validate(add func(int, string, string, ...any), f string) {
+	if !glueName.MatchString(c.Name) {
+		add(c.Line, f+".name", "%q is not a table name: 1 to 255 lowercase letters, digits, _ . -", c.Name)
+	}
+	if b, _, _ := strings.Cut(strings.TrimPrefix(c.Location, "s3://"), "/"); !strings.HasPrefix(c.Location, "s3://") || b == "" {
+		add(c.Line, f+".location", "%q is not an s3://bucket/prefix/ path", c.Location)
+	}
+	if _, ok := catalogFormats[c.Format]; !ok {
+		add(c.Line, f+".format", "%q is not one of parquet, json, csv, avro, orc", c.Format)
+	}
+	if len(c.Columns) == 0 {
+		add(c.Line, f+".columns", "a table needs columns")
+	}
+	for j, col := range append(append([]Column(nil), c.Columns...), c.PartitionKeys...) {
+		field := fmt.Sprintf("%s.columns[%d]", f, j)
+		if j >= len(c.Columns) {
+			field = fmt.Sprintf("%s.partition_keys[%d]", f, j-len(c.Columns))
+		}
+		if !identifier.MatchString(col.Name) {
+			add(col.Line, field+".name", "%q is not a column name: a letter or _, then letters, digits, _", col.Name)
+		}
+		if !hiveType.MatchString(col.Type) {
+			add(col.Line, field+".type", "%q is not a type: string, bigint, int, double, boolean, date, timestamp, decimal(P,S) …", col.Type)
+		}
+	}
+}
+
+// exportCatalogTables lists the tables of a database no crawler made, in
+// a format the config declares.
+func exportCatalogTables(ctx context.Context, t Target, db string) ([]CatalogTable, error) {
+	var out []CatalogTable
+	err := pages(ctx, t.Glue, "GetTables", func(res struct {
+		TableList []struct {
+			Name string
+			glueTable
+		}
+		NextToken string
+	}) string {
+		for _, g := range res.TableList {
+			format := g.Parameters["classification"]
+			if _, ok := catalogFormats[format]; !ok || g.Parameters["UPDATED_BY_CRAWLER"] != "" {
+				continue
+			}
+			c := CatalogTable{Name: g.Name, Location: g.StorageDescriptor.Location, Format: format}
+			for _, col := range g.StorageDescriptor.Columns {
+				c.Columns = append(c.Columns, Column{Name: col.Name, Type: col.Type})
+			}
+			for _, col := range g.PartitionKeys {
+				c.PartitionKeys = append(c.PartitionKeys, Column{Name: col.Name, Type: col.Type})
+			}
+			out = append(out, c)
+		}
+		return res.NextToken
+	}, "DatabaseName", db)
+	return out, err
+}
