@@ -55,6 +55,12 @@ type server struct {
 	TLS      bool
 	Args     []string
 	Env      []string
+	// Fixed keeps the addresses set before start, across restarts; Dir is
+	// the server's working folder; OwnCreds lets it make its own root key
+	// (into Data/credentials) rather than take the tests' fixed one.
+	Fixed    bool
+	Dir      string
+	OwnCreds bool
 	cmd      *exec.Cmd
 	log      *os.File
 }
@@ -94,8 +100,10 @@ func startServer(t testing.TB, args ...string) *server {
 
 func (s *server) start() {
 	s.t.Helper()
-	addrs := freeAddrs(s.t, 4)
-	s.AWSAddr, s.HTTPAddr, s.PGAddr, s.SFTPAddr = addrs[0], addrs[1], addrs[2], addrs[3]
+	if !s.Fixed {
+		addrs := freeAddrs(s.t, 4)
+		s.AWSAddr, s.HTTPAddr, s.PGAddr, s.SFTPAddr = addrs[0], addrs[1], addrs[2], addrs[3]
+	}
 	args := append([]string{"serve", "--data", s.Data, "--aws-addr", s.AWSAddr, "--http-addr", s.HTTPAddr,
 		"--pg-addr", s.PGAddr, "--sftp-addr", s.SFTPAddr}, s.Args...)
 	for _, a := range s.Args {
@@ -110,7 +118,16 @@ func (s *server) start() {
 	}
 	s.cmd = exec.Command(tarnBin, args...)
 	s.cmd.Env = append(os.Environ(), "TARN_ACCESS_KEY_ID="+rootID, "TARN_SECRET_ACCESS_KEY="+rootSecret)
+	if s.OwnCreds {
+		s.cmd.Env = nil
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "TARN_") && !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "PG") {
+				s.cmd.Env = append(s.cmd.Env, kv)
+			}
+		}
+	}
 	s.cmd.Env = append(s.cmd.Env, s.Env...)
+	s.cmd.Dir = s.Dir
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)

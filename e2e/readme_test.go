@@ -12,56 +12,15 @@ import (
 	"time"
 )
 
-// quickstart is the README's quickstart block: what follows the marker,
-// inside the next sh fence.
-func quickstart(t *testing.T) string {
-	b, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(b), "<!-- quickstart: run by e2e/readme_test.go -->")
-	if !ok {
-		t.Fatal("README.md has no quickstart marker")
-	}
-	_, rest, ok = strings.Cut(rest, "```sh\n")
-	block, _, closed := strings.Cut(rest, "\n```")
-	if !ok || !closed {
-		t.Fatal("the quickstart marker is not followed by a ```sh block")
-	}
-	return block
-}
-
 // TestReadmeQuickstart runs the README's quickstart as written, from a
 // folder laid out as the repository (bin/tarn, examples/), against a fresh
 // server on the default addresses that made its own credentials, as
 // `make run` does.
 func TestReadmeQuickstart(t *testing.T) {
-	script := quickstart(t)
-	dir := t.TempDir()
+	script := readmeBlock(t, "<!-- quickstart: run by e2e/readme_test.go -->")
+	dir := readmeFolder(t, map[string]string{"aws": awsCLIPath(t), "psql": psqlPath(t)})
 	bin := filepath.Join(dir, "bin")
-	os.Mkdir(bin, 0o755)
-	for name, target := range map[string]string{"tarn": tarnBin, "aws": awsCLIPath(t), "psql": psqlPath(t)} {
-		if err := os.Symlink(target, filepath.Join(bin, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	examples, _ := filepath.Abs("../examples")
-	if err := os.Symlink(examples, filepath.Join(dir, "examples")); err != nil {
-		t.Fatal(err)
-	}
-	for _, addr := range []string{"127.0.0.1:9800", "127.0.0.1:9801", "127.0.0.1:9802", "127.0.0.1:9822"} {
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			t.Fatalf("%s is in use: the quickstart needs tarn's default addresses", addr)
-		}
-	}
-	var env []string // no credentials from the caller: the server makes its own
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TARN_") && !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "PG") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, "HOME="+dir)
+	env := readmeEnv(dir)
 	var serverLog bytes.Buffer
 	srv := exec.Command(filepath.Join(bin, "tarn"), "serve", "--data", "tarn-data")
 	srv.Dir, srv.Env, srv.Stdout, srv.Stderr = dir, env, &serverLog, &serverLog
@@ -80,7 +39,7 @@ func TestReadmeQuickstart(t *testing.T) {
 	}
 
 	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
-	cmd.Dir, cmd.Env = dir, append(env, "PATH="+bin+":"+os.Getenv("PATH"))
+	cmd.Dir, cmd.Env = dir, env
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the quickstart failed: %v\n%s\nserver:\n%s", err, out, serverLog.String())
@@ -100,4 +59,63 @@ func TestReadmeQuickstart(t *testing.T) {
 			t.Errorf("the quickstart's output lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// readmeBlock is the README's sh block after marker.
+func readmeBlock(t *testing.T, marker string) string {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), marker)
+	if !ok {
+		t.Fatalf("README.md has no %s", marker)
+	}
+	_, rest, ok = strings.Cut(rest, "```sh\n")
+	block, _, closed := strings.Cut(rest, "\n```")
+	if !ok || !closed {
+		t.Fatalf("%s is not followed by a ```sh block", marker)
+	}
+	return block
+}
+
+// readmeFolder lays out a folder as the repository is (bin/ with tarn and
+// the clients the README uses, examples/) and checks that tarn's default
+// addresses are free, as the README's blocks need them.
+func readmeFolder(t *testing.T, tools map[string]string) string {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	os.Mkdir(bin, 0o755)
+	tools["tarn"] = tarnBin
+	for name, target := range tools {
+		if err := os.Symlink(target, filepath.Join(bin, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	examples, _ := filepath.Abs("../examples")
+	if err := os.Symlink(examples, filepath.Join(dir, "examples")); err != nil {
+		t.Fatal(err)
+	}
+	for _, addr := range defaultAddrs {
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.Close()
+			t.Fatalf("%s is in use: the README's commands need tarn's default addresses", addr)
+		}
+	}
+	return dir
+}
+
+var defaultAddrs = []string{"127.0.0.1:9800", "127.0.0.1:9801", "127.0.0.1:9802", "127.0.0.1:9822"}
+
+// readmeEnv is the environment of a README block run in dir: none of the
+// caller's credentials, dir as HOME, bin first on PATH.
+func readmeEnv(dir string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TARN_") && !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "PG") &&
+			!strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "PATH=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "HOME="+dir, "PATH="+filepath.Join(dir, "bin")+":"+os.Getenv("PATH"))
 }

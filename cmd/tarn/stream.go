@@ -17,6 +17,7 @@ import (
 const streamUsage = `Usage:
   tarn stream put STREAM [--partition-key KEY] [flags] < lines
   tarn stream tail STREAM [--from trim_horizon|latest] [--follow] [--raw] [flags]
+  tarn stream clicks STREAM [--records N] [--rate N] [--users N] [flags]
 
 put sends each line of standard input as one record (batches of 500), with
 the given partition key or, without one, a key per line so records spread
@@ -24,14 +25,20 @@ over the shards; it reports progress on standard error as it goes.
 tail prints the records of every shard: shard, sequence number, partition
 key and data (or only the data with --raw), and with --follow keeps waiting
 for new ones.
+clicks puts made-up click events, the reference example's, as JSON:
+{"event_id": "…", "user_id": 1…N, "url": "/p/…", "ts": "2026-12-07T10:00:00.123Z"}
+keyed by user, --records of them (0: until interrupted), at most --rate a
+second (0: as fast as the stream takes them).
 
 Examples:
   seq 1 100000 | tarn stream put clicks
   tarn stream tail clicks --from latest --follow --raw
+  tarn stream clicks clicks --records 100000
+  tarn stream clicks clicks --records 0 --rate 200
 `
 
 func streamCmd(ctx context.Context, args []string, con console) error {
-	cmd, err := subcommand("stream", streamUsage, args, con, "put", "tail")
+	cmd, err := subcommand("stream", streamUsage, args, con, "put", "tail", "clicks")
 	if err != nil {
 		return err
 	}
@@ -42,6 +49,9 @@ func streamCmd(ctx context.Context, args []string, con console) error {
 	from := fs.String("from", "trim_horizon", "where tail starts: trim_horizon or latest")
 	follow := fs.Bool("follow", false, "tail: keep waiting for new records")
 	raw := fs.Bool("raw", false, "tail: print only each record's data")
+	records := fs.Int("records", 100000, "clicks: events to put (0: until interrupted)")
+	rate := fs.Int("rate", 0, "clicks: events a second at most (0: no limit)")
+	users := fs.Int("users", 500, "clicks: user ids run from 1 to this")
 	pos, err := fs.parse(args[1:])
 	if err != nil {
 		return err
@@ -57,8 +67,14 @@ func streamCmd(ctx context.Context, args []string, con console) error {
 		return err
 	}
 	s := kinesisStream{c: kinesis.NewFromConfig(cfg), name: pos[0], at: cf.remote()}
-	if cmd == "put" {
+	switch cmd {
+	case "put":
 		return s.put(ctx, *key, con.in, con.err)
+	case "clicks":
+		if *records < 0 || *rate < 0 || *users < 1 {
+			return fs.usageErr("--records and --rate must not be negative, --users must be at least 1")
+		}
+		return s.clicks(ctx, *records, *rate, *users, con.err)
 	}
 	it := types.ShardIteratorTypeTrimHorizon
 	if *from == "latest" {
@@ -87,38 +103,7 @@ func (s kinesisStream) put(ctx context.Context, key string, in io.Reader, out io
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	var batch []types.PutRecordsRequestEntry
-	var sent, failed int
-	start := time.Now()
-	prog := newProgress(out)
-	rate := func() string {
-		return fmt.Sprintf("put %s in %.1fs (%.0f/s)", plural(sent, "record"), time.Since(start).Seconds(), float64(sent)/time.Since(start).Seconds())
-	}
-	flush := func() error {
-		for attempt := 0; len(batch) > 0; attempt++ {
-			out, err := s.c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: &s.name, Records: batch})
-			if err != nil {
-				return s.explain("put records to", err)
-			}
-			var retry []types.PutRecordsRequestEntry
-			for i, r := range out.Records {
-				if r.ErrorCode != nil {
-					retry = append(retry, batch[i])
-				}
-			}
-			sent += len(batch) - len(retry)
-			if len(retry) > 0 && attempt == 5 {
-				failed += len(retry)
-				break
-			}
-			batch = retry
-			if len(retry) > 0 {
-				time.Sleep(time.Duration(100<<attempt) * time.Millisecond) // throttled: back off
-			}
-		}
-		batch = batch[:0]
-		prog.update(rate())
-		return nil
-	}
+	p := s.newPutter(out)
 	for n := 0; sc.Scan(); n++ {
 		k := key
 		if k == "" {
@@ -126,21 +111,69 @@ func (s kinesisStream) put(ctx context.Context, key string, in io.Reader, out io
 		}
 		batch = append(batch, types.PutRecordsRequestEntry{Data: append([]byte(nil), sc.Bytes()...), PartitionKey: aws.String(k)})
 		if len(batch) == 500 {
-			if err := flush(); err != nil {
+			if err := p.put(ctx, batch); err != nil {
 				return err
 			}
+			batch = batch[:0]
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read standard input: %w", err)
 	}
-	if err := flush(); err != nil {
+	if err := p.put(ctx, batch); err != nil {
 		return err
 	}
-	prog.done(rate())
-	if failed > 0 {
+	return p.done()
+}
+
+// putter puts batches of records, retrying those a throttled stream
+// refuses, and shows how far it got.
+type putter struct {
+	s            kinesisStream
+	sent, failed int
+	start        time.Time
+	prog         *progress
+}
+
+func (s kinesisStream) newPutter(out io.Writer) *putter {
+	return &putter{s: s, start: time.Now(), prog: newProgress(out)}
+}
+
+func (p *putter) rate() string {
+	return fmt.Sprintf("put %s in %.1fs (%.0f/s)", plural(p.sent, "record"), time.Since(p.start).Seconds(), float64(p.sent)/time.Since(p.start).Seconds())
+}
+
+func (p *putter) put(ctx context.Context, batch []types.PutRecordsRequestEntry) error {
+	for attempt := 0; len(batch) > 0; attempt++ {
+		out, err := p.s.c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: &p.s.name, Records: batch})
+		if err != nil {
+			return p.s.explain("put records to", err)
+		}
+		var retry []types.PutRecordsRequestEntry
+		for i, r := range out.Records {
+			if r.ErrorCode != nil {
+				retry = append(retry, batch[i])
+			}
+		}
+		p.sent += len(batch) - len(retry)
+		if len(retry) > 0 && attempt == 5 {
+			p.failed += len(retry)
+			break
+		}
+		batch = retry
+		if len(retry) > 0 {
+			time.Sleep(time.Duration(100<<attempt) * time.Millisecond) // throttled: back off
+		}
+	}
+	p.prog.update(p.rate())
+	return nil
+}
+
+func (p *putter) done() error {
+	p.prog.done(p.rate())
+	if p.failed > 0 {
 		return fmt.Errorf("stream %s refused %s after 5 retries (throttled: its shards' write limits, "+
-			"streams.shard_records_per_sec and shard_bytes_per_sec)", s.name, plural(failed, "record"))
+			"streams.shard_records_per_sec and shard_bytes_per_sec)", p.s.name, plural(p.failed, "record"))
 	}
 	return nil
 }

@@ -18,12 +18,13 @@ import (
 // config: tarn generates it into the data folder, or takes it from the
 // environment variable SecretEnv names.
 type Key struct {
-	Name      string   `yaml:"name"`
-	Read      []string `yaml:"read,omitempty"`  // s3:lake, kinesis:clicks, …
-	Write     []string `yaml:"write,omitempty"` // write grants read too
-	SSHKeys   []string `yaml:"ssh_keys,omitempty"`
-	SecretEnv string   `yaml:"secret_env,omitempty"`
-	Line      int      `yaml:"-"`
+	Name    string   `yaml:"name"`
+	Read    []string `yaml:"read,omitempty"`     // s3:lake, kinesis:clicks, …
+	Write   []string `yaml:"write,omitempty"`    // write grants read too
+	SSHKeys []string `yaml:"ssh_keys,omitempty"` // left out: those the key has stay
+
+	SecretEnv string `yaml:"secret_env,omitempty"`
+	Line      int    `yaml:"-"`
 }
 
 func (k *Key) UnmarshalYAML(n *yaml.Node) error {
@@ -135,6 +136,11 @@ func (keyKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, error
 		var d diff
 		if !slices.Equal(was.Grants, k.grants()) {
 			d = append(d, "grants "+grantList(was.Grants)+" → "+grantList(k.grants()))
+		}
+		if k.SSHKeys == nil {
+			// Not declared, not managed: keys added with tarn keys add
+			// --ssh-key stay (ssh_keys: [] removes them).
+			k.SSHKeys = was.SSHKeys
 		}
 		if !slices.Equal(was.SSHKeys, k.SSHKeys) {
 			d = append(d, fmt.Sprintf("ssh_keys changed (%d → %d)", len(was.SSHKeys), len(k.SSHKeys)))
