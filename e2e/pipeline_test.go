@@ -6,12 +6,16 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 const pipelineConfig = `pipelines:
   keys:
     - name: partner
       write: [s3:landing]
+    - name: pipes
+      read: [kinesis:clicks]
+      write: [s3:lake, lambda:echo]
   buckets:
     - landing
     - lake
@@ -26,6 +30,30 @@ const pipelineConfig = `pipelines:
       database: analytics
       targets: [s3://lake/raw/]
       recrawl: events
+  functions:
+    - name: echo
+      runtime: python3.12
+      handler: app.handler
+      code: echo
+      role: pipes
+  warehouse_tables:
+    - name: public.visits
+      columns:
+        - {name: id, type: BIGINT}
+        - {name: amount, type: "DECIMAL(10,2)"}
+  deliveries:
+    - name: clicks-raw
+      stream: clicks
+      role: pipes
+      bucket: lake
+      prefix: raw-clicks/
+      interval: 1
+      transform: echo
+`
+
+// echoApp is a Firehose transform that passes records on as they are.
+const echoApp = `def handler(event, context):
+    return {"records": [{"recordId": r["recordId"], "result": "Ok", "data": r["data"]} for r in event["records"]]}
 `
 
 // TestPipelinesAsCode: tarn serve makes the pipelines its config declares
@@ -35,8 +63,13 @@ const pipelineConfig = `pipelines:
 // nothing; export-config applied to a fresh tarn makes the same pipelines;
 // --prune deletes what is not declared.
 func TestPipelinesAsCode(t *testing.T) {
-	conf := filepath.Join(t.TempDir(), "tarn.yaml")
+	confDir := t.TempDir()
+	conf := filepath.Join(confDir, "tarn.yaml")
 	if err := os.WriteFile(conf, []byte(pipelineConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(confDir, "echo"), 0o755)
+	if err := os.WriteFile(filepath.Join(confDir, "echo", "app.py"), []byte(echoApp), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	srv := startServer(t, "--config", conf)
@@ -61,6 +94,20 @@ func TestPipelinesAsCode(t *testing.T) {
 	if out, _, err := tarnCLI(t, "", nil, "keys", "list", "--data", srv.Data); err != nil || !strings.Contains(out, "partner") || !strings.Contains(out, "s3:landing=write") {
 		t.Fatalf("keys: %v\n%s", err, out)
 	}
+	waitFor(t, srv, "the delivery made", func() bool {
+		_, _, err := cli.run(t, nil, "firehose", "describe-delivery-stream", "--delivery-stream-name", "clicks-raw")
+		return err == nil
+	})
+	if got := cli.must(t, "lambda", "get-function-configuration", "--function-name", "echo", "--query", "[Runtime, Handler, Role]", "--output", "text"); got != "python3.12\tapp.handler\tarn:aws:iam::000000000000:role/pipes\n" {
+		t.Errorf("function echo: %q", got)
+	}
+	psql := psqlRoot(t, srv)
+	if got := psql("-A", "-t", "-c", "SELECT column_name || ' ' || data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'visits' ORDER BY ordinal_position"); got != "id BIGINT\namount DECIMAL(10,2)\n" {
+		t.Errorf("public.visits: %q", got)
+	}
+	// Records through the delivery, its transform the config's function.
+	cli.must(t, "kinesis", "put-record", "--stream-name", "clicks", "--partition-key", "k", "--data", "aGVsbG8K")
+	waitFor(t, srv, "the delivery to write through its transform", func() bool { return len(listKeys(t, srv, "lake", "raw-clicks/")) == 1 })
 
 	// Made through the APIs, not declared: listed, kept.
 	cli.must(t, "s3", "mb", "s3://extra")
@@ -73,17 +120,39 @@ func TestPipelinesAsCode(t *testing.T) {
 	}
 	out, err := apply("--config", conf, "--dry-run")
 	for _, want := range []string{"- bucket extra (not in the config: --prune deletes it)", "- stream other (not in the config",
-		"0 to create, 0 to change, 2 to delete, 6 unchanged"} {
+		"0 to create, 0 to change, 2 to delete, 10 unchanged"} {
 		if err != nil || !strings.Contains(out, want) {
 			t.Errorf("dry run: %v, no %q in:\n%s", err, want, out)
 		}
 	}
 
-	// SIGHUP applies the edited file: a stream's shards and a new rule.
-	edited := strings.Replace(pipelineConfig, "shards: 2", "shards: 3", 1) + strings.TrimPrefix(moveConfig, "pipelines:\n")
+	// Edits: the plan names each; SIGHUP applies them (a stream's shards,
+	// a function's code, a warehouse table's new column, a delivery's
+	// buffer, a new rule).
+	edited := strings.Replace(pipelineConfig, "shards: 2", "shards: 3", 1)
+	edited = strings.Replace(edited, `"DECIMAL(10,2)"}`, `"DECIMAL(10,2)"}`+"\n        - {name: note, type: VARCHAR(64)}", 1)
+	edited = strings.Replace(edited, "interval: 1", "interval: 2", 1) + strings.TrimPrefix(moveConfig, "pipelines:\n")
 	os.WriteFile(conf, []byte(edited), 0o600)
+	os.WriteFile(filepath.Join(confDir, "echo", "app.py"), []byte(echoApp+"# changed\n"), 0o644)
+	out, err = apply("--config", conf, "--dry-run")
+	for _, want := range []string{"~ stream clicks: shards 2 → 3", "~ function echo: code", "~ warehouse table public.visits: add column note VARCHAR(64)",
+		"~ delivery clicks-raw: interval 1 → 2", "0 to create, 4 to change"} {
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("dry run of the edits: %v, no %q in:\n%s", err, want, out)
+		}
+	}
 	srv.cmd.Process.Signal(syscall.SIGHUP)
 	waitFor(t, srv, "SIGHUP to apply the new shard count", func() bool { return shards(cli, "clicks") == "3" })
+	var last string
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(last, "0 to create, 0 to change"); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("SIGHUP did not apply the rest: a dry run still plans\n%s", last)
+		}
+		last, _ = apply("--config", conf, "--dry-run")
+	}
+	if got := psql("-A", "-t", "-c", "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'visits'"); got != "3\n" {
+		t.Errorf("public.visits has %q columns after the edit", got)
+	}
 	f := filepath.Join(t.TempDir(), "a.json")
 	os.WriteFile(f, []byte(`{"a":1}`+"\n"), 0o644)
 	cli.must(t, "s3", "cp", f, "s3://landing/in/a.json")
@@ -102,13 +171,28 @@ func TestPipelinesAsCode(t *testing.T) {
 	}
 
 	// What one tarn holds, exported and applied to a fresh one, makes the
-	// same pipelines.
+	// same pipelines; a rule set through the S3 API is exported too. The
+	// functions' code goes where the export says.
+	notif := filepath.Join(t.TempDir(), "notification.json")
+	os.WriteFile(notif, []byte(`{"LambdaFunctionConfigurations": [{"Id": "echo-new", "Events": ["s3:ObjectCreated:*"],
+		"LambdaFunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:echo",
+		"Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "new/"}]}}}]}`), 0o644)
+	cli.must(t, "s3api", "put-bucket-notification-configuration", "--bucket", "lake", "--notification-configuration", "file://"+notif)
 	exported, errOut, err := tarnCLI(t, "", env, "export-config", "--endpoint", endpoint, "--data", srv.Data)
 	if err != nil {
 		t.Fatalf("export-config: %v %s", err, errOut)
 	}
-	copyFile := filepath.Join(t.TempDir(), "exported.yaml")
+	for _, want := range []string{"- name: echo\n      runtime: python3.12", "code: functions/echo", "name: public.visits", "name: note\n          type: varchar",
+		"name: clicks-raw\n      stream: clicks", "transform: echo", "rules:\n    - bucket: lake\n      id: echo-new", "prefix: new/\n      function: echo"} {
+		if !strings.Contains(exported, want) {
+			t.Errorf("the export lacks %q:\n%s", want, exported)
+		}
+	}
+	exportDir := t.TempDir()
+	copyFile := filepath.Join(exportDir, "exported.yaml")
 	os.WriteFile(copyFile, []byte(exported), 0o600)
+	os.MkdirAll(filepath.Join(exportDir, "functions", "echo"), 0o755)
+	os.WriteFile(filepath.Join(exportDir, "functions", "echo", "app.py"), []byte(echoApp), 0o644)
 	fresh := startServer(t)
 	if out, _, err := tarnCLI(t, "", env, "apply", "--endpoint", "http://"+fresh.AWSAddr, "--data", fresh.Data, "--config", copyFile); err != nil || !strings.Contains(out, "key partner: AWS_ACCESS_KEY_ID=") {
 		t.Fatalf("apply the export to a fresh tarn: %v\n%s", err, out)
@@ -116,6 +200,9 @@ func TestPipelinesAsCode(t *testing.T) {
 	again, _, err := tarnCLI(t, "", env, "export-config", "--endpoint", "http://"+fresh.AWSAddr, "--data", fresh.Data)
 	_, body, _ := strings.Cut(exported, "\n")
 	_, bodyAgain, _ := strings.Cut(again, "\n")
+	// Rules take effect where tarn serve reads the config, not through
+	// tarn apply: the fresh tarn has none.
+	body, _, _ = strings.Cut(body, "  rules:\n")
 	if err != nil || body != bodyAgain || !strings.Contains(body, "name: other") || !strings.Contains(body, "shards: 3") || !strings.Contains(body, "name: partner") {
 		t.Errorf("export of the fresh tarn:\n%s\nwant:\n%s", again, exported)
 	}

@@ -176,7 +176,7 @@ func TestReferenceArchitecture(t *testing.T) {
 			Body: bytes.NewReader(stores)}); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, srv, table+" queryable", func() bool {
+		poll(t, srv, table+" queryable", func() bool {
 			var n int
 			return conn.QueryRow(c, "SELECT count(*) FROM analytics."+table).Scan(&n) == nil && n == 6
 		})
@@ -193,7 +193,7 @@ func TestReferenceArchitecture(t *testing.T) {
 			t.Fatal(err)
 		}
 		seen := false
-		waitFor(t, srv, ev+" delivered", func() bool {
+		poll(t, srv, ev+" delivered", func() bool {
 			var n int
 			if !seen && conn.QueryRow(c, `SELECT count(*) FROM streams.clicks WHERE partition_key = $1`, ev).Scan(&n) == nil && n == 1 {
 				seen = true
@@ -313,6 +313,16 @@ tarn stream clicks clicks --records 100000`
 	if got := psql(`SELECT count(*) FROM public.sales s JOIN analytics.products p USING (product_id)
 		WHERE '/p/' || p.name IN (SELECT json_extract_string(decode(data), '$.url') FROM streams.clicks)`); got != strconv.FormatInt(wantSales-int64(archivedRows), 10) {
 		t.Errorf("sales joined with products and the live stream: %s rows, want %d", got, wantSales-int64(archivedRows))
+	}
+}
+
+// poll is waitFor asking every 10 ms: it times what it waits for.
+func poll(t *testing.T, srv *server, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: never happened\n%s", what, srv.logText())
+		}
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/function"
 	"github.com/tarnlake/tarn/internal/pipeline"
 	"github.com/tarnlake/tarn/internal/trigger"
 )
@@ -26,14 +27,17 @@ const applyUsage = `Usage:
   tarn apply --config FILE [--dry-run] [--prune] [flags]
 
 Makes a running tarn hold the pipelines FILE declares: the access keys,
-buckets, streams, catalog databases and crawlers it lists are created, or
-changed where they differ (keys need --data, the server's data folder: a
-new key's secret is generated there, or taken from the environment
-variable its secret_env names, and printed once); what tarn holds and FILE does not is listed, and deleted
-only with --prune. The plan is printed first; --dry-run prints it and
-changes nothing. A FILE with a mistake (each is named by file, line and
-field) changes nothing. tarn serve applies its own --config the same way
-when it starts and again on SIGHUP (without pruning).
+buckets, streams, catalog databases and tables, crawlers, functions,
+warehouse tables and deliveries it lists are created, or changed where
+they differ (keys need --data, the server's data folder: a new key's
+secret is generated there, or taken from the environment variable its
+secret_env names, and printed once); what tarn holds and FILE does not is
+listed, and deleted only with --prune (warehouse tables and crawled
+catalog tables never are). The plan is printed first; --dry-run prints it
+and changes nothing. A FILE with a mistake (each is named by file, line
+and field) changes nothing. tarn serve applies its own --config the same
+way when it starts and again on SIGHUP (without pruning), and takes its
+rules, which tarn apply cannot set.
 
 Examples:
   tarn apply --config examples/reference/tarn.yaml --dry-run
@@ -46,8 +50,11 @@ const exportUsage = `Usage:
 
 Prints the pipelines a running tarn holds (access keys without their
 secrets when --data is its data folder, buckets, streams, catalog
-databases, crawlers), whether made by a config or through the AWS APIs, as
-a config file: applied to a fresh tarn, it makes the same pipelines.
+databases and the tables no crawler made, crawlers, functions, warehouse
+tables, deliveries, and the buckets' notification rules set through the
+S3 API), whether made by a config or through the AWS APIs, as a config
+file: applied to a fresh tarn, it makes the same pipelines. Functions are
+listed without their code: put each one's where its code: names.
 
 Examples:
   tarn export-config > tarn.yaml
@@ -97,6 +104,9 @@ func applyCmd(ctx context.Context, args []string, con console) error {
 			fmt.Fprintf(con.out, "key %s: AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s (kept in %s)\n", c.Name, c.Key.ID, c.Key.Secret, filepath.Join(cf.data, keysFile))
 		}
 	}
+	if n := len(cfg.Pipelines.Rules); n > 0 {
+		fmt.Fprintf(con.out, "%s not applied here: rules take effect where tarn serve reads this config (at start and on SIGHUP)\n", plural(n, "rule"))
+	}
 	fmt.Fprintln(con.out, "applied")
 	return nil
 }
@@ -122,6 +132,10 @@ func exportCmd(ctx context.Context, args []string, con console) error {
 	if err != nil {
 		return cf.remote().explain("read what tarn holds", err)
 	}
+	p := Pipelines{Spec: spec}
+	if p.Rules, err = exportRules(ctx, awsCfg, spec.Buckets); err != nil {
+		return cf.remote().explain("read the buckets' notification rules", err)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# the pipelines of %s, exported by tarn export-config\n", cf.endpoint)
 	if len(spec.Functions) > 0 {
@@ -129,11 +143,42 @@ func exportCmd(ctx context.Context, args []string, con console) error {
 	}
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
-	if err := enc.Encode(map[string]pipeline.Spec{"pipelines": spec}); err != nil {
+	if err := enc.Encode(map[string]Pipelines{"pipelines": p}); err != nil {
 		return err
 	}
 	fmt.Fprint(con.out, b.String())
 	return nil
+}
+
+// exportRules lists the notification rules set through the S3 API on
+// buckets, as the config declares rules (those of a config are in it).
+func exportRules(ctx context.Context, awsCfg aws.Config, buckets []pipeline.Bucket) ([]RuleConfig, error) {
+	c := s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = true })
+	var out []RuleConfig
+	for _, b := range buckets {
+		res, err := c.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(b.Name)})
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range res.LambdaFunctionConfigurations {
+			rc := RuleConfig{Bucket: b.Name, ID: aws.ToString(f.Id), Function: function.NameOf(aws.ToString(f.LambdaFunctionArn))}
+			for _, e := range f.Events {
+				rc.Events = append(rc.Events, string(e))
+			}
+			if f.Filter != nil && f.Filter.Key != nil {
+				for _, r := range f.Filter.Key.FilterRules {
+					switch strings.ToLower(string(r.Name)) {
+					case "prefix":
+						rc.Prefix = aws.ToString(r.Value)
+					case "suffix":
+						rc.Suffix = aws.ToString(r.Value)
+					}
+				}
+			}
+			out = append(out, rc)
+		}
+	}
+	return out, nil
 }
 
 // keys is the keys file of the data folder named with --data or TARN_DATA,

@@ -73,8 +73,8 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"nope"}, `unknown command "nope": see tarn --help`},
-		{[]string{"stream"}, "stream: want put or tail"},
-		{[]string{"stream", "cat", "x"}, `stream: unknown command "cat": want put or tail (see tarn stream --help)`},
+		{[]string{"stream"}, "stream: want put, tail or clicks"},
+		{[]string{"stream", "cat", "x"}, `stream: unknown command "cat": want put, tail or clicks (see tarn stream --help)`},
 		{[]string{"stream", "tail"}, "stream tail: name one stream (see tarn stream tail --help)"},
 		{[]string{"stream", "tail", "x", "--from", "oldest"}, `--from "oldest": want trim_horizon or latest`},
 		{[]string{"keys", "add"}, "keys add: give the key one NAME (see tarn keys add --help)"},

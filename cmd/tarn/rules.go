@@ -13,31 +13,31 @@ import (
 // events of a bucket, under a prefix and with a suffix, sent to one
 // target — a function, or one of tarn's built-in actions.
 type RuleConfig struct {
-	Bucket string   `yaml:"bucket"`
-	ID     string   `yaml:"id"`     // required: the action ledger is kept by it
-	Events []string `yaml:"events"` // default s3:ObjectCreated:*
-	Prefix string   `yaml:"prefix"`
-	Suffix string   `yaml:"suffix"`
+	Bucket string   `yaml:"bucket,omitempty"`
+	ID     string   `yaml:"id,omitempty"`     // required: the action ledger is kept by it
+	Events []string `yaml:"events,omitempty"` // default s3:ObjectCreated:*
+	Prefix string   `yaml:"prefix,omitempty"`
+	Suffix string   `yaml:"suffix,omitempty"`
 
-	Function string          `yaml:"function"` // a function's name or ARN
-	Move     *TransferConfig `yaml:"move"`     // copy into the lake, then delete the source
-	Copy     *TransferConfig `yaml:"copy"`
-	Crawl    string          `yaml:"crawl"` // run this event-mode crawler on the object
-	Load     string          `yaml:"load"`  // load into this warehouse table ([schema.]table)
+	Function string          `yaml:"function,omitempty"` // a function's name or ARN
+	Move     *TransferConfig `yaml:"move,omitempty"`     // copy into the lake, then delete the source
+	Copy     *TransferConfig `yaml:"copy,omitempty"`
+	Crawl    string          `yaml:"crawl,omitempty"` // run this event-mode crawler on the object
+	Load     string          `yaml:"load,omitempty"`  // load into this warehouse table ([schema.]table)
 	// LoadOptions are Redshift COPY's options for the load ("CSV
 	// IGNOREHEADER 1"; default: pipe-delimited text).
-	LoadOptions string `yaml:"load_options"`
+	LoadOptions string `yaml:"load_options,omitempty"`
 	// Loaded and Failed are key templates, in the same bucket, that a
 	// loaded file and one that cannot be loaded move to ("": it stays).
-	Loaded string `yaml:"loaded"`
-	Failed string `yaml:"failed"`
+	Loaded string `yaml:"loaded,omitempty"`
+	Failed string `yaml:"failed,omitempty"`
 }
 
 // TransferConfig is where a move or copy puts the object.
 type TransferConfig struct {
-	Bucket  string `yaml:"bucket"`
-	Key     string `yaml:"key"`     // a template: {rel}, {key}, {name}, {dir}, {yyyy}, {mm}, {dd}, {hh}, {date}
-	Crawler string `yaml:"crawler"` // then run this event-mode crawler on the moved object
+	Bucket  string `yaml:"bucket,omitempty"`
+	Key     string `yaml:"key,omitempty"`     // a template: {rel}, {key}, {name}, {dir}, {yyyy}, {mm}, {dd}, {hh}, {date}
+	Crawler string `yaml:"crawler,omitempty"` // then run this event-mode crawler on the moved object
 }
 
 // rule is the trigger rule the config declares.

@@ -104,6 +104,7 @@ type Engine struct {
 
 	syncMu      sync.Mutex
 	synced      time.Time
+	missSynced  time.Time            // the last sync a statement naming a missing table asked for
 	views       map[string]viewState // "db.table" → what its view was made from
 	schemas     map[string]bool
 	streamViews map[[2]string]string // schema, name → a stream or pending view's SELECT

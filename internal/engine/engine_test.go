@@ -353,3 +353,20 @@ func avroFile(t *testing.T) []byte {
 	}
 	return b.Bytes()
 }
+
+// A table crawled a moment ago is queryable at once, though the views
+// are synced with the catalog once an hour here: a statement naming a
+// table DuckDB lacks syncs them first.
+func TestNewTableQueryableAtOnce(t *testing.T) {
+	e := newEnvWith(t, func(o *Options) { o.SyncEvery = time.Hour })
+	s := e.session()
+	e.rows(s, "SELECT 1") // the hourly sync has happened
+	e.put("fresh/a.json", []byte(`{"id":1}`+"\n"+`{"id":2}`+"\n"))
+	e.crawl()
+	if got := e.rows(s, "SELECT count(*) FROM db.lake"); len(got) != 1 || got[0][0] != "2" {
+		t.Fatalf("count: %v", got)
+	}
+	if _, _, err := s.Describe(context.Background(), "SELECT id FROM db.nothing_here"); err == nil {
+		t.Fatal("a table that does not exist described")
+	}
+}

@@ -36,6 +36,10 @@ type viewDef struct {
 	body string
 	res  access.Resource
 	dir  string
+	// gen is the defs' generation it was defined in: a view defined again
+	// with the same body (a warehouse table's, after ALTER TABLE) is made
+	// again in instances too, where DuckDB bound its columns when made.
+	gen uint64
 }
 
 // defs are the schemas and views of the engine's database that instances
@@ -75,8 +79,9 @@ func (e *Engine) defineView(ctx context.Context, schema, name, body string, res 
 	}
 	e.defsMu.Lock()
 	defer e.defsMu.Unlock()
-	e.defs.views[[2]string{schema, name}] = v
 	e.defs.gen++
+	v.gen = e.defs.gen
+	e.defs.views[[2]string{schema, name}] = v
 	return nil
 }
 
@@ -299,7 +304,7 @@ func (in *instance) refresh(ctx context.Context, e *Engine) error {
 		}
 	}
 	for k, v := range want.views {
-		if in.held.views[k].body == v.body {
+		if held := in.held.views[k]; held.body == v.body && held.gen == v.gen {
 			continue
 		}
 		if _, err := in.db.ExecContext(ctx, createView(k[0], k[1], v.body)); err != nil {

@@ -127,6 +127,14 @@ func (s *session) query(ctx context.Context, text string, stmts []sqltext.Statem
 	}
 	text = s.withUser(text)
 	rows, err := s.conn.QueryContext(ctx, text, args...)
+	if err != nil && len(stmts) <= 1 && s.e.syncMissing(ctx, err) {
+		// A table made a moment ago: again, with the views brought up to
+		// the catalog (one statement: it ran nothing before failing).
+		if err := s.refresh(ctx); err != nil {
+			return query.Result{}, err
+		}
+		rows, err = s.conn.QueryContext(ctx, text, args...)
+	}
 	if err != nil {
 		return query.Result{}, sqlError(ctx, err, text)
 	}
@@ -210,6 +218,12 @@ func (s *session) Describe(ctx context.Context, text string) (int, []query.Colum
 		if perr := s.e.prepare(ctx, orig); perr != nil {
 			return 0, nil, perr
 		}
+		if rerr := s.refresh(ctx); rerr != nil {
+			return 0, nil, rerr
+		}
+		params, cols, err = describe(ctx, s.conn, text)
+	}
+	if err != nil && s.e.syncMissing(ctx, err) {
 		if rerr := s.refresh(ctx); rerr != nil {
 			return 0, nil, rerr
 		}

@@ -50,6 +50,22 @@ func TestWarehouseTables(t *testing.T) {
 	if got := e.rows(s, `SELECT count(*) FROM sales`); fmt.Sprint(got) != "[[2]]" {
 		t.Fatalf("after delete: %v", got)
 	}
+	// A column added, then dropped, as Redshift's ALTER TABLE does.
+	e.rows(s, `ALTER TABLE sales ADD COLUMN note varchar(MAX)`)
+	e.rows(s, `UPDATE sales SET note = 'first' WHERE id = 1`)
+	if got := e.rows(s, `SELECT id, note FROM sales ORDER BY id`); fmt.Sprint(got) != "[[1 first] [2 <nil>]]" {
+		t.Fatalf("after ADD COLUMN: %v", got)
+	}
+	if got := e.rows(e.session(), `SELECT count(*) FROM information_schema.columns WHERE table_name = 'sales'`); fmt.Sprint(got) != "[[5]]" {
+		t.Fatalf("information_schema after ADD COLUMN: %v", got)
+	}
+	e.rows(s, `ALTER TABLE public.sales DROP COLUMN note`)
+	if _, err := s.Query(t.Context(), `SELECT note FROM sales`); err == nil {
+		t.Fatal("a dropped column is still read")
+	}
+	if _, err := s.Query(t.Context(), `ALTER TABLE sales ADD COLUMN x int DEFAULT 1`); err == nil || !strings.Contains(err.Error(), "permission denied") {
+		t.Fatalf("ALTER with a default: %v", err)
+	}
 	e.rows(s, `DROP TABLE sales`)
 	if _, err := s.Query(t.Context(), `SELECT * FROM sales`); err == nil {
 		t.Fatal("a dropped table is still read")

@@ -7,7 +7,7 @@ import (
 )
 
 // The statements tarn sends the warehouse as text (CREATE TABLE, DROP,
-// TRUNCATE, UPDATE, DELETE) run there with the warehouse's own rights, so
+// TRUNCATE, ALTER TABLE … ADD or DROP COLUMN, UPDATE, DELETE) run there with the warehouse's own rights, so
 // they are held to a narrow shape: one statement, one table, and in
 // UPDATE and DELETE only the table's own columns, literals, operators and
 // a short list of scalar functions — no subqueries, other tables or
@@ -64,6 +64,8 @@ func whGuard(kind, table, text string) error {
 		if len(rest) == 0 || !rest[0].Is("(") || sqltext.Closing(rest, 0) != len(rest)-1 {
 			return denied("permission denied: CREATE TABLE in the warehouse takes a list of columns and nothing after it")
 		}
+	case "ALTER":
+		return alterColumn(rest)
 	}
 	for j, t := range rest {
 		next := j+1 < len(rest) && rest[j+1].Is("(")
@@ -83,6 +85,50 @@ func whGuard(kind, table, text string) error {
 		case kind == "CREATE" && t.Kind == sqltext.String:
 			return bad(t, "a literal")
 		}
+	}
+	return nil
+}
+
+// alterColumn checks what follows ALTER TABLE's table: ADD [COLUMN] name
+// type[(n[, n])] or DROP [COLUMN] name, and nothing more.
+func alterColumn(rest []sqltext.Token) error {
+	refuse := denied("permission denied: ALTER TABLE in the warehouse takes ADD [COLUMN] name type or DROP [COLUMN] name, one column, nothing more")
+	if len(rest) == 0 || !rest[0].Is("ADD") && !rest[0].Is("DROP") {
+		return refuse
+	}
+	add, j := rest[0].Is("ADD"), 1
+	if j < len(rest) && rest[j].Is("COLUMN") {
+		j++
+	}
+	if j >= len(rest) || !isName(rest[j]) {
+		return refuse
+	}
+	j++
+	if add {
+		k := j
+		for k < len(rest) && rest[k].Kind == sqltext.Word &&
+			(!whDenied[rest[k].Text] || rest[k].Text == "WITH" && (rest[k-1].Is("TIMESTAMP") || rest[k-1].Is("TIME"))) {
+			k++
+		}
+		if k == j {
+			return refuse // no type
+		}
+		if k < len(rest) && rest[k].Is("(") && whTypes[rest[k-1].Text] {
+			c := sqltext.Closing(rest, k)
+			if c < 0 {
+				return refuse
+			}
+			for _, t := range rest[k+1 : c] {
+				if t.Kind != sqltext.Number && !t.Is(",") {
+					return refuse
+				}
+			}
+			k = c + 1
+		}
+		j = k
+	}
+	if j != len(rest) {
+		return refuse
 	}
 	return nil
 }

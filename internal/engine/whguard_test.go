@@ -13,6 +13,10 @@ func TestWhGuard(t *testing.T) {
 		{"DELETE", `DELETE FROM "public"."t" WHERE d < '2026-01-01' OR CAST(a AS varchar(10)) = '1'`},
 		{"DROP", `DROP TABLE "public"."t"`},
 		{"TRUNCATE", `TRUNCATE "public"."t"`},
+		{"ALTER", `ALTER TABLE "public"."t" ADD COLUMN note varchar(64)`},
+		{"ALTER", `ALTER TABLE "public"."t" ADD amount numeric(10, 2)`},
+		{"ALTER", `ALTER TABLE "public"."t" ADD COLUMN at timestamp with time zone`},
+		{"ALTER", `ALTER TABLE "public"."t" DROP COLUMN note`},
 	}
 	for _, c := range ok {
 		if err := whGuard(c.kind, "t", c.text); err != nil {
@@ -28,6 +32,14 @@ func TestWhGuard(t *testing.T) {
 		{"CREATE", `CREATE TABLE "public"."x" (LIKE secret.t INCLUDING ALL)`},
 		{"DROP", `DROP TABLE "public"."mine", secret.payroll`},
 		{"TRUNCATE", `TRUNCATE "public"."mine" CASCADE`},
+		{"ALTER", `ALTER TABLE "public"."t" ADD COLUMN note text DEFAULT pg_read_file('/etc/passwd')`},
+		{"ALTER", `ALTER TABLE "public"."t" ADD COLUMN note int GENERATED ALWAYS AS (1)`},
+		{"ALTER", `ALTER TABLE "public"."t" ADD COLUMN a int, ADD COLUMN b int`},
+		{"ALTER", `ALTER TABLE "public"."t" OWNER TO tarn`},
+		{"ALTER", `ALTER TABLE "public"."t" RENAME TO x`},
+		{"ALTER", `ALTER TABLE "public"."t" ADD COLUMN note varchar(pg_backend_pid())`},
+		{"ALTER", `ALTER TABLE "public"."t" DROP COLUMN note CASCADE`},
+		{"ALTER", `ALTER TABLE "public"."t" ADD COLUMN x int; DROP TABLE secret.t`},
 		{"UPDATE", `UPDATE "public"."t" SET note = set_config('role','none',false)`},
 		{"UPDATE", `UPDATE "public"."t" SET note = (SELECT max(x) FROM secret.t)`},
 		{"UPDATE", `UPDATE "public"."t" SET note = query_to_xml('select 1', true, false, '')`},

@@ -103,6 +103,8 @@ func (s *session) warehouseWrite(ctx context.Context, st sqltext.Statement) (que
 		tag = "DROP TABLE"
 	case "TRUNCATE":
 		tag = "TRUNCATE TABLE"
+	case "ALTER":
+		tag = "ALTER TABLE"
 	}
 	return query.Result{Rows: emptyRows{}, Tag: tag}, true, nil
 }
@@ -146,6 +148,8 @@ func (s *session) parseWarehouse(ctx context.Context, st sqltext.Statement) (w w
 		if at(i, "TABLE") {
 			i++
 		}
+	case at(0, "ALTER") && at(1, "TABLE"):
+		w.kind, i = "ALTER", 2
 	default:
 		return w, false
 	}
@@ -174,7 +178,7 @@ func (s *session) parseWarehouse(ctx context.Context, st sqltext.Statement) (w w
 		rest = st.Text[toks[end].Pos-st.Pos:]
 	}
 	w.text = head + quoteIdent(w.schema) + "." + quoteIdent(w.table) + " " + rest
-	if w.kind == "CREATE" {
+	if w.kind == "CREATE" || w.kind == "ALTER" {
 		w.text = redshiftDDL(w.text)
 	}
 	if w.kind == "INSERT" {
