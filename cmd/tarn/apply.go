@@ -53,11 +53,14 @@ secrets when --data is its data folder, buckets, streams, catalog
 databases and the tables no crawler made, crawlers, functions, warehouse
 tables, deliveries, and the buckets' notification rules set through the
 S3 API), whether made by a config or through the AWS APIs, as a config
-file: applied to a fresh tarn, it makes the same pipelines. Functions are
-listed without their code: put each one's where its code: names.
+file: applied to a fresh tarn, it makes the same pipelines. With --code
+DIR (and --data), each function's code is written into DIR as NAME.zip
+and the config names it there (relative to where the config goes: run it
+from that folder); without, put each one's code where its code: names.
 
 Examples:
   tarn export-config > tarn.yaml
+  tarn export-config --data /var/lib/tarn --code functions > tarn.yaml
 `
 
 func applyCmd(ctx context.Context, args []string, con console) error {
@@ -115,6 +118,7 @@ func exportCmd(ctx context.Context, args []string, con console) error {
 	fs := newCommand("export-config", exportUsage, con)
 	var cf clientFlags
 	cf.register(fs.FlagSet)
+	code := fs.String("code", "", "write each function's code into this `folder` as NAME.zip (needs --data)")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return err
@@ -132,14 +136,22 @@ func exportCmd(ctx context.Context, args []string, con console) error {
 	if err != nil {
 		return cf.remote().explain("read what tarn holds", err)
 	}
+	if *code != "" {
+		if t.Keys == nil {
+			return fs.usageErr("--code copies functions' code out of the server's data folder: name it with --data")
+		}
+		if err := exportCode(spec.Functions, cf.data, *code); err != nil {
+			return err
+		}
+	}
 	p := Pipelines{Spec: spec}
 	if p.Rules, err = exportRules(ctx, awsCfg, spec.Buckets); err != nil {
 		return cf.remote().explain("read the buckets' notification rules", err)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# the pipelines of %s, exported by tarn export-config\n", cf.endpoint)
-	if len(spec.Functions) > 0 {
-		b.WriteString("# functions' code is not exported: put each one's code (a folder or a .zip) where its code: names\n")
+	if len(spec.Functions) > 0 && *code == "" {
+		b.WriteString("# functions' code is not exported (--code DIR does): put each one's code (a folder or a .zip) where its code: names\n")
 	}
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
@@ -147,6 +159,26 @@ func exportCmd(ctx context.Context, args []string, con console) error {
 		return err
 	}
 	fmt.Fprint(con.out, b.String())
+	return nil
+}
+
+// exportCode copies each function's zip from the data folder into dir as
+// NAME.zip, and names it as the function's code.
+func exportCode(fns []pipeline.Function, data, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i, f := range fns {
+		b, err := os.ReadFile(function.ZipPath(filepath.Join(data, "functions"), f.Name, f.CodeSHA256))
+		if err != nil {
+			return fmt.Errorf("code of function %s: %w (is --data the server's data folder?)", f.Name, err)
+		}
+		out := filepath.Join(dir, f.Name+".zip")
+		if err := os.WriteFile(out, b, 0o644); err != nil {
+			return err
+		}
+		fns[i].Code = out
+	}
 	return nil
 }
 

@@ -133,8 +133,12 @@ func (r *Registry) CodeDir(c Config) (string, error) {
 	return dir, r.unpackTo(dir, zip, c.Runtime, r.User(c))
 }
 
-func (r *Registry) zipPath(c Config) string {
-	return filepath.Join(r.zipDir, c.Name, codeHex(c)+".zip")
+func (r *Registry) zipPath(c Config) string { return ZipPath(r.zipDir, c.Name, c.CodeSHA256) }
+
+// ZipPath is where a registry keeping zips under zipDir keeps the code of
+// function name whose CodeSha256 (base64) is sum.
+func ZipPath(zipDir, name, sum string) string {
+	return filepath.Join(zipDir, name, codeHex(Config{CodeSHA256: sum})+".zip")
 }
 
 // Check returns ErrInvalid, saying why, for a configuration Lambda would

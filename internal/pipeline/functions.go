@@ -33,6 +33,9 @@ type Function struct {
 	Environment map[string]string `yaml:"environment,omitempty"`
 	Description string            `yaml:"description,omitempty"`
 	Line        int               `yaml:"-"`
+	// CodeSHA256 is an exported function's code's (base64), which the
+	// exporter may fetch from the server's data folder.
+	CodeSHA256 string `yaml:"-"`
 }
 
 func (f *Function) UnmarshalYAML(n *yaml.Node) error {
@@ -236,7 +239,8 @@ func (s Spec) path(p string) string {
 }
 
 // exportFunctions lists the target's functions without their code, which
-// the Lambda API does not hand out here: Code names where to put it.
+// the Lambda API does not hand out here: Code names where to put it (the
+// exporter may fill it from the server's data folder).
 func exportFunctions(ctx context.Context, t Target) ([]Function, error) {
 	have, err := listFunctions(ctx, t)
 	if err != nil {
@@ -246,7 +250,7 @@ func exportFunctions(ctx context.Context, t Target) ([]Function, error) {
 	for _, name := range sortedKeys(have) {
 		f := have[name]
 		fn := Function{Name: name, Runtime: f.Runtime, Handler: f.Handler, Code: "functions/" + name,
-			Role: strings.TrimPrefix(f.Role, "arn:aws:iam::"+account+":role/"), Description: f.Description}
+			Role: strings.TrimPrefix(f.Role, "arn:aws:iam::"+account+":role/"), Description: f.Description, CodeSHA256: f.CodeSha256}
 		if f.Timeout != 3 {
 			fn.Timeout = f.Timeout
 		}
