@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -111,6 +112,28 @@ func TestReferenceArchitecture(t *testing.T) {
 		return conn
 	}
 
+	// Flow 3 with the aws CLI too: 2,000 more click events in batches of
+	// 500 (put-records), and at once one statement over the delivered
+	// table and the stream's pending records counts each event once.
+	batch := make([]map[string]any, 500)
+	for b := range 4 {
+		for i := range batch {
+			ev := fmt.Sprintf("cli-%d-%d", b, i)
+			batch[i] = map[string]any{"PartitionKey": ev, // Data: []byte, base64 in JSON as the CLI wants a blob
+				"Data": fmt.Appendf(nil, `{"event_id":%q,"user_id":%d,"url":"/p/tin","ts":"2026-12-07T00:00:00Z"}`, ev, 1+i)}
+		}
+		f := filepath.Join(t.TempDir(), "records.json")
+		body, _ := json.Marshal(batch)
+		os.WriteFile(f, body, 0o644)
+		if got := cli.must(t, "kinesis", "put-records", "--stream-name", "clicks", "--records", "file://"+f, "--query", "FailedRecordCount"); strings.TrimSpace(got) != "0" {
+			t.Fatalf("put-records: %s failed", got)
+		}
+	}
+	if got := psql(`SELECT count(*) || ' ' || count(DISTINCT event_id) FROM
+		(SELECT event_id FROM analytics.clicks UNION ALL SELECT event_id FROM pending."clicks-to-lake") c`); got != "102000 102000" {
+		t.Errorf("clicks delivered and pending: %s, want 102000 each once", got)
+	}
+
 	// Flow 1: the sales file left landing/sales/ for landing/loaded/;
 	// flow 2's files are gone from landing too.
 	s3c := srv.client(id, secret)
@@ -139,6 +162,10 @@ func TestReferenceArchitecture(t *testing.T) {
 	})
 	if got := cli.must(t, "athena", "get-query-results", "--query-execution-id", qid, "--query", "ResultSet.Rows[1].Data[].VarCharValue", "--output", "text"); strings.Join(strings.Fields(got), " ") != "2000 6 8 300" {
 		t.Errorf("Athena's counts of orders, stores, products, reviews: %q", got)
+	}
+	if got := psql("SELECT (SELECT count(*) FROM analytics.orders) || ' ' || (SELECT count(*) FROM analytics.stores) || ' ' || " +
+		"(SELECT count(*) FROM analytics.products) || ' ' || (SELECT count(*) FROM analytics.reviews)"); got != "2000 6 8 300" {
+		t.Errorf("psql's counts of orders, stores, products, reviews: %q", got)
 	}
 
 	// The Python transform on events-to-lake: a record gains received_at,
@@ -282,7 +309,7 @@ tarn stream clicks clicks --records 100000`
 	// Nothing acknowledged lost, nothing doubled: every click once in the
 	// lake once the delivery has caught up; each sales file loaded once;
 	// each orders file in the lake once.
-	base := 100000 + 100000 + 10 // the walkthrough's, the restart's, the probes
+	base := 100000 + 2000 + 100000 + 10 // the walkthrough's, the aws CLI's, the restart's, the probes
 	waitFor(t, srv, "the deliveries caught up", func() bool {
 		return psql(`SELECT count(*) FROM pending."clicks-to-lake"`) == "0"
 	})

@@ -77,7 +77,7 @@ type Keyring struct {
 	root    Key
 	keys    map[string]Key
 	file    string
-	modTime time.Time
+	read    os.FileInfo // of the file as last read
 	checked time.Time
 }
 
@@ -155,7 +155,10 @@ func (kr *Keyring) reload(mode int) error {
 	}
 	force := mode == reloadForce
 	kr.mu.RLock()
-	fresh := mode == reloadStale && time.Since(kr.checked) < time.Second
+	// A miss looks again at most every 50 ms: unknown key IDs in a flood
+	// share one stat.
+	fresh := mode == reloadStale && time.Since(kr.checked) < time.Second ||
+		mode == reloadChanged && time.Since(kr.checked) < 50*time.Millisecond
 	kr.mu.RUnlock()
 	if fresh {
 		return nil
@@ -168,7 +171,9 @@ func (kr *Keyring) reload(mode int) error {
 		kr.keys = map[string]Key{}
 		return nil
 	}
-	if err != nil || fi.ModTime().Equal(kr.modTime) && !force {
+	// The same file (keys files are replaced by renames), of the same
+	// time and size: nothing to read.
+	if err != nil || !force && kr.read != nil && os.SameFile(fi, kr.read) && fi.ModTime().Equal(kr.read.ModTime()) && fi.Size() == kr.read.Size() {
 		return err
 	}
 	keys, err := ReadFile(kr.file)
@@ -179,7 +184,7 @@ func (kr *Keyring) reload(mode int) error {
 	for _, k := range keys {
 		kr.keys[k.ID] = k
 	}
-	kr.modTime = fi.ModTime()
+	kr.read = fi
 	return nil
 }
 

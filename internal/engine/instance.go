@@ -36,10 +36,10 @@ type viewDef struct {
 	body string
 	res  access.Resource
 	dir  string
-	// gen is the defs' generation it was defined in: a view defined again
-	// with the same body (a warehouse table's, after ALTER TABLE) is made
-	// again in instances too, where DuckDB bound its columns when made.
-	gen uint64
+	// sig tells apart views of one body over different columns (a
+	// warehouse table's, after ALTER TABLE): DuckDB binds a view's
+	// columns when it is made, so instances make it again when sig moves.
+	sig string
 }
 
 // defs are the schemas and views of the engine's database that instances
@@ -66,10 +66,15 @@ func (e *Engine) defineSchema(ctx context.Context, name string) error {
 // defineView makes the view in the engine's database, which checks it,
 // and records it for the instances whose key may read res.
 func (e *Engine) defineView(ctx context.Context, schema, name, body string, res access.Resource) error {
+	return e.defineViewSig(ctx, schema, name, body, "", res)
+}
+
+// defineViewSig is defineView for a view whose columns sig names.
+func (e *Engine) defineViewSig(ctx context.Context, schema, name, body, sig string, res access.Resource) error {
 	if _, err := e.db.ExecContext(ctx, createView(schema, name, body)); err != nil {
 		return err
 	}
-	v := viewDef{body: body, res: res}
+	v := viewDef{body: body, res: res, sig: sig}
 	if res.Kind == access.S3 && e.opts.Files != nil {
 		dir, err := e.opts.Files.LocalPath(res.Name, "")
 		if err != nil {
@@ -79,9 +84,8 @@ func (e *Engine) defineView(ctx context.Context, schema, name, body string, res 
 	}
 	e.defsMu.Lock()
 	defer e.defsMu.Unlock()
-	e.defs.gen++
-	v.gen = e.defs.gen
 	e.defs.views[[2]string{schema, name}] = v
+	e.defs.gen++
 	return nil
 }
 
@@ -304,7 +308,7 @@ func (in *instance) refresh(ctx context.Context, e *Engine) error {
 		}
 	}
 	for k, v := range want.views {
-		if held := in.held.views[k]; held.body == v.body && held.gen == v.gen {
+		if held := in.held.views[k]; held.body == v.body && held.sig == v.sig {
 			continue
 		}
 		if _, err := in.db.ExecContext(ctx, createView(k[0], k[1], v.body)); err != nil {

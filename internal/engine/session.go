@@ -117,7 +117,7 @@ func (s *session) query(ctx context.Context, text string, stmts []sqltext.Statem
 	if err := s.refresh(ctx); err != nil { // prepare may have made views
 		return query.Result{}, err
 	}
-	tag := commandTag(text)
+	tag, orig := commandTag(text), text
 	text, pg := pgCompat(text)
 	if err := sameStatements(stmts, text); err != nil {
 		return query.Result{}, err
@@ -129,7 +129,11 @@ func (s *session) query(ctx context.Context, text string, stmts []sqltext.Statem
 	rows, err := s.conn.QueryContext(ctx, text, args...)
 	if err != nil && len(stmts) <= 1 && s.e.syncMissing(ctx, err) {
 		// A table made a moment ago: again, with the views brought up to
-		// the catalog (one statement: it ran nothing before failing).
+		// the catalog and its files at hand (one statement: it ran
+		// nothing before failing).
+		if err := s.e.prepare(ctx, orig); err != nil {
+			return query.Result{}, err
+		}
 		if err := s.refresh(ctx); err != nil {
 			return query.Result{}, err
 		}
@@ -224,6 +228,9 @@ func (s *session) Describe(ctx context.Context, text string) (int, []query.Colum
 		params, cols, err = describe(ctx, s.conn, text)
 	}
 	if err != nil && s.e.syncMissing(ctx, err) {
+		if perr := s.e.prepare(ctx, orig); perr != nil {
+			return 0, nil, perr
+		}
 		if rerr := s.refresh(ctx); rerr != nil {
 			return 0, nil, rerr
 		}

@@ -55,23 +55,27 @@ func (e *Engine) sync(ctx context.Context) error {
 // syncMissing brings the views up to the catalog at once, not SyncEvery
 // later, when err says a statement named a table or schema DuckDB does
 // not have: one a crawler made a moment ago is then there at once. It
-// reports whether it synced; misses sync at most every missSync, so
-// statements naming nothing real cannot keep the catalog busy.
+// reports whether the statement is worth another try; misses sync at most
+// every missSync, so statements naming nothing real cannot keep the
+// catalog busy.
 func (e *Engine) syncMissing(ctx context.Context, err error) bool {
 	if e.opts.Catalog == nil || !strings.Contains(err.Error(), "Catalog Error: ") || !strings.Contains(err.Error(), " does not exist") {
 		return false
 	}
 	e.syncMu.Lock()
 	if time.Since(e.missSynced) < missSync {
+		// Another statement's miss synced a moment ago (the lock waited
+		// for it if it was under way): worth one more try.
 		e.syncMu.Unlock()
-		return false
+		return true
 	}
 	e.synced, e.missSynced = time.Time{}, time.Now()
 	e.syncMu.Unlock()
-	return e.sync(ctx) == nil
+	e.sync(ctx) // a part that failed (one bad table) leaves the rest synced
+	return true
 }
 
-const missSync = 50 * time.Millisecond
+const missSync = 200 * time.Millisecond
 
 func (e *Engine) syncNow(ctx context.Context) error {
 	dbs, err := e.opts.Catalog.ListDatabases(ctx)

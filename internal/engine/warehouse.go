@@ -49,7 +49,7 @@ func (e *Engine) syncWarehouse(ctx context.Context) error {
 			return err
 		}
 		body := fmt.Sprintf("SELECT * FROM tarn_warehouse('%s', '%s')", quoteString(k[0]), quoteString(k[1]))
-		if err := e.defineView(ctx, k[0], k[1], body, access.Resource{Kind: access.Warehouse, Name: k[0]}); err != nil {
+		if err := e.defineViewSig(ctx, k[0], k[1], body, sig, access.Resource{Kind: access.Warehouse, Name: k[0]}); err != nil {
 			e.log.Warn("warehouse table not queryable", "table", k[0]+"."+k[1], "err", firstLine(err.Error()))
 			continue
 		}

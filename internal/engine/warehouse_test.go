@@ -66,6 +66,14 @@ func TestWarehouseTables(t *testing.T) {
 	if _, err := s.Query(t.Context(), `ALTER TABLE sales ADD COLUMN x int DEFAULT 1`); err == nil || !strings.Contains(err.Error(), "permission denied") {
 		t.Fatalf("ALTER with a default: %v", err)
 	}
+	// A type the warehouse cannot read back is refused, and leaves the
+	// other tables listed.
+	if _, err := s.Query(t.Context(), `CREATE TABLE odd (a interval)`); err == nil || !strings.Contains(err.Error(), "not made") {
+		t.Fatalf("a table of an unkept type: %v", err)
+	}
+	if got := e.rows(s, `SELECT count(*) FROM sales`); fmt.Sprint(got) != "[[2]]" {
+		t.Fatalf("after a refused table: %v", got)
+	}
 	e.rows(s, `DROP TABLE sales`)
 	if _, err := s.Query(t.Context(), `SELECT * FROM sales`); err == nil {
 		t.Fatal("a dropped table is still read")

@@ -2,8 +2,10 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/tarnlake/tarn/internal/query/sqltext"
+	"github.com/tarnlake/tarn/internal/warehouse"
 )
 
 // The statements tarn sends the warehouse as text (CREATE TABLE, DROP,
@@ -100,7 +102,7 @@ func alterColumn(rest []sqltext.Token) error {
 	if j < len(rest) && rest[j].Is("COLUMN") {
 		j++
 	}
-	if j >= len(rest) || !isName(rest[j]) {
+	if j >= len(rest) || !isName(rest[j]) || rest[j].Kind == sqltext.Word && whDenied[rest[j].Text] {
 		return refuse
 	}
 	j++
@@ -124,6 +126,15 @@ func alterColumn(rest []sqltext.Token) error {
 				}
 			}
 			k = c + 1
+		}
+		// A type the warehouse cannot read back would leave every table
+		// of it unlisted.
+		var typ []string
+		for _, t := range rest[j:k] {
+			typ = append(typ, t.Raw)
+		}
+		if _, err := warehouse.ParseType(strings.Join(typ, " ")); err != nil {
+			return denied("permission denied: %v", err)
 		}
 		j = k
 	}

@@ -82,7 +82,9 @@ func (s *session) warehouseWrite(ctx context.Context, st sqltext.Statement) (que
 		// CREATE SCHEMA makes a catalog database, as in Athena; a
 		// warehouse schema comes with its first table.
 		if _, err = wh.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(w.schema)); err == nil {
-			n, err = wh.Exec(ctx, w.text)
+			if n, err = wh.Exec(ctx, w.text); err == nil {
+				err = keepable(ctx, wh, w)
+			}
 		}
 	default:
 		n, err = wh.Exec(ctx, w.text)
@@ -107,6 +109,20 @@ func (s *session) warehouseWrite(ctx context.Context, st sqltext.Statement) (que
 		tag = "ALTER TABLE"
 	}
 	return query.Result{Rows: emptyRows{}, Tag: tag}, true, nil
+}
+
+// keepable undoes a CREATE TABLE whose columns the warehouse cannot read
+// back (a type it does not keep): left, it would keep every table of the
+// warehouse from being listed.
+func keepable(ctx context.Context, wh warehouse.Store, w whStmt) error {
+	_, err := wh.Tables(ctx, w.schema)
+	if err == nil {
+		return nil
+	}
+	if _, derr := wh.Exec(ctx, "DROP TABLE "+quoteIdent(w.schema)+"."+quoteIdent(w.table)); derr != nil {
+		return errors.Join(err, derr)
+	}
+	return &query.Error{Code: "42704", Message: "warehouse: " + err.Error() + "; the table was not made"}
 }
 
 // whError gives a warehouse's error the SQL state clients expect.

@@ -23,7 +23,7 @@ type Delivery struct {
 	Interval    int    `yaml:"interval,omitempty"`     // seconds a batch may wait, default 300
 	SizeMB      int    `yaml:"size_mb,omitempty"`      // a batch's size, default 5 (128 when converting)
 	Compression string `yaml:"compression,omitempty"`  // GZIP, ZIP, Snappy, HADOOP_SNAPPY; default none
-	Format      string `yaml:"format,omitempty"`       // parquet or orc, converting by Table
+	Format      string `yaml:"format,omitempty"`       // parquet, converting by Table
 	Table       string `yaml:"table,omitempty"`        // DATABASE.TABLE of the catalog
 	Transform   string `yaml:"transform,omitempty"`    // a function records pass through first
 	Line        int    `yaml:"-"`
@@ -50,7 +50,6 @@ func (d Delivery) normal() Delivery {
 	if strings.EqualFold(d.Compression, "UNCOMPRESSED") {
 		d.Compression = ""
 	}
-	d.Format = strings.ToLower(d.Format)
 	return d
 }
 
@@ -104,9 +103,6 @@ func (d Delivery) destination(region string) map[string]any {
 	if d.Format != "" {
 		db, table, _ := strings.Cut(d.Table, ".")
 		serde := map[string]any{"ParquetSerDe": map[string]any{}}
-		if d.Format == "orc" {
-			serde = map[string]any{"OrcSerDe": map[string]any{}}
-		}
 		dst["DataFormatConversionConfiguration"] = map[string]any{"Enabled": true,
 			"SchemaConfiguration":       map[string]string{"DatabaseName": db, "TableName": table, "RoleARN": roleARN(d.Role)},
 			"InputFormatConfiguration":  map[string]any{"Deserializer": map[string]any{"OpenXJsonSerDe": map[string]any{}}},
@@ -248,7 +244,21 @@ func (deliveryKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, 
 			n++
 			continue
 		}
+		// What the config does not change is not sent, so that what it
+		// cannot declare (a Parquet codec, deserializer options) stays.
+		if got.Format == want.Format && got.Table == want.Table {
+			delete(dst, "DataFormatConversionConfiguration")
+		}
+		if got.Transform == want.Transform {
+			delete(dst, "ProcessingConfiguration")
+		}
 		out = append(out, Change{Op: Update, Kind: "delivery", Name: d.Name, What: df.String(), do: func(ctx context.Context) error {
+			if got.Stream != "" && got.Role != want.Role {
+				// The source's role is not a destination's: UpdateDestination
+				// would leave the stream read as the old key.
+				return fmt.Errorf("the role of delivery %s, which reads stream %s, cannot change (%s → %s): delete it once it has delivered, then apply again",
+					d.Name, got.Stream, got.Role, want.Role)
+			}
 			if got.Stream != want.Stream {
 				// Firehose cannot change a delivery's source either; deleting
 				// it here would drop the records it holds.

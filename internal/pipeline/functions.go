@@ -211,7 +211,13 @@ func zipCode(path string) ([]byte, error) {
 		}
 		rel, _ := filepath.Rel(path, p)
 		h := &zip.FileHeader{Name: filepath.ToSlash(rel), Method: zip.Deflate, Modified: time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)}
-		h.SetMode(fi.Mode().Perm()) // a bootstrap keeps its execute bit
+		// 0644 or 0755 whatever the umask: a bootstrap keeps its execute
+		// bit, and another checkout zips the same.
+		mode := fs.FileMode(0o644)
+		if fi.Mode().Perm()&0o100 != 0 {
+			mode = 0o755
+		}
+		h.SetMode(mode)
 		fw, err := w.CreateHeader(h)
 		if err != nil {
 			return nil, err

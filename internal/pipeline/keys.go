@@ -134,7 +134,7 @@ func (keyKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, error
 			continue
 		}
 		var d diff
-		if !slices.Equal(was.Grants, k.grants()) {
+		if !sameGrants(was.Grants, k.grants()) {
 			d = append(d, "grants "+grantList(was.Grants)+" → "+grantList(k.grants()))
 		}
 		if k.SSHKeys == nil {
@@ -169,6 +169,21 @@ func (keyKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, error
 	}
 	sortChanges(out)
 	return out, n, nil
+}
+
+// sameGrants compares grants as sets: their order means nothing.
+func sameGrants(a, b []access.Grant) bool {
+	key := func(g access.Grant) string { return fmt.Sprintf("%s %t %t", g.Resource, g.Read, g.Write) }
+	as, bs := make([]string, len(a)), make([]string, len(b))
+	for i, g := range a {
+		as[i] = key(g)
+	}
+	for i, g := range b {
+		bs[i] = key(g)
+	}
+	slices.Sort(as)
+	slices.Sort(bs)
+	return slices.Equal(as, bs)
 }
 
 func grantList(gs []access.Grant) string {

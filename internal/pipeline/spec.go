@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/tarnlake/tarn/internal/warehouse"
 )
 
 // Spec is the pipelines a config declares. Each resource keeps the line it
@@ -155,7 +157,7 @@ var (
 	streamName = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
 	glueName   = regexp.MustCompile(`^[a-z0-9_.-]{1,255}$`)
 	cronExpr   = regexp.MustCompile(`^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$`)
-	identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,126}$`)
+	identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,126}$`) // lowercase: as the warehouse lists it
 	// A type: words, then parameters (a length, MAX, a precision and
 	// scale), or Hive's nested types; nothing a statement could be
 	// smuggled in by.
@@ -260,7 +262,7 @@ func (s Spec) Validate(file string) error {
 		switch {
 		case name == "":
 			add(line, field, "name the key it runs as (a key under keys, or one made with tarn keys add)")
-		case len(s.Keys) > 0 && !keys[name]:
+		case len(s.Keys) > 0 && !keys[name] && name != "root":
 			add(line, field, "key %q is not declared under keys", name)
 		}
 	}
@@ -273,7 +275,7 @@ func (s Spec) Validate(file string) error {
 		if fn.Runtime == "" {
 			add(fn.Line, f+".runtime", "a function needs a runtime (python3.12, nodejs20.x, provided.al2023 …)")
 		}
-		if fn.Handler == "" {
+		if fn.Handler == "" && !strings.HasPrefix(fn.Runtime, "provided") {
 			add(fn.Line, f+".handler", "a function needs a handler (app.handler)")
 		}
 		if fn.Code == "" {
@@ -295,7 +297,7 @@ func (s Spec) Validate(file string) error {
 		f := fmt.Sprintf("warehouse_tables[%d]", i)
 		schema, table := w.schemaTable()
 		if !identifier.MatchString(schema) || !identifier.MatchString(table) {
-			add(w.Line, f+".name", "%q is not a table name: [SCHEMA.]TABLE, each a letter or _, then letters, digits, _", w.Name)
+			add(w.Line, f+".name", "%q is not a table name: [SCHEMA.]TABLE, each a lowercase letter or _, then lowercase letters, digits, _", w.Name)
 		}
 		if len(w.Columns) == 0 {
 			add(w.Line, f+".columns", "a table needs columns")
@@ -304,13 +306,15 @@ func (s Spec) Validate(file string) error {
 		for j, c := range w.Columns {
 			cf := fmt.Sprintf("%s.columns[%d]", f, j)
 			if !identifier.MatchString(c.Name) {
-				add(c.Line, cf+".name", "%q is not a column name: a letter or _, then letters, digits, _", c.Name)
+				add(c.Line, cf+".name", "%q is not a column name: a lowercase letter or _, then lowercase letters, digits, _", c.Name)
 			} else if cols[strings.ToLower(c.Name)] {
 				add(c.Line, cf+".name", "column %q is declared twice", c.Name)
 			}
 			cols[strings.ToLower(c.Name)] = true
 			if !sqlType.MatchString(c.Type) {
 				add(c.Line, cf+".type", "%q is not a type: BIGINT, VARCHAR(256), DECIMAL(12,2), TIMESTAMP …", c.Type)
+			} else if _, err := warehouse.ParseType(strings.ToLower(c.Type)); err != nil {
+				add(c.Line, cf+".type", "%v", err)
 			}
 		}
 		dup("warehouse table", schema+"."+table, w.Line, f)
@@ -338,19 +342,28 @@ func (s Spec) Validate(file string) error {
 		if d.SizeMB < 0 || d.SizeMB > 128 {
 			add(d.Line, f+".size_mb", "%d MB: want 1 to 128", d.SizeMB)
 		}
-		switch strings.ToLower(d.Format) {
+		if d.Compression != "" && !compressions[d.Compression] {
+			add(d.Line, f+".compression", "%q is not UNCOMPRESSED, GZIP, ZIP, Snappy, HADOOP_SNAPPY or ZSTD (as written)", d.Compression)
+		}
+		switch d.Format {
 		case "":
 			if d.Table != "" {
-				add(d.Line, f+".table", "a table is what format converts by: give format (parquet or orc) too")
+				add(d.Line, f+".table", "a table is what format converts by: give format: parquet too")
 			}
-		case "parquet", "orc":
+		case "parquet":
+			if d.SizeMB != 0 && d.SizeMB < 64 {
+				add(d.Line, f+".size_mb", "%d MB: converting to Parquet wants 64 to 128", d.SizeMB)
+			}
+			if d.Compression != "" && d.Compression != "UNCOMPRESSED" {
+				add(d.Line, f+".compression", "%s: Parquet is compressed by its own codec (Snappy); leave compression out when converting", d.Compression)
+			}
 			if db, _, ok := strings.Cut(d.Table, "."); !ok {
 				add(d.Line, f+".table", "%q: name the catalog table records are converted by as DATABASE.TABLE", d.Table)
 			} else if len(s.Databases) > 0 && !dbs[db] {
 				add(d.Line, f+".table", "database %q is not declared under databases", db)
 			}
 		default:
-			add(d.Line, f+".format", "%q is not parquet or orc", d.Format)
+			add(d.Line, f+".format", "%q is not parquet (the one format deliveries convert to here)", d.Format)
 		}
 		if d.Transform != "" && len(s.Functions) > 0 && !funcs[d.Transform] {
 			add(d.Line, f+".transform", "function %q is not declared under functions", d.Transform)
@@ -359,6 +372,10 @@ func (s Spec) Validate(file string) error {
 	}
 	return errors.Join(ps...)
 }
+
+// compressions are Firehose's CompressionFormat values, spelled as it
+// takes them.
+var compressions = map[string]bool{"UNCOMPRESSED": true, "GZIP": true, "ZIP": true, "Snappy": true, "HADOOP_SNAPPY": true, "ZSTD": true}
 
 // recrawl maps the config's words to Glue's RecrawlBehavior.
 var recrawl = map[string]string{"": "CRAWL_EVERYTHING", "everything": "CRAWL_EVERYTHING",

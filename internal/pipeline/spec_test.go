@@ -139,6 +139,7 @@ warehouse_tables:
     columns:
       - {name: id, type: BIGINT}
       - {name: ID, type: "INT); DROP TABLE x; --"}
+      - {name: id, type: interval}
   - name: a.b.c
     columns: []
 deliveries:
@@ -153,6 +154,8 @@ deliveries:
     format: parquet
     table: clicks
     transform: nope
+    size_mb: 5
+    compression: gzip
 `
 	var s Spec
 	if err := yaml.Unmarshal([]byte(conf), &s); err != nil {
@@ -168,16 +171,20 @@ deliveries:
 		`p.yaml:17: functions[0].code: stat ` + s.Dir + `/nowhere: no such file or directory`,
 		`p.yaml:17: functions[0].role: key "someone" is not declared under keys`,
 		`p.yaml:17: functions[0].timeout: 901 seconds: want 1 to 900`,
-		`p.yaml:27: warehouse_tables[0].columns[1].name: column "ID" is declared twice`,
+		`p.yaml:27: warehouse_tables[0].columns[1].name: "ID" is not a column name: a lowercase letter`,
 		`p.yaml:27: warehouse_tables[0].columns[1].type: "INT); DROP TABLE x; --" is not a type`,
-		`p.yaml:28: warehouse_tables[1].name: "a.b.c" is not a table name`,
-		`p.yaml:28: warehouse_tables[1].columns: a table needs columns`,
-		`p.yaml:31: deliveries[0].bucket: bucket "landing" is not declared under buckets`,
-		`p.yaml:31: deliveries[0].stream: stream "taps" is not declared under streams`,
-		`p.yaml:31: deliveries[0].format: "avro" is not parquet or orc`,
-		`p.yaml:36: deliveries[1].name: "tarn-mine": names beginning with tarn- are tarn's own`,
-		`p.yaml:36: deliveries[1].table: "clicks": name the catalog table records are converted by as DATABASE.TABLE`,
-		`p.yaml:36: deliveries[1].transform: function "nope" is not declared under functions`,
+		`p.yaml:28: warehouse_tables[0].columns[2].name: column "id" is declared twice`,
+		`p.yaml:28: warehouse_tables[0].columns[2].type: type "interval" is not a warehouse type tarn keeps`,
+		`p.yaml:29: warehouse_tables[1].name: "a.b.c" is not a table name`,
+		`p.yaml:29: warehouse_tables[1].columns: a table needs columns`,
+		`p.yaml:32: deliveries[0].bucket: bucket "landing" is not declared under buckets`,
+		`p.yaml:32: deliveries[0].stream: stream "taps" is not declared under streams`,
+		`p.yaml:32: deliveries[0].format: "avro" is not parquet`,
+		`p.yaml:37: deliveries[1].name: "tarn-mine": names beginning with tarn- are tarn's own`,
+		`p.yaml:37: deliveries[1].table: "clicks": name the catalog table records are converted by as DATABASE.TABLE`,
+		`p.yaml:37: deliveries[1].transform: function "nope" is not declared under functions`,
+		`p.yaml:37: deliveries[1].size_mb: 5 MB: converting to Parquet wants 64 to 128`,
+		`p.yaml:37: deliveries[1].compression: "gzip" is not UNCOMPRESSED, GZIP`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)

@@ -167,7 +167,7 @@ func (warehouseTableKind) plan(ctx context.Context, t Target, s Spec) ([]Change,
 					strings.Join(refuse, ", "), name)
 			}
 			for _, c := range add {
-				if err := runSQL(ctx, t, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", name, c.Name, c.Type)); err != nil {
+				if err := runSQL(ctx, t, fmt.Sprintf("ALTER TABLE %s.%s ADD COLUMN %s %s", quote(schema), quote(table), quote(c.Name), c.Type)); err != nil {
 					return err
 				}
 			}
@@ -177,13 +177,18 @@ func (warehouseTableKind) plan(ctx context.Context, t Target, s Spec) ([]Change,
 	return out, n, nil
 }
 
+// createTableSQL is the CREATE TABLE of a declared table. Names are quoted
+// (a column may be named user or order); Validate keeps them lowercase,
+// as the warehouse lists them.
 func createTableSQL(schema, table string, cols []Column) string {
 	defs := make([]string, len(cols))
 	for i, c := range cols {
-		defs[i] = c.Name + " " + c.Type
+		defs[i] = quote(c.Name) + " " + c.Type
 	}
-	return fmt.Sprintf("CREATE TABLE %s.%s (%s)", schema, table, strings.Join(defs, ", "))
+	return fmt.Sprintf("CREATE TABLE %s.%s (%s)", quote(schema), quote(table), strings.Join(defs, ", "))
 }
+
+func quote(name string) string { return `"` + name + `"` }
 
 // typeAlias maps Redshift's names of a type to the one DescribeTable
 // gives.
@@ -254,9 +259,16 @@ func exportWarehouseTables(ctx context.Context, t Target, dbs map[string]string)
 		if err := t.Warehouse.Call(ctx, "ListTables", in, &res); err != nil {
 			return nil, err
 		}
+		listed := map[string]bool{}
+		for _, tb := range res.Tables {
+			listed[tb.Schema+"."+tb.Name] = true
+		}
 		for _, tb := range res.Tables {
 			if _, lake := dbs[tb.Schema]; lake || notWarehouse[tb.Schema] || tb.Type != "TABLE" {
 				continue
+			}
+			if base, ok := strings.CutSuffix(tb.Name, "_all"); ok && listed[tb.Schema+"."+base] {
+				continue // a table's union with its archived rows (ARCHIVE), a view
 			}
 			cols, err := describeWarehouseTable(ctx, t, tb.Schema, tb.Name)
 			if err != nil {

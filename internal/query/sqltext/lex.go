@@ -109,7 +109,10 @@ func lex(text string, n int, d Dialect) ([]Token, error) {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
 			i++
 		case c == '-' && strings.HasPrefix(text[i:], "--"):
-			end := strings.IndexByte(text[i:], '\n')
+			// To the end of the line, which \r ends too, as in
+			// PostgreSQL's and DuckDB's scanners: what follows a \r is
+			// a statement to them, so it is one here.
+			end := strings.IndexAny(text[i:], "\n\r")
 			if end < 0 {
 				return toks, nil
 			}
@@ -256,13 +259,15 @@ func unescape(c byte) byte {
 	return c
 }
 
-// dollarTag returns the $tag$ that opens s, if it does.
+// dollarTag returns the $tag$ that opens s, if it does. A tag's bytes are
+// PostgreSQL's: letters, digits (not first), _ and any byte of a
+// multibyte character.
 func dollarTag(s string) (string, bool) {
 	for j := 1; j < len(s); j++ {
 		if s[j] == '$' {
 			return s[:j+1], true
 		}
-		if !isWordByte(s[j]) || j == 1 && isDigit(s[j]) {
+		if !isWordByte(s[j]) && s[j] < 0x80 || j == 1 && isDigit(s[j]) {
 			return "", false
 		}
 	}

@@ -46,6 +46,22 @@ func TestSplit(t *testing.T) {
 	}
 }
 
+// The scanners of PostgreSQL and DuckDB end a -- comment at \r as well as
+// \n, and take multibyte characters in a $tag$: text hidden from Split
+// by either would run there as statements of its own.
+func TestSplitAsPostgreSQL(t *testing.T) {
+	for text, want := range map[string]int{
+		"ALTER TABLE t ADD COLUMN x int --\r; RESET ROLE; DROP TABLE secret.payroll": 3,
+		"UPDATE t SET note = $é$ ' $é$; RESET ROLE; -- '":                            2,
+		"SELECT $é$ ; $é$": 1,
+	} {
+		stmts, err := Split(text)
+		if err != nil || len(stmts) != want {
+			t.Errorf("%q: %d statements, %v; want %d", text, len(stmts), err, want)
+		}
+	}
+}
+
 // FuzzSplit: any text scans or fails with an Error, never panics, and the
 // statements' tokens lie inside the text, in order.
 func FuzzSplit(f *testing.F) {

@@ -46,11 +46,31 @@ func Open(opts Options) (*Store, error) {
 func (s *Store) Close() error { s.pool.Close(); return nil }
 
 func (s *Store) Exec(ctx context.Context, stmt string, args ...any) (int64, error) {
-	tag, err := s.pool.Exec(ctx, stmt, args...)
+	c, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return 0, wrap(err)
 	}
-	return tag.RowsAffected(), nil
+	defer c.Release()
+	return exec(ctx, c.Conn(), stmt, args)
+}
+
+// exec runs one statement. pgx sends a statement without arguments by the
+// simple protocol, which runs every statement in the text; this sends it
+// by the extended protocol, which PostgreSQL refuses to run more than one
+// statement of, whatever a statement's text hides.
+func exec(ctx context.Context, c *pgx.Conn, stmt string, args []any) (int64, error) {
+	if len(args) > 0 {
+		tag, err := c.Exec(ctx, stmt, args...)
+		if err != nil {
+			return 0, wrap(err)
+		}
+		return tag.RowsAffected(), nil
+	}
+	res := c.PgConn().ExecParams(ctx, stmt, nil, nil, nil, nil).Read()
+	if res.Err != nil {
+		return 0, wrap(res.Err)
+	}
+	return res.CommandTag.RowsAffected(), nil
 }
 
 func (s *Store) Tx(ctx context.Context, fn func(tx warehouse.Execer) error) error {
@@ -64,11 +84,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx warehouse.Execer) error) erro
 type pgTx struct{ tx pgx.Tx }
 
 func (t pgTx) Exec(ctx context.Context, stmt string, args ...any) (int64, error) {
-	tag, err := t.tx.Exec(ctx, stmt, args...)
-	if err != nil {
-		return 0, wrap(err)
-	}
-	return tag.RowsAffected(), nil
+	return exec(ctx, t.tx.Conn(), stmt, args)
 }
 
 func (s *Store) Query(ctx context.Context, stmt string, args ...any) (warehouse.Rows, error) {

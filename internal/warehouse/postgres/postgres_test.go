@@ -18,3 +18,30 @@ func TestConformance(t *testing.T) {
 		return s
 	})
 }
+
+// One statement a call, whatever its text hides: a second one is refused,
+// not run (in a transaction too).
+func TestExecRunsOneStatement(t *testing.T) {
+	s, err := Open(Options{DSN: pgtest.Database(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := t.Context()
+	if _, err := s.Exec(ctx, "CREATE TABLE public.a (x int)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Exec(ctx, "INSERT INTO public.a VALUES (1); DROP TABLE public.a"); err == nil {
+		t.Fatal("two statements ran")
+	}
+	err = s.Tx(ctx, func(tx warehouse.Execer) error {
+		_, err := tx.Exec(ctx, "INSERT INTO public.a VALUES (2); DROP TABLE public.a")
+		return err
+	})
+	if err == nil {
+		t.Fatal("two statements ran in a transaction")
+	}
+	if n, err := s.Exec(ctx, "INSERT INTO public.a VALUES (3)"); err != nil || n != 1 {
+		t.Fatalf("one statement: %d, %v", n, err)
+	}
+}
