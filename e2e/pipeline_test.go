@@ -137,7 +137,7 @@ func TestPipelinesAsCode(t *testing.T) {
 	os.WriteFile(filepath.Join(confDir, "echo", "app.py"), []byte(echoApp+"# changed\n"), 0o644)
 	out, err = apply("--config", conf, "--dry-run")
 	for _, want := range []string{"~ stream clicks: shards 2 → 3", "~ function echo: code", "~ warehouse table public.visits: add column note VARCHAR(64)",
-		"~ delivery clicks-raw: interval 1 → 2", "0 to create, 4 to change"} {
+		"~ delivery clicks-raw: interval 1 → 2", "+ rules of bucket landing", "1 to create, 4 to change"} {
 		if err != nil || !strings.Contains(out, want) {
 			t.Errorf("dry run of the edits: %v, no %q in:\n%s", err, want, out)
 		}
@@ -185,7 +185,7 @@ func TestPipelinesAsCode(t *testing.T) {
 		t.Fatalf("export-config: %v %s", err, errOut)
 	}
 	for _, want := range []string{"- name: echo\n      runtime: python3.12", "code: " + filepath.Join(exportDir, "functions", "echo.zip"), "name: public.visits",
-		"name: note\n          type: varchar", "name: clicks-raw\n      stream: clicks", "transform: echo", "rules:\n    - bucket: lake\n      id: echo-new",
+		"name: note\n          type: varchar", "name: clicks-raw\n      stream: clicks", "transform: echo", "- bucket: landing\n      id: to-lake", "- bucket: lake\n      id: echo-new",
 		"prefix: new/\n      function: echo"} {
 		if !strings.Contains(exported, want) {
 			t.Errorf("the export lacks %q:\n%s", want, exported)
@@ -203,9 +203,6 @@ func TestPipelinesAsCode(t *testing.T) {
 	_, bodyAgain, _ = strings.Cut(bodyAgain, "\n") // the note that the code was not exported
 	codeLine := regexp.MustCompile(`(?m)^ *code: .*\n`)
 	body, bodyAgain = codeLine.ReplaceAllString(body, ""), codeLine.ReplaceAllString(bodyAgain, "")
-	// Rules take effect where tarn serve reads the config, not through
-	// tarn apply: the fresh tarn has none.
-	body, _, _ = strings.Cut(body, "  rules:\n")
 	if err != nil || body != bodyAgain || !strings.Contains(body, "name: other") || !strings.Contains(body, "shards: 3") || !strings.Contains(body, "name: partner") {
 		t.Errorf("export of the fresh tarn:\n%s\nwant:\n%s", again, exported)
 	}
@@ -219,5 +216,32 @@ func TestPipelinesAsCode(t *testing.T) {
 	}
 	if _, _, err := cli.run(t, nil, "kinesis", "describe-stream-summary", "--stream-name", "other"); err == nil {
 		t.Error("stream other survived --prune")
+	}
+}
+
+// TestConfigRulesRootOnly: a bucket's config rules act as tarn itself (a
+// move, a load), so a key other than root can neither set nor read them,
+// whatever it may do to the bucket.
+func TestConfigRulesRootOnly(t *testing.T) {
+	srv := startServer(t)
+	cli := newAWSCLI(t, awsCLIPath(t), srv)
+	cli.must(t, "s3", "mb", "s3://landing")
+	id, secret := addKey(t, srv, "owner", "--write", "s3:landing")
+	conf := filepath.Join(t.TempDir(), "rules.yaml")
+	os.WriteFile(conf, []byte("pipelines:\n  rules:\n    - bucket: landing\n      id: grab\n      prefix: in/\n      move: {bucket: secret, key: \"{rel}\"}\n"), 0o600)
+	env := []string{"TARN_ACCESS_KEY_ID=" + id, "TARN_SECRET_ACCESS_KEY=" + secret}
+	for _, args := range [][]string{{"apply", "--config", conf}, {"apply", "--config", conf, "--dry-run"}} {
+		out, errOut, err := tarnCLI(t, "", env, append(args, "--endpoint", srv.URL())...)
+		if err == nil || !strings.Contains(out+errOut, "only the root key") {
+			t.Errorf("tarn %s as a bucket's owner: %v\n%s%s", strings.Join(args, " "), err, out, errOut)
+		}
+	}
+	if out, errOut, err := tarnCLI(t, "", env, "export-config", "--endpoint", srv.URL()); err == nil {
+		t.Errorf("tarn export-config as a bucket's owner:\n%s%s", out, errOut)
+	}
+	// Root may.
+	rootEnv := []string{"TARN_ACCESS_KEY_ID=" + rootID, "TARN_SECRET_ACCESS_KEY=" + rootSecret}
+	if out, errOut, err := tarnCLI(t, "", rootEnv, "apply", "--config", conf, "--endpoint", srv.URL()); err != nil || !strings.Contains(out, "+ rules of bucket landing") {
+		t.Fatalf("tarn apply as root: %v\n%s%s", err, out, errOut)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/eventsapi"
 	"github.com/tarnlake/tarn/internal/function"
 	"github.com/tarnlake/tarn/internal/pipeline"
 	"github.com/tarnlake/tarn/internal/trigger"
@@ -28,16 +29,16 @@ const applyUsage = `Usage:
 
 Makes a running tarn hold the pipelines FILE declares: the access keys,
 buckets, streams, catalog databases and tables, crawlers, functions,
-warehouse tables and deliveries it lists are created, or changed where
-they differ (keys need --data, the server's data folder: a new key's
+warehouse tables, deliveries and buckets' rules it lists are created, or
+changed where they differ (keys need --data, the server's data folder: a new key's
 secret is generated there, or taken from the environment variable its
 secret_env names, and printed once); what tarn holds and FILE does not is
 listed, and deleted only with --prune (warehouse tables and crawled
 catalog tables never are). The plan is printed first; --dry-run prints it
 and changes nothing. A FILE with a mistake (each is named by file, line
 and field) changes nothing. tarn serve applies its own --config the same
-way when it starts and again on SIGHUP (without pruning), and takes its
-rules, which tarn apply cannot set.
+way when it starts and again on SIGHUP (without pruning; a bucket's
+rules there are always the file's).
 
 Examples:
   tarn apply --config examples/reference/tarn.yaml --dry-run
@@ -51,8 +52,9 @@ const exportUsage = `Usage:
 Prints the pipelines a running tarn holds (access keys without their
 secrets when --data is its data folder, buckets, streams, catalog
 databases and the tables no crawler made, crawlers, functions, warehouse
-tables, deliveries, and the buckets' notification rules set through the
-S3 API), whether made by a config or through the AWS APIs, as a config
+tables, deliveries, and buckets' rules, a config's or set through S3's
+PutBucketNotificationConfiguration), whether made by a config or through
+the AWS APIs, as a config
 file: applied to a fresh tarn, it makes the same pipelines. With --code
 DIR (and --data), each function's code is written into DIR as NAME.zip
 and the config names it there (relative to where the config goes: run it
@@ -91,7 +93,7 @@ func applyCmd(ctx context.Context, args []string, con console) error {
 	}
 	t := pipelineTarget(awsCfg, nil, cfg)
 	t.Keys = cf.keys(fs)
-	plan, err := pipeline.Make(ctx, t, cfg.Pipelines.Spec, *prune)
+	plan, err := pipeline.Make(ctx, t, cfg.Pipelines, *prune)
 	if err != nil {
 		return cf.remote().explain("read what tarn holds", err)
 	}
@@ -106,9 +108,6 @@ func applyCmd(ctx context.Context, args []string, con console) error {
 		if c.Op == pipeline.Create && c.Key != nil {
 			fmt.Fprintf(con.out, "key %s: AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s (kept in %s)\n", c.Name, c.Key.ID, c.Key.Secret, filepath.Join(cf.data, keysFile))
 		}
-	}
-	if n := len(cfg.Pipelines.Rules); n > 0 {
-		fmt.Fprintf(con.out, "%s not applied here: rules take effect where tarn serve reads this config (at start and on SIGHUP)\n", plural(n, "rule"))
 	}
 	fmt.Fprintln(con.out, "applied")
 	return nil
@@ -144,10 +143,6 @@ func exportCmd(ctx context.Context, args []string, con console) error {
 			return err
 		}
 	}
-	p := Pipelines{Spec: spec}
-	if p.Rules, err = exportRules(ctx, awsCfg, spec.Buckets); err != nil {
-		return cf.remote().explain("read the buckets' notification rules", err)
-	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# the pipelines of %s, exported by tarn export-config\n", cf.endpoint)
 	if len(spec.Functions) > 0 && *code == "" {
@@ -155,7 +150,7 @@ func exportCmd(ctx context.Context, args []string, con console) error {
 	}
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
-	if err := enc.Encode(map[string]Pipelines{"pipelines": p}); err != nil {
+	if err := enc.Encode(map[string]pipeline.Spec{"pipelines": spec}); err != nil {
 		return err
 	}
 	fmt.Fprint(con.out, b.String())
@@ -180,37 +175,6 @@ func exportCode(fns []pipeline.Function, data, dir string) error {
 		fns[i].Code = out
 	}
 	return nil
-}
-
-// exportRules lists the notification rules set through the S3 API on
-// buckets, as the config declares rules (those of a config are in it).
-func exportRules(ctx context.Context, awsCfg aws.Config, buckets []pipeline.Bucket) ([]RuleConfig, error) {
-	c := s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = true })
-	var out []RuleConfig
-	for _, b := range buckets {
-		res, err := c.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(b.Name)})
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range res.LambdaFunctionConfigurations {
-			rc := RuleConfig{Bucket: b.Name, ID: aws.ToString(f.Id), Function: function.NameOf(aws.ToString(f.LambdaFunctionArn))}
-			for _, e := range f.Events {
-				rc.Events = append(rc.Events, string(e))
-			}
-			if f.Filter != nil && f.Filter.Key != nil {
-				for _, r := range f.Filter.Key.FilterRules {
-					switch strings.ToLower(string(r.Name)) {
-					case "prefix":
-						rc.Prefix = aws.ToString(r.Value)
-					case "suffix":
-						rc.Suffix = aws.ToString(r.Value)
-					}
-				}
-			}
-			out = append(out, rc)
-		}
-	}
-	return out, nil
 }
 
 // keys is the keys file of the data folder named with --data or TARN_DATA,
@@ -244,6 +208,7 @@ func pipelineTarget(awsCfg aws.Config, hc *http.Client, cfg Config) pipeline.Tar
 		Lambda:    newJSONClient(awsCfg, hc, "", "lambda"),
 		Firehose:  newJSONClient(awsCfg, hc, "Firehose_20150804", "firehose"),
 		Warehouse: newJSONClient(awsCfg, hc, "RedshiftData", "redshift-data"),
+		Events:    newJSONClient(awsCfg, hc, eventsapi.Target, "events"),
 		// The event log, the function queue (tarn-invocations) and direct
 		// PUT deliveries' streams (tarn-firehose-*) are tarn's own.
 		Own: func(kind, name string) bool {
@@ -280,6 +245,32 @@ func (b s3Buckets) DeleteBucket(ctx context.Context, name string) error {
 	return err
 }
 
+func (b s3Buckets) NotificationRules(ctx context.Context, bucket string) ([]trigger.Rule, error) {
+	res, err := b.c.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		return nil, err
+	}
+	var out []trigger.Rule
+	for _, f := range res.LambdaFunctionConfigurations {
+		r := trigger.Rule{ID: aws.ToString(f.Id), Function: aws.ToString(f.LambdaFunctionArn)}
+		for _, e := range f.Events {
+			r.Events = append(r.Events, string(e))
+		}
+		if f.Filter != nil && f.Filter.Key != nil {
+			for _, fr := range f.Filter.Key.FilterRules {
+				switch strings.ToLower(string(fr.Name)) {
+				case "prefix":
+					r.Prefix = aws.ToString(fr.Value)
+				case "suffix":
+					r.Suffix = aws.ToString(fr.Value)
+				}
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 // applyOnServe applies the config's pipelines to this server once its
 // listeners are up, and again on every signal from hup (re-reading the
 // file; rules go to reload), with root's key over loopback; it never
@@ -296,7 +287,7 @@ func applyOnServe(ctx context.Context, cfg Config, root access.Key, endpoint str
 		awsCfg.Region = "us-east-1"
 	}
 	apply := func(cfg Config) {
-		if cfg.Pipelines.Spec.Empty() {
+		if cfg.Pipelines.Empty() {
 			// Nothing to ask the APIs: a config of settings makes no
 			// requests (each would also count as root's login from
 			// loopback with the limiter).
@@ -304,7 +295,7 @@ func applyOnServe(ctx context.Context, cfg Config, root access.Key, endpoint str
 		}
 		t := pipelineTarget(awsCfg, hc, cfg)
 		t.Keys = keys
-		plan, err := pipeline.Make(ctx, t, cfg.Pipelines.Spec, false)
+		plan, err := pipeline.Make(ctx, t, cfg.Pipelines, false)
 		if err == nil {
 			err = plan.Apply(ctx)
 		}

@@ -41,18 +41,9 @@ type Config struct {
 	Functions FunctionsConfig `yaml:"functions"`
 	// Pipelines are what the config declares, made as clients of the
 	// APIs make them (tarn apply).
-	Pipelines Pipelines `yaml:"pipelines"`
+	Pipelines pipeline.Spec `yaml:"pipelines"`
 	// File is the config file read, if any.
 	File string `yaml:"-"`
-}
-
-// Pipelines are the declared resources: buckets, streams, catalog
-// databases and crawlers (package pipeline), and bucket notification rules,
-// which end in the same store as those set with
-// PutBucketNotificationConfiguration.
-type Pipelines struct {
-	pipeline.Spec `yaml:",inline"`
-	Rules         []RuleConfig `yaml:"rules,omitempty"`
 }
 
 // QueryConfig bounds SQL: DuckDB's memory (for all statements together, or
@@ -289,7 +280,7 @@ func (c Config) validate() error {
 			errs = append(errs, err)
 		}
 	}
-	if _, err := configRules(c); err != nil {
+	if _, err := c.Pipelines.TriggerRules(c.S3.Region); err != nil {
 		errs = append(errs, err)
 	}
 	if err := c.Pipelines.Validate(cmp.Or(c.File, "config")); err != nil {

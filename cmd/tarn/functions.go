@@ -178,7 +178,7 @@ type eventParts struct {
 
 func buildEvents(cfg Config, eventLog *trigger.Log, docs catalog.Documents, store lake.Store, streams stream.Store, keyring *access.Keyring,
 	crawler trigger.Crawler, loader trigger.Loader, awsURL string, log *slog.Logger, reg prometheus.Registerer) (*eventParts, error) {
-	rules, err := configRules(cfg)
+	rules, err := cfg.Pipelines.TriggerRules(cfg.S3.Region)
 	if err != nil {
 		return nil, err
 	}

@@ -229,7 +229,7 @@ func serve(ctx context.Context, args []string, con console) error {
 			"AmazonAthena":      {API: "athena", Handler: athena},
 			"RedshiftData":      {API: "redshift-data", Handler: rsd},
 			"Logs_20140328":     {API: "logs", Handler: events.logs},
-			eventsapi.Target:    {API: "events", Handler: eventsapi.New(events.dispatch, log)},
+			eventsapi.Target:    {API: "events", Handler: eventsapi.New(events.dispatch, events.rules, log)},
 			"Firehose_20150804": {API: "firehose", Handler: firehoseapi.New(deliveries, log)},
 			"Kinesis_20131202": {API: "kinesis", Handler: kinesisapi.New(streams, log, kinesisapi.Options{
 				Region: cfg.S3.Region, ShardWriteRecordsPerSec: cfg.Streams.ShardRecordsPerSec, ShardWriteBytesPerSec: cfg.Streams.ShardBytesPerSec,
@@ -278,7 +278,7 @@ func serve(ctx context.Context, args []string, con console) error {
 	// The config's pipelines, through the APIs as any client's: at start
 	// and on SIGHUP.
 	reloadRules := func(ctx context.Context, next Config) error {
-		rules, err := configRules(next)
+		rules, err := next.Pipelines.TriggerRules(next.S3.Region)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,9 @@ import (
 type bucketKind struct{}
 
 func (bucketKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, error) {
+	if s.Buckets == nil {
+		return nil, 0, nil // no buckets: section, none managed (and none listed)
+	}
 	have, err := t.S3.ListBuckets(ctx)
 	if err != nil {
 		return nil, 0, err

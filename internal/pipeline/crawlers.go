@@ -119,6 +119,9 @@ func (c Crawler) input(was *crawlerState) map[string]any {
 }
 
 func (crawlerKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, error) {
+	if s.Crawlers == nil {
+		return nil, 0, nil // no crawlers: section, none managed (and none listed)
+	}
 	have, err := listCrawlers(ctx, t)
 	if err != nil {
 		return nil, 0, err

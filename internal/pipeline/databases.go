@@ -44,6 +44,9 @@ func pages[T any](ctx context.Context, c Caller, op string, each func(T) string,
 }
 
 func (databaseKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, error) {
+	if s.Databases == nil {
+		return nil, 0, nil // no databases: section, none managed (and none listed)
+	}
 	have, err := listDatabases(ctx, t)
 	if err != nil {
 		return nil, 0, err

@@ -22,9 +22,11 @@ func Export(ctx context.Context, t Target) (Spec, error) {
 	if err != nil {
 		return s, err
 	}
+	var names []string
 	for _, b := range buckets {
 		if !t.own("bucket", b) {
 			s.Buckets = append(s.Buckets, Bucket{Name: b})
+			names = append(names, b)
 		}
 	}
 	streams, err := listStreams(ctx, t)
@@ -69,6 +71,9 @@ func Export(ctx context.Context, t Target) (Spec, error) {
 		if s.Deliveries, err = exportDeliveries(ctx, t); err != nil {
 			return s, err
 		}
+	}
+	if s.Rules, err = exportRules(ctx, t, names); err != nil {
+		return s, err
 	}
 	return s, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/trigger"
 )
 
 // Caller calls an operation of one of tarn's JSON APIs (Kinesis, Glue):
@@ -20,6 +21,9 @@ type S3 interface {
 	ListBuckets(ctx context.Context) ([]string, error)
 	CreateBucket(ctx context.Context, name string) error
 	DeleteBucket(ctx context.Context, name string) error
+	// NotificationRules are a bucket's rules set through S3's
+	// PutBucketNotificationConfiguration.
+	NotificationRules(ctx context.Context, bucket string) ([]trigger.Rule, error)
 }
 
 // Target is the running tarn a plan is made against.
@@ -31,6 +35,7 @@ type Target struct {
 	Lambda    REST
 	Firehose  Caller
 	Warehouse Caller // the Redshift Data API
+	Events    Caller // tarn's own TarnEvents API: the config's rules
 	// Keys is the keys file, where the server's data folder is at hand
 	// (nil: a spec that declares keys cannot be applied).
 	Keys Keys
@@ -113,7 +118,7 @@ type kind interface {
 // kinds in the order resources depend on each other: a delivery needs
 // its stream, bucket, function and catalog table; a function its key.
 var kinds = []kind{keyKind{}, bucketKind{}, streamKind{}, databaseKind{}, catalogTableKind{}, crawlerKind{},
-	functionKind{}, warehouseTableKind{}, deliveryKind{}}
+	functionKind{}, warehouseTableKind{}, deliveryKind{}, ruleKind{}}
 
 // Make plans spec against the target; prune carries out deletions.
 func Make(ctx context.Context, t Target, s Spec, prune bool) (Plan, error) {

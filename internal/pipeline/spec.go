@@ -25,6 +25,9 @@ type Spec struct {
 	Functions       []Function       `yaml:"functions,omitempty"`
 	WarehouseTables []WarehouseTable `yaml:"warehouse_tables,omitempty"`
 	Deliveries      []Delivery       `yaml:"deliveries,omitempty"`
+	// Rules are buckets' notification rules, to functions or tarn's
+	// built-in actions (move, copy, crawl, load).
+	Rules []Rule `yaml:"rules,omitempty"`
 	// Dir is the config's folder, which the paths it names are relative to.
 	Dir string `yaml:"-"`
 }
@@ -32,7 +35,7 @@ type Spec struct {
 // Empty reports whether s declares nothing: then there is nothing to plan.
 func (s Spec) Empty() bool {
 	return s.Keys == nil && s.Buckets == nil && s.Streams == nil && s.Databases == nil && s.Crawlers == nil &&
-		s.Functions == nil && s.WarehouseTables == nil && s.Deliveries == nil
+		s.Functions == nil && s.WarehouseTables == nil && s.Deliveries == nil && s.Rules == nil
 }
 
 // Bucket is an S3 bucket, declared by its name.
@@ -369,6 +372,13 @@ func (s Spec) Validate(file string) error {
 			add(d.Line, f+".transform", "function %q is not declared under functions", d.Transform)
 		}
 		dup("delivery", d.Name, d.Line, f)
+	}
+	for i, r := range s.Rules {
+		f := fmt.Sprintf("rules[%d]", i)
+		if _, err := r.Trigger("us-east-1"); err != nil {
+			add(r.Line, f, "%v", err)
+		}
+		dup("rule", r.Bucket+"/"+r.ID, r.Line, f)
 	}
 	return errors.Join(ps...)
 }

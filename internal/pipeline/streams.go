@@ -58,6 +58,9 @@ func (st Stream) want() streamState {
 }
 
 func (streamKind) plan(ctx context.Context, t Target, s Spec) ([]Change, int, error) {
+	if s.Streams == nil {
+		return nil, 0, nil // no streams: section, none managed (and none listed)
+	}
 	have, err := listStreams(ctx, t)
 	if err != nil {
 		return nil, 0, err

@@ -3,7 +3,9 @@ package trigger
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tarnlake/tarn/internal/access"
@@ -137,18 +139,97 @@ func (r *Rules) ReplaceConfigRules(ctx context.Context, byBucket map[string][]Ru
 		}
 	}
 	for bucket, rules := range byBucket {
-		api, err := loadRules(ctx, r.docs, docRules, bucket)
-		if err != nil {
+		if err := r.SetBucketConfigRules(ctx, bucket, rules); err != nil {
 			return err
-		}
-		if err := checkOverlaps(append(append([]Rule(nil), rules...), api...)); err != nil {
-			return fmt.Errorf("rules of bucket %s: %w", bucket, err)
-		}
-		if err := r.SetConfigRules(ctx, bucket, rules); err != nil {
-			return fmt.Errorf("rules of bucket %s: %w", bucket, err)
 		}
 	}
 	return nil
+}
+
+// SetBucketConfigRules makes rules a bucket's config rules (none: it has
+// none), checked against those set through S3.
+func (r *Rules) SetBucketConfigRules(ctx context.Context, bucket string, rules []Rule) error {
+	api, err := loadRules(ctx, r.docs, docRules, bucket)
+	if err != nil {
+		return err
+	}
+	if err := checkOverlaps(append(append([]Rule(nil), rules...), api...)); err != nil {
+		return fmt.Errorf("rules of bucket %s: %w", bucket, err)
+	}
+	if err := r.SetConfigRules(ctx, bucket, rules); err != nil {
+		return fmt.Errorf("rules of bucket %s: %w", bucket, err)
+	}
+	return nil
+}
+
+// ConfigRules returns the config rules of every bucket that has some.
+func (r *Rules) ConfigRules(ctx context.Context) (map[string][]Rule, error) {
+	docs, err := r.docs.ListDocs(ctx, docConfigRules, "")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]Rule{}
+	for _, d := range docs {
+		rules, err := loadRules(ctx, r.docs, docConfigRules, d.Name)
+		if err != nil {
+			return nil, err
+		}
+		if len(rules) > 0 {
+			out[d.Name] = rules
+		}
+	}
+	return out, nil
+}
+
+// Check finds what is wrong with a rule as the config declares one: its
+// event types, its one target and its key templates.
+func (rule Rule) Check() error {
+	var errs []error
+	if rule.ID == "" {
+		errs = append(errs, errors.New("a rule needs an id"))
+	}
+	for _, e := range rule.Events {
+		if !ValidEventType(e) {
+			errs = append(errs, fmt.Errorf("event %q is not an event type tarn emits", e))
+		}
+	}
+	if (rule.Function == "") == (rule.Action == nil) {
+		errs = append(errs, errors.New("a rule needs exactly one target: a function or an action"))
+	}
+	if a := rule.Action; a != nil {
+		switch a.Kind {
+		case "move", "copy":
+			if a.Bucket == "" {
+				errs = append(errs, fmt.Errorf("%s needs a target bucket", a.Kind))
+			}
+			if err := CheckTemplate(a.Key); err != nil {
+				errs = append(errs, err)
+			}
+		case "crawl":
+			if a.Crawler == "" {
+				errs = append(errs, errors.New("crawl needs a crawler"))
+			}
+		case "load":
+			if a.Table == "" {
+				errs = append(errs, errors.New("load needs a table"))
+			}
+			// It loads as root whatever lands: its options may name no
+			// other object to read.
+			if up := strings.ToUpper(a.Options); strings.Contains(up, "MANIFEST") || strings.Contains(up, "S3://") {
+				errs = append(errs, errors.New("a load's options may name no MANIFEST or s3:// file"))
+			}
+			for _, t := range []string{a.Loaded, a.Failed} {
+				if t != "" {
+					if err := CheckTemplate(t); err != nil {
+						errs = append(errs, err)
+					}
+				}
+			}
+		default:
+			errs = append(errs, fmt.Errorf("action %q is not move, copy, crawl or load", a.Kind))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // ValidEventType reports whether t is an event type rules may name.
