@@ -133,11 +133,12 @@ func TestPipelinesAsCode(t *testing.T) {
 	edited := strings.Replace(pipelineConfig, "shards: 2", "shards: 3", 1)
 	edited = strings.Replace(edited, `"DECIMAL(10,2)"}`, `"DECIMAL(10,2)"}`+"\n        - {name: note, type: VARCHAR(64)}", 1)
 	edited = strings.Replace(edited, "interval: 1", "interval: 2", 1) + strings.TrimPrefix(moveConfig, "pipelines:\n")
+	edited = strings.Replace(edited, "      prefix: raw-clicks/\n", "", 1) // a prefix taken away is cleared
 	os.WriteFile(conf, []byte(edited), 0o600)
 	os.WriteFile(filepath.Join(confDir, "echo", "app.py"), []byte(echoApp+"# changed\n"), 0o644)
 	out, err = apply("--config", conf, "--dry-run")
 	for _, want := range []string{"~ stream clicks: shards 2 → 3", "~ function echo: code", "~ warehouse table public.visits: add column note VARCHAR(64)",
-		"~ delivery clicks-raw: interval 1 → 2", "+ rules of bucket landing", "1 to create, 4 to change"} {
+		`~ delivery clicks-raw: prefix "raw-clicks/" → "", interval 1 → 2`, "+ rules of bucket landing", "1 to create, 4 to change"} {
 		if err != nil || !strings.Contains(out, want) {
 			t.Errorf("dry run of the edits: %v, no %q in:\n%s", err, want, out)
 		}

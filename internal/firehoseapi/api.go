@@ -6,6 +6,7 @@
 package firehoseapi
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -259,12 +260,18 @@ func (a *API) updateDestination(r *awsapi.Request) (any, error) {
 	if err := r.Decode(&in); err != nil {
 		return nil, err
 	}
+	// Which members the update names, so that one named empty ("Prefix":
+	// "") clears what was there rather than being taken as left out.
+	var named struct {
+		ExtendedS3DestinationUpdate, S3DestinationUpdate map[string]json.RawMessage
+	}
+	r.Decode(&named)
 	if err := authorize(r, access.Write, in.DeliveryStreamName); err != nil {
 		return nil, err
 	}
-	upd := in.ExtendedS3DestinationUpdate
+	upd, present := in.ExtendedS3DestinationUpdate, named.ExtendedS3DestinationUpdate
 	if upd == nil {
-		upd = in.S3DestinationUpdate
+		upd, present = in.S3DestinationUpdate, named.S3DestinationUpdate
 	}
 	if upd == nil {
 		return nil, invalidArg("ExtendedS3DestinationUpdate is required")
@@ -285,26 +292,27 @@ func (a *API) updateDestination(r *awsapi.Request) (any, error) {
 		return nil, err
 	}
 	_, err := a.svc.Update(r.Ctx, in.DeliveryStreamName, version, func(c *delivery.Config) error {
-		mergeS3(&c.S3, *upd)
+		mergeS3(&c.S3, *upd, present)
 		return nil
 	})
 	return struct{}{}, apiErr(err, in.DeliveryStreamName)
 }
 
-// mergeS3 applies an update: what it names replaces what was there.
-func mergeS3(dst *delivery.ExtendedS3, u delivery.ExtendedS3) {
-	set := func(d *string, v string) {
-		if v != "" {
+// mergeS3 applies an update: what it names replaces what was there; a
+// text member named empty clears it (present: the members named).
+func mergeS3(dst *delivery.ExtendedS3, u delivery.ExtendedS3, present map[string]json.RawMessage) {
+	set := func(name string, d *string, v string) {
+		if _, named := present[name]; v != "" || named {
 			*d = v
 		}
 	}
-	set(&dst.RoleARN, u.RoleARN)
-	set(&dst.BucketARN, u.BucketARN)
-	set(&dst.Prefix, u.Prefix)
-	set(&dst.ErrorOutputPrefix, u.ErrorOutputPrefix)
-	set(&dst.Compression, u.Compression)
-	set(&dst.CustomTimeZone, u.CustomTimeZone)
-	set(&dst.FileExtension, u.FileExtension)
+	set("RoleARN", &dst.RoleARN, u.RoleARN)
+	set("BucketARN", &dst.BucketARN, u.BucketARN)
+	set("Prefix", &dst.Prefix, u.Prefix)
+	set("ErrorOutputPrefix", &dst.ErrorOutputPrefix, u.ErrorOutputPrefix)
+	set("CompressionFormat", &dst.Compression, u.Compression)
+	set("CustomTimeZone", &dst.CustomTimeZone, u.CustomTimeZone)
+	set("FileExtension", &dst.FileExtension, u.FileExtension)
 	if u.Buffering != nil {
 		dst.Buffering = u.Buffering
 	}
