@@ -112,6 +112,14 @@ func TestReferenceArchitecture(t *testing.T) {
 		return conn
 	}
 
+	// The config and the server agree: applying it again plans nothing
+	// (the partner's SSH key, added with tarn keys add, stays).
+	apply := exec.Command(tarnBin, "apply", "--config", "examples/reference/tarn.yaml", "--dry-run", "--data", srv.Data, "--endpoint", srv.URL())
+	apply.Dir, apply.Env = dir, append(readmeEnv(dir), "TARN_ACCESS_KEY_ID="+id, "TARN_SECRET_ACCESS_KEY="+secret)
+	if out, err := apply.CombinedOutput(); err != nil || !strings.Contains(string(out), "0 to create, 0 to change, 0 to delete, 13 unchanged") {
+		t.Fatalf("tarn apply --dry-run of the reference config: %v\n%s", err, out)
+	}
+
 	// Flow 3 as the issue has it: 100,000 more click events with the aws
 	// CLI (put-records, 500 a call, four calls at a time), and at once one
 	// statement over the delivered table and the stream's pending records
