@@ -180,6 +180,14 @@ func TestPipelinesAsCode(t *testing.T) {
 		"LambdaFunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:echo",
 		"Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "new/"}]}}}]}`), 0o644)
 	cli.must(t, "s3api", "put-bucket-notification-configuration", "--bucket", "lake", "--notification-configuration", "file://"+notif)
+	// An external schema's tables are the lake's, not the warehouse's:
+	// not exported as warehouse tables.
+	psql("-c", "CREATE EXTERNAL TABLE analytics.events (a string) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://lake/raw/'")
+	psql("-c", "CREATE EXTERNAL SCHEMA spectrum FROM DATA CATALOG DATABASE 'analytics' IAM_ROLE default")
+	waitFor(t, srv, "the external schema's table", func() bool {
+		_, ok := psqlAs(t, srv, rootID, rootSecret, "-A", "-t", "-c", "SELECT count(*) FROM spectrum.events")
+		return ok
+	})
 	exportDir := t.TempDir()
 	exported, errOut, err := tarnCLI(t, "", env, "export-config", "--endpoint", endpoint, "--data", srv.Data, "--code", filepath.Join(exportDir, "functions"))
 	if err != nil {
@@ -191,6 +199,9 @@ func TestPipelinesAsCode(t *testing.T) {
 		if !strings.Contains(exported, want) {
 			t.Errorf("the export lacks %q:\n%s", want, exported)
 		}
+	}
+	if strings.Contains(exported, "spectrum.") {
+		t.Errorf("an external schema's table exported as a warehouse table:\n%s", exported)
 	}
 	copyFile := filepath.Join(exportDir, "exported.yaml")
 	os.WriteFile(copyFile, []byte(exported), 0o600)

@@ -172,3 +172,31 @@ func (s *whSource) FillRow(row duckdb.Row) (bool, error) {
 	}
 	return true, nil
 }
+
+// TableKinds names what each of the engine's tables is, as Redshift's
+// ListTables does: TABLE for a warehouse table, EXTERNAL TABLE for a lake
+// table (a catalog database's or an external schema's), VIEW for the
+// views tarn makes (streams, pending records, a table and its archive).
+func (e *Engine) TableKinds() map[[2]string]string {
+	e.syncMu.Lock()
+	defer e.syncMu.Unlock()
+	out := map[[2]string]string{}
+	for key := range e.views {
+		if db, table, ok := strings.Cut(key, "."); ok && !strings.Contains(table, "$") {
+			out[[2]string{db, table}] = "EXTERNAL TABLE"
+		}
+	}
+	for k := range e.extViews {
+		out[k] = "EXTERNAL TABLE"
+	}
+	for k := range e.streamViews {
+		out[k] = "VIEW"
+	}
+	for k := range e.unionViews {
+		out[k] = "VIEW"
+	}
+	for k := range e.whViews {
+		out[k] = "TABLE"
+	}
+	return out
+}

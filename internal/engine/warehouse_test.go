@@ -46,6 +46,9 @@ func TestWarehouseTables(t *testing.T) {
 	if got := e.rows(s, `SELECT count(*), sum(amount) FROM public.sales`); fmt.Sprint(got) != "[[3 14.75]]" {
 		t.Fatalf("sum: %v", got)
 	}
+	if k := e.eng.TableKinds(); k[[2]string{"public", "sales"}] != "TABLE" || k[[2]string{"db", "lake"}] != "EXTERNAL TABLE" {
+		t.Fatalf("table kinds: %v", k)
+	}
 	e.rows(s, `DELETE FROM sales WHERE day IS NULL`)
 	if got := e.rows(s, `SELECT count(*) FROM sales`); fmt.Sprint(got) != "[[2]]" {
 		t.Fatalf("after delete: %v", got)

@@ -147,9 +147,16 @@ func (a *API) listTables(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	var kinds map[[2]string]string
+	if tk, ok := a.engine.(tableKinds); ok {
+		kinds = tk.TableKinds()
+	}
 	tables := []tableMember{}
 	for _, r := range rows {
 		t := tableMember{Schema: stringValue(r[0]), Name: stringValue(r[1]), Type: tableType(stringValue(r[2]))}
+		if k, ok := kinds[[2]string{t.Schema, t.Name}]; ok {
+			t.Type = k
+		}
 		if (req.SchemaPattern == nil || like(schemaPattern, t.Schema)) && (req.TablePattern == nil || like(tablePattern, t.Name)) {
 			tables = append(tables, t)
 		}
@@ -159,6 +166,12 @@ func (a *API) listTables(c *call) (any, error) {
 		Tables    []tableMember
 		NextToken *string `json:",omitempty"`
 	}{tables[from:to], next}, nil
+}
+
+// tableKinds is an engine that tells its warehouse tables from the lake's
+// and its own views, which information_schema shows alike.
+type tableKinds interface {
+	TableKinds() map[[2]string]string
 }
 
 // tableType names information_schema's table types as Redshift does. The
