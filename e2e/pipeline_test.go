@@ -26,6 +26,13 @@ const pipelineConfig = `pipelines:
   databases:
     - name: analytics
       description: the lake's tables
+      tables:
+        - name: partner_feed
+          location: s3://landing/feed/
+          format: csv
+          delimiter: "|"
+          header: false
+          columns: [{name: id, type: bigint}, {name: note, type: string}]
   crawlers:
     - name: raw
       database: analytics
@@ -106,6 +113,13 @@ func TestPipelinesAsCode(t *testing.T) {
 	if got := psql("-A", "-t", "-c", "SELECT column_name || ' ' || data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'visits' ORDER BY ordinal_position"); got != "id BIGINT\namount DECIMAL(10,2)\n" {
 		t.Errorf("public.visits: %q", got)
 	}
+	// A declared headerless, |-delimited table reads every row.
+	feed := filepath.Join(t.TempDir(), "a.csv")
+	os.WriteFile(feed, []byte("1|first\n2|second\n"), 0o644)
+	cli.must(t, "s3", "cp", feed, "s3://landing/feed/a.csv")
+	waitFor(t, srv, "analytics.partner_feed's two rows", func() bool { // made empty before its first file
+		return psql("-A", "-t", "-c", "SELECT count(*) || ' ' || min(note) FROM analytics.partner_feed") == "2 first\n"
+	})
 	// Records through the delivery, its transform the config's function.
 	cli.must(t, "kinesis", "put-record", "--stream-name", "clicks", "--partition-key", "k", "--data", "aGVsbG8K")
 	waitFor(t, srv, "the delivery to write through its transform", func() bool { return len(listKeys(t, srv, "lake", "raw-clicks/")) == 1 })
@@ -121,7 +135,7 @@ func TestPipelinesAsCode(t *testing.T) {
 	}
 	out, err := apply("--config", conf, "--dry-run")
 	for _, want := range []string{"- bucket extra (not in the config: --prune deletes it)", "- stream other (not in the config",
-		"0 to create, 0 to change, 2 to delete, 10 unchanged"} {
+		"0 to create, 0 to change, 2 to delete, 11 unchanged"} {
 		if err != nil || !strings.Contains(out, want) {
 			t.Errorf("dry run: %v, no %q in:\n%s", err, want, out)
 		}

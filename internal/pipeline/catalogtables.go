@@ -19,10 +19,24 @@ import (
 type CatalogTable struct {
 	Name          string   `yaml:"name"`
 	Location      string   `yaml:"location"` // s3://bucket/prefix/
-	Format        string   `yaml:"format"`   // parquet, json, csv (with a header row), avro, orc
+	Format        string   `yaml:"format"`   // parquet, json, csv, avro, orc
 	Columns       []Column `yaml:"columns"`  // Hive types: string, bigint, double, timestamp, decimal(10,2) …
 	PartitionKeys []Column `yaml:"partition_keys,omitempty"`
-	Line          int      `yaml:"-"`
+	// Delimiter and Header are a csv table's: its field delimiter
+	// (default ",") and whether each file begins with a header row
+	// (default yes), which is skipped.
+	Delimiter string `yaml:"delimiter,omitempty"`
+	Header    *bool  `yaml:"header,omitempty"`
+	Line      int    `yaml:"-"`
+}
+
+// csv is c's delimiter and whether its files have a header row.
+func (c CatalogTable) csv() (delim string, header bool) {
+	delim, header = c.Delimiter, c.Header == nil || *c.Header
+	if delim == "" {
+		delim = ","
+	}
+	return delim, header
 }
 
 func (c *CatalogTable) UnmarshalYAML(n *yaml.Node) error {
@@ -38,8 +52,12 @@ func (c CatalogTable) input() map[string]any {
 	sp := map[string]string{"serialization.format": "1"}
 	params := map[string]string{"EXTERNAL": "TRUE", "classification": c.Format}
 	if c.Format == "csv" {
-		sp["field.delim"], sp["serialization.format"] = ",", ","
-		params["delimiter"], params["skip.header.line.count"] = ",", "1"
+		delim, header := c.csv()
+		sp["field.delim"], sp["serialization.format"] = delim, delim
+		params["delimiter"] = delim
+		if header {
+			params["skip.header.line.count"] = "1"
+		}
 	}
 	loc := c.Location
 	if !strings.HasSuffix(loc, "/") {
@@ -113,14 +131,21 @@ func (catalogTableKind) plan(ctx context.Context, t Target, s Spec) ([]Change, i
 			d.field("format", was.Parameters["classification"], c.Format)
 			d.field("columns", quoted(columnsText(was.StorageDescriptor.Columns)), quoted(columnText(c.Columns)))
 			d.field("partition_keys", quoted(columnsText(was.PartitionKeys)), quoted(columnText(c.PartitionKeys)))
+			if c.Format == "csv" {
+				delim, header := c.csv()
+				d.field("delimiter", quoted(was.Parameters["delimiter"]), quoted(delim))
+				d.field("header", was.Parameters["skip.header.line.count"] == "1", header)
+			}
 			if len(d) == 0 {
 				n++
 				continue
 			}
 			in := c.input()
 			// Table properties the config does not declare (a crawler's
-			// counts, say) are kept.
+			// counts, say) are kept; those of a format it declares are its.
 			params := maps.Clone(was.Parameters)
+			delete(params, "skip.header.line.count")
+			delete(params, "delimiter")
 			maps.Copy(params, in["Parameters"].(map[string]string))
 			in["Parameters"] = params
 			out = append(out, Change{Op: Update, Kind: "catalog table", Name: name, What: d.String(), do: func(ctx context.Context) error {
@@ -140,6 +165,12 @@ func (c CatalogTable) validate(add func(int, string, string, ...any), f string) 
 	}
 	if _, ok := catalogFormats[c.Format]; !ok {
 		add(c.Line, f+".format", "%q is not one of parquet, json, csv, avro, orc", c.Format)
+	}
+	if (c.Delimiter != "" || c.Header != nil) && c.Format != "csv" {
+		add(c.Line, f+".delimiter", "delimiter and header are a csv table's")
+	}
+	if len(c.Delimiter) > 1 {
+		add(c.Line, f+".delimiter", "%q: one character", c.Delimiter)
 	}
 	if len(c.Columns) == 0 {
 		add(c.Line, f+".columns", "a table needs columns")
@@ -175,6 +206,15 @@ func exportCatalogTables(ctx context.Context, t Target, db string) ([]CatalogTab
 				continue
 			}
 			c := CatalogTable{Name: g.Name, Location: g.StorageDescriptor.Location, Format: format}
+			if format == "csv" {
+				if d := g.Parameters["delimiter"]; d != "" && d != "," {
+					c.Delimiter = d
+				}
+				if g.Parameters["skip.header.line.count"] != "1" {
+					no := false
+					c.Header = &no
+				}
+			}
 			for _, col := range g.StorageDescriptor.Columns {
 				c.Columns = append(c.Columns, Column{Name: col.Name, Type: col.Type})
 			}

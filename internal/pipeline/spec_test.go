@@ -240,3 +240,23 @@ func TestSameWarehouseType(t *testing.T) {
 		}
 	}
 }
+
+// A csv table's header row and delimiter are what the config says: a
+// headerless file loses no row.
+func TestCatalogTableCSV(t *testing.T) {
+	no := false
+	for _, c := range []struct {
+		table       CatalogTable
+		delim, skip string
+	}{
+		{CatalogTable{Name: "a", Format: "csv"}, ",", "1"},
+		{CatalogTable{Name: "b", Format: "csv", Delimiter: "|", Header: &no}, "|", ""},
+	} {
+		in := c.table.input()
+		params := in["Parameters"].(map[string]string)
+		sp := in["StorageDescriptor"].(map[string]any)["SerdeInfo"].(map[string]any)["Parameters"].(map[string]string)
+		if params["delimiter"] != c.delim || sp["field.delim"] != c.delim || params["skip.header.line.count"] != c.skip {
+			t.Errorf("%s: %v %v", c.table.Name, params, sp)
+		}
+	}
+}
