@@ -81,27 +81,18 @@ func glueColumns(cols []Column) []map[string]string {
 type glueTable struct {
 	StorageDescriptor struct {
 		Location string
-		Columns  []struct{ Name, Type string }
+		Columns  []Column
 	}
-	PartitionKeys []struct{ Name, Type string }
+	PartitionKeys []Column
 	Parameters    map[string]string
 }
 
-func columnsText[T ~struct{ Name, Type string }](cols []T) string {
+func columnText(cols []Column) string {
 	parts := make([]string, len(cols))
 	for i, c := range cols {
-		c := struct{ Name, Type string }(c)
 		parts[i] = strings.ToLower(c.Name + " " + c.Type)
 	}
 	return strings.Join(parts, ", ")
-}
-
-func columnText(cols []Column) string {
-	s := make([]struct{ Name, Type string }, len(cols))
-	for i, c := range cols {
-		s[i] = struct{ Name, Type string }{c.Name, c.Type}
-	}
-	return columnsText(s)
 }
 
 type catalogTableKind struct{}
@@ -129,8 +120,8 @@ func (catalogTableKind) plan(ctx context.Context, t Target, s Spec) ([]Change, i
 			var d diff
 			d.field("location", was.StorageDescriptor.Location, loc)
 			d.field("format", was.Parameters["classification"], c.Format)
-			d.field("columns", quoted(columnsText(was.StorageDescriptor.Columns)), quoted(columnText(c.Columns)))
-			d.field("partition_keys", quoted(columnsText(was.PartitionKeys)), quoted(columnText(c.PartitionKeys)))
+			d.field("columns", quoted(columnText(was.StorageDescriptor.Columns)), quoted(columnText(c.Columns)))
+			d.field("partition_keys", quoted(columnText(was.PartitionKeys)), quoted(columnText(c.PartitionKeys)))
 			if c.Format == "csv" {
 				delim, header := c.csv()
 				d.field("delimiter", quoted(was.Parameters["delimiter"]), quoted(delim))
@@ -215,12 +206,7 @@ func exportCatalogTables(ctx context.Context, t Target, db string) ([]CatalogTab
 					c.Header = &no
 				}
 			}
-			for _, col := range g.StorageDescriptor.Columns {
-				c.Columns = append(c.Columns, Column{Name: col.Name, Type: col.Type})
-			}
-			for _, col := range g.PartitionKeys {
-				c.PartitionKeys = append(c.PartitionKeys, Column{Name: col.Name, Type: col.Type})
-			}
+			c.Columns, c.PartitionKeys = g.StorageDescriptor.Columns, g.PartitionKeys
 			out = append(out, c)
 		}
 		return res.NextToken

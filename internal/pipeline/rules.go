@@ -57,21 +57,13 @@ func (t *Transfer) UnmarshalYAML(n *yaml.Node) error {
 	return decodeAt(n, (*plain)(t), &t.Line)
 }
 
-// Trigger is the trigger rule rc declares.
+// Trigger is the trigger rule rc declares, checked as the server checks
+// it (trigger.Rule.Check), and for what the config's form alone can get
+// wrong: a bucket, and one target among its fields.
 func (rc Rule) Trigger(region string) (trigger.Rule, error) {
-	where := fmt.Sprintf("rules: bucket %q rule %q", rc.Bucket, rc.ID)
 	r := trigger.Rule{ID: rc.ID, Events: rc.Events, Prefix: rc.Prefix, Suffix: rc.Suffix}
-	var errs []error
-	if rc.Bucket == "" || rc.ID == "" {
-		errs = append(errs, errors.New("needs a bucket and an id"))
-	}
 	if len(r.Events) == 0 {
 		r.Events = []string{"s3:ObjectCreated:*"}
-	}
-	for _, e := range r.Events {
-		if !trigger.ValidEventType(e) {
-			errs = append(errs, fmt.Errorf("event %q is not one of s3:ObjectCreated:*, s3:ObjectCreated:Put|Post|Copy|CompleteMultipartUpload, s3:ObjectRemoved:*, s3:ObjectRemoved:Delete|DeleteMarkerCreated", e))
-		}
 	}
 	targets := 0
 	if rc.Function != "" {
@@ -82,17 +74,10 @@ func (rc Rule) Trigger(region string) (trigger.Rule, error) {
 		}
 	}
 	for kind, t := range map[string]*Transfer{"move": rc.Move, "copy": rc.Copy} {
-		if t == nil {
-			continue
+		if t != nil {
+			targets++
+			r.Action = &trigger.Action{Kind: kind, Bucket: t.Bucket, Key: t.Key, Crawler: t.Crawler}
 		}
-		targets++
-		if err := trigger.CheckTemplate(t.Key); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", kind, err))
-		}
-		if t.Bucket == "" {
-			errs = append(errs, fmt.Errorf("%s: needs a target bucket", kind))
-		}
-		r.Action = &trigger.Action{Kind: kind, Bucket: t.Bucket, Key: t.Key, Crawler: t.Crawler}
 	}
 	if rc.Crawl != "" {
 		targets++
@@ -100,31 +85,19 @@ func (rc Rule) Trigger(region string) (trigger.Rule, error) {
 	}
 	if rc.Load != "" {
 		targets++
-		for _, t := range []string{rc.Loaded, rc.Failed} {
-			if t == "" {
-				continue
-			}
-			if err := trigger.CheckTemplate(t); err != nil {
-				errs = append(errs, fmt.Errorf("load: %w", err))
-			}
-			// A file moved back under the rule's prefix would be loaded again.
-			if head, _, _ := strings.Cut(t, "{"); rc.Prefix == "" || strings.HasPrefix(head, rc.Prefix) {
-				errs = append(errs, fmt.Errorf("load: %q must lead out of the rule's prefix %q (give the rule a prefix, and loaded files another)", t, rc.Prefix))
-			}
-		}
-		// The load runs as root on whatever lands: its options must not let
-		// a writer of the prefix name other objects to read (a manifest, a
-		// jsonpaths file).
-		if up := strings.ToUpper(rc.LoadOptions); strings.Contains(up, "MANIFEST") || strings.Contains(up, "S3://") {
-			errs = append(errs, fmt.Errorf("load_options: MANIFEST and s3:// files are not allowed in a rule (the landed file is what loads)"))
-		}
 		r.Action = &trigger.Action{Kind: "load", Table: rc.Load, Options: rc.LoadOptions, Loaded: rc.Loaded, Failed: rc.Failed}
+	}
+	var errs []error
+	if rc.Bucket == "" {
+		errs = append(errs, errors.New("needs a bucket"))
 	}
 	if targets != 1 {
 		errs = append(errs, fmt.Errorf("needs exactly one of function, move, copy, crawl and load (has %d)", targets))
+	} else if err := r.Check(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
-		return trigger.Rule{}, fmt.Errorf("%s: %w", where, err)
+		return trigger.Rule{}, fmt.Errorf("rules: bucket %q rule %q: %w", rc.Bucket, rc.ID, err)
 	}
 	return r, nil
 }

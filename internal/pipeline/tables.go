@@ -69,18 +69,13 @@ func describeWarehouseTable(ctx context.Context, t Target, schema, table string)
 			in["NextToken"] = token
 		}
 		var res struct {
-			ColumnList []struct {
-				Name, TypeName   string
-				Precision, Scale int
-			} `json:"ColumnList"`
-			NextToken string
+			ColumnList []describedColumn
+			NextToken  string
 		}
 		if err := t.Warehouse.Call(ctx, "DescribeTable", in, &res); err != nil {
 			return nil, err
 		}
-		for _, c := range res.ColumnList {
-			cols = append(cols, describedColumn{c.Name, c.TypeName, c.Precision, c.Scale})
-		}
+		cols = append(cols, res.ColumnList...)
 		if token = res.NextToken; token == "" {
 			return cols, nil
 		}

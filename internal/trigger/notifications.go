@@ -190,7 +190,7 @@ func (rule Rule) Check() error {
 	}
 	for _, e := range rule.Events {
 		if !ValidEventType(e) {
-			errs = append(errs, fmt.Errorf("event %q is not an event type tarn emits", e))
+			errs = append(errs, fmt.Errorf("event %q is not one of s3:ObjectCreated:*, s3:ObjectCreated:Put|Post|Copy|CompleteMultipartUpload, s3:ObjectRemoved:*, s3:ObjectRemoved:Delete|DeleteMarkerCreated", e))
 		}
 	}
 	if (rule.Function == "") == (rule.Action == nil) {
@@ -200,10 +200,10 @@ func (rule Rule) Check() error {
 		switch a.Kind {
 		case "move", "copy":
 			if a.Bucket == "" {
-				errs = append(errs, fmt.Errorf("%s needs a target bucket", a.Kind))
+				errs = append(errs, fmt.Errorf("%s: needs a target bucket", a.Kind))
 			}
 			if err := CheckTemplate(a.Key); err != nil {
-				errs = append(errs, err)
+				errs = append(errs, fmt.Errorf("%s: %w", a.Kind, err))
 			}
 		case "crawl":
 			if a.Crawler == "" {
@@ -213,16 +213,22 @@ func (rule Rule) Check() error {
 			if a.Table == "" {
 				errs = append(errs, errors.New("load needs a table"))
 			}
-			// It loads as root whatever lands: its options may name no
-			// other object to read.
+			// It loads as root whatever lands: its options must not let a
+			// writer of the prefix name other objects to read (a manifest,
+			// a jsonpaths file).
 			if up := strings.ToUpper(a.Options); strings.Contains(up, "MANIFEST") || strings.Contains(up, "S3://") {
-				errs = append(errs, errors.New("a load's options may name no MANIFEST or s3:// file"))
+				errs = append(errs, errors.New("load: MANIFEST and s3:// files are not allowed in a rule's options (the landed file is what loads)"))
 			}
 			for _, t := range []string{a.Loaded, a.Failed} {
-				if t != "" {
-					if err := CheckTemplate(t); err != nil {
-						errs = append(errs, err)
-					}
+				if t == "" {
+					continue
+				}
+				if err := CheckTemplate(t); err != nil {
+					errs = append(errs, fmt.Errorf("load: %w", err))
+				}
+				// A file moved back under the rule's prefix would be loaded again.
+				if head, _, _ := strings.Cut(t, "{"); rule.Prefix == "" || strings.HasPrefix(head, rule.Prefix) {
+					errs = append(errs, fmt.Errorf("load: %q must lead out of the rule's prefix %q (give the rule a prefix, and loaded files another)", t, rule.Prefix))
 				}
 			}
 		default:
