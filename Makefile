@@ -1,6 +1,9 @@
 # The two commands of the README: `make run` and `make test`.
 GO ?= go
 DATA ?= ./tarn-data
+# The warehouse hands loads to DuckDB as Arrow, which duckdb-go builds only
+# with this tag; every go command below (and what it runs) gets it.
+export GOFLAGS := $(strip $(shell $(GO) env GOFLAGS) -tags=duckdb_arrow)
 
 .PHONY: run build test lint fuzz bench
 

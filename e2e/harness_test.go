@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	tarnBin = filepath.Join(dir, "tarn")
-	build := exec.Command("go", "build", "-o", tarnBin, "../cmd/tarn")
+	build := exec.Command("go", "build", "-tags=duckdb_arrow", "-o", tarnBin, "../cmd/tarn")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build tarn:", err)

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"iter"
 	"strings"
+	"sync/atomic"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -22,7 +23,7 @@ import (
 type Store struct {
 	conn  *duckdb.Connector
 	db    *sql.DB
-	feeds feeds
+	loads atomic.Int64 // names each load's view
 }
 
 var _ warehouse.Store = (*Store)(nil)
@@ -61,9 +62,6 @@ func (s *Store) setup() error {
 		return err
 	}
 	defer c.Close()
-	if err := s.feeds.register(c); err != nil {
-		return err
-	}
 	for _, q := range []string{"SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
 		"SET enable_external_access = false", "SET preserve_insertion_order = false", "SET lock_configuration = true"} {
 		if _, err := c.ExecContext(context.Background(), q); err != nil {
@@ -161,7 +159,7 @@ func (s *Store) Tables(ctx context.Context, schema string) ([]warehouse.Table, e
 	return out, rows.Err()
 }
 
-// Load inserts from a feed (feed.go) inside one transaction, with its
+// Load inserts Arrow batches (arrow.go) inside one transaction, with its
 // ledger entry.
 func (s *Store) Load(ctx context.Context, t warehouse.Target, rows iter.Seq2[[]any, error]) (int64, error) {
 	ts, err := s.Tables(ctx, t.Schema)

@@ -3,7 +3,13 @@ package duckdb
 import (
 	"database/sql"
 	"fmt"
+	"math"
 	"math/big"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -11,43 +17,115 @@ import (
 	"github.com/tarnlake/tarn/internal/warehouse"
 )
 
-// value converts a seam value into the Go type DuckDB's appender takes
-// for the column.
-func value(c warehouse.Column, v any) (any, error) {
-	if v == nil {
-		return nil, nil
-	}
+// appendFunc appends a value that is not nil to a column's builder.
+type appendFunc func(array.Builder, any) error
+
+// arrowType is the Arrow type a column's values are handed to DuckDB as,
+// and how a seam value is appended: the Go types Rows gives, a Decimal,
+// or a decimal's text.
+func arrowType(c warehouse.Column) (arrow.DataType, appendFunc) {
 	switch c.Type.Kind {
-	case format.KindDecimal:
-		var s string
-		switch x := v.(type) {
-		case warehouse.Decimal:
-			return scaled(x, c.Type.Scale, c.Type.Precision), nil
-		case string:
-			s = x
-		default:
-			s = fmt.Sprint(x)
+	case format.KindBoolean:
+		return arrow.FixedWidthTypes.Boolean, func(b array.Builder, v any) error {
+			x, ok := v.(bool)
+			if !ok {
+				return mismatch(v, "boolean")
+			}
+			b.(*array.BooleanBuilder).Append(x)
+			return nil
 		}
-		return decimal(s, c.Type.Scale, c.Type.Precision)
 	case format.KindTinyint, format.KindSmallint:
-		return toInt[int16](v)
+		return arrow.PrimitiveTypes.Int16, func(b array.Builder, v any) error {
+			n, err := toInt(v, math.MinInt16, math.MaxInt16)
+			b.(*array.Int16Builder).Append(int16(n))
+			return err
+		}
 	case format.KindInt:
-		return toInt[int32](v)
+		return arrow.PrimitiveTypes.Int32, func(b array.Builder, v any) error {
+			n, err := toInt(v, math.MinInt32, math.MaxInt32)
+			b.(*array.Int32Builder).Append(int32(n))
+			return err
+		}
 	case format.KindBigint:
-		return toInt[int64](v)
+		return arrow.PrimitiveTypes.Int64, func(b array.Builder, v any) error {
+			n, err := toInt(v, math.MinInt64, math.MaxInt64)
+			b.(*array.Int64Builder).Append(n)
+			return err
+		}
 	case format.KindFloat:
-		if f, ok := v.(float64); ok {
-			return float32(f), nil
+		return arrow.PrimitiveTypes.Float32, func(b array.Builder, v any) error {
+			f, err := toFloat(v)
+			b.(*array.Float32Builder).Append(float32(f))
+			return err
 		}
 	case format.KindDouble:
-		if f, ok := v.(float32); ok {
-			return float64(f), nil
+		return arrow.PrimitiveTypes.Float64, func(b array.Builder, v any) error {
+			f, err := toFloat(v)
+			b.(*array.Float64Builder).Append(f)
+			return err
+		}
+	case format.KindDecimal:
+		prec, scale := c.Type.Precision, c.Type.Scale
+		limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(prec)), nil)
+		return &arrow.Decimal128Type{Precision: int32(prec), Scale: int32(scale)}, func(b array.Builder, v any) error {
+			n, err := decimalValue(v, prec, scale, limit)
+			b.(*array.Decimal128Builder).Append(n)
+			return err
+		}
+	case format.KindDate:
+		return arrow.FixedWidthTypes.Date32, func(b array.Builder, v any) error {
+			t, ok := v.(time.Time)
+			if !ok {
+				return mismatch(v, "date")
+			}
+			days := t.Unix() / 86400
+			if t.Unix() < 0 && t.Unix()%86400 != 0 {
+				days--
+			}
+			b.(*array.Date32Builder).Append(arrow.Date32(days))
+			return nil
+		}
+	case format.KindTimestamp:
+		t := &arrow.TimestampType{Unit: arrow.Microsecond}
+		if c.TZ {
+			t.TimeZone = "UTC"
+		}
+		return t, func(b array.Builder, v any) error {
+			t, ok := v.(time.Time)
+			if !ok {
+				return mismatch(v, "timestamp")
+			}
+			b.(*array.TimestampBuilder).Append(arrow.Timestamp(t.UnixMicro()))
+			return nil
+		}
+	case format.KindBinary:
+		return arrow.BinaryTypes.Binary, func(b array.Builder, v any) error {
+			x, ok := v.([]byte)
+			if !ok {
+				return mismatch(v, "varbyte")
+			}
+			b.(*array.BinaryBuilder).Append(x)
+			return nil
 		}
 	}
-	return v, nil
+	return arrow.BinaryTypes.String, func(b array.Builder, v any) error {
+		switch x := v.(type) {
+		case string:
+			b.(*array.StringBuilder).Append(x)
+		case []byte:
+			b.(*array.StringBuilder).BinaryBuilder.Append(x)
+		default:
+			return mismatch(v, "varchar")
+		}
+		return nil
+	}
 }
 
-func toInt[T int16 | int32 | int64](v any) (any, error) {
+func mismatch(v any, typ string) error {
+	return fmt.Errorf("a Go %T is not a %s value", v, typ)
+}
+
+func toInt(v any, lo, hi int64) (int64, error) {
 	var n int64
 	switch x := v.(type) {
 	case int16:
@@ -58,38 +136,105 @@ func toInt[T int16 | int32 | int64](v any) (any, error) {
 		n = x
 	case int:
 		n = int64(x)
+	case int8:
+		n = int64(x)
 	default:
-		return v, nil
+		return 0, mismatch(v, "integer")
 	}
-	if int64(T(n)) != n {
-		return nil, fmt.Errorf("%d is out of range", n)
+	if n < lo || n > hi {
+		return 0, fmt.Errorf("%d is out of range", n)
 	}
-	return T(n), nil
+	return n, nil
 }
 
-// scaled is d at the column's scale (more digits are cut, as a load does).
-func scaled(d warehouse.Decimal, scale, width int) duckdb.Decimal {
-	v := d.Int()
+func toFloat(v any) (float64, error) {
+	switch x := v.(type) {
+	case float64:
+		return x, nil
+	case float32:
+		return float64(x), nil
+	}
+	return 0, mismatch(v, "float")
+}
+
+// decimalValue is v unscaled at the column's scale (digits past it are
+// cut, as a load does), checked against its precision: DuckDB takes an
+// Arrow decimal's digits as they are.
+func decimalValue(v any, prec, scale int, limit *big.Int) (decimal128.Num, error) {
+	var d warehouse.Decimal
+	switch x := v.(type) {
+	case warehouse.Decimal:
+		d = x
+	case string:
+		u, err := warehouse.ParseDecimal(x, scale)
+		if err != nil {
+			return decimal128.Num{}, err
+		}
+		d = warehouse.Decimal{Unscaled: u, Scale: scale}
+	default:
+		return decimal128.Num{}, mismatch(v, "numeric")
+	}
+	if small, ok := d.Int64(); ok && d.Scale == scale && prec <= 18 {
+		if lim := pow10(prec); small >= lim || small <= -lim {
+			return decimal128.Num{}, fmt.Errorf("%s is out of range for numeric(%d,%d)", d, prec, scale)
+		}
+		return decimal128.FromI64(small), nil
+	}
+	u := d.Int()
 	if d.Scale != scale {
-		v = new(big.Int).Set(v)
+		u = new(big.Int).Set(u)
 		ten := big.NewInt(10)
 		for s := d.Scale; s < scale; s++ {
-			v.Mul(v, ten)
+			u.Mul(u, ten)
 		}
 		for s := d.Scale; s > scale; s-- {
-			v.Quo(v, ten)
+			u.Quo(u, ten)
 		}
 	}
-	return duckdb.Decimal{Width: uint8(width), Scale: uint8(scale), Value: v}
+	if new(big.Int).Abs(u).Cmp(limit) >= 0 {
+		return decimal128.Num{}, fmt.Errorf("%s is out of range for numeric(%d,%d)", d, prec, scale)
+	}
+	return decimal128.FromBigInt(u), nil
 }
 
-// decimal reads "-123.45" into DuckDB's decimal of the column's scale.
-func decimal(s string, scale, width int) (duckdb.Decimal, error) {
-	v, err := warehouse.ParseDecimal(s, scale)
-	if err != nil {
-		return duckdb.Decimal{}, err
+func pow10(n int) int64 {
+	p := int64(1)
+	for range n {
+		p *= 10
 	}
-	return duckdb.Decimal{Width: uint8(width), Scale: uint8(scale), Value: v}, nil
+	return p
+}
+
+// ColumnType is a warehouse column's DuckDB type: what the engine reads
+// the column as.
+func ColumnType(c warehouse.Column) (duckdb.TypeInfo, error) {
+	t := duckdb.TYPE_VARCHAR
+	switch c.Type.Kind {
+	case format.KindBoolean:
+		t = duckdb.TYPE_BOOLEAN
+	case format.KindTinyint, format.KindSmallint:
+		t = duckdb.TYPE_SMALLINT
+	case format.KindInt:
+		t = duckdb.TYPE_INTEGER
+	case format.KindBigint:
+		t = duckdb.TYPE_BIGINT
+	case format.KindFloat:
+		t = duckdb.TYPE_FLOAT
+	case format.KindDouble:
+		t = duckdb.TYPE_DOUBLE
+	case format.KindDecimal:
+		return duckdb.NewDecimalInfo(uint8(c.Type.Precision), uint8(c.Type.Scale))
+	case format.KindDate:
+		t = duckdb.TYPE_DATE
+	case format.KindTimestamp:
+		t = duckdb.TYPE_TIMESTAMP
+		if c.TZ {
+			t = duckdb.TYPE_TIMESTAMP_TZ
+		}
+	case format.KindBinary:
+		t = duckdb.TYPE_BLOB
+	}
+	return duckdb.NewTypeInfo(t)
 }
 
 // result gives DuckDB's rows as the seam's Go values.

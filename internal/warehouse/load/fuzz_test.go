@@ -2,6 +2,8 @@ package load
 
 import (
 	"bytes"
+	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -65,8 +67,10 @@ func fuzzOptions(f string, bits uint16) Options {
 // of the column types, errors within STL_LOAD_ERRORS' widths.
 func fuzzRead(t *testing.T, data []byte, o Options) {
 	var rows int64
+	var all [][]any
 	n, bad, err := Read(bytes.NewReader(data), "fuzz", fuzzCols, o, func(r []any) error {
 		rows++
+		all = append(all, append([]any(nil), r...))
 		if len(r) != len(fuzzCols) {
 			t.Fatalf("row of %d values", len(r))
 		}
@@ -82,6 +86,19 @@ func fuzzRead(t *testing.T, data []byte, o Options) {
 	}
 	if n != rows {
 		t.Fatalf("counted %d, emitted %d", n, rows)
+	}
+	if o.Format != "JSON" {
+		// Cut into a chunk a record, the same file reads the same.
+		defer func(n int) { chunkBytes = n }(chunkBytes)
+		chunkBytes = 1
+		var again [][]any
+		_, bad2, err := Read(bytes.NewReader(data), "fuzz", fuzzCols, o, func(r []any) error {
+			again = append(again, append([]any(nil), r...))
+			return nil
+		})
+		if err != nil || fmt.Sprint(all) != fmt.Sprint(again) || !reflect.DeepEqual(bad, bad2) {
+			t.Fatalf("cut at every record: %v\n%v\n%v\nerrors %v\n%v", err, all, again, bad, bad2)
+		}
 	}
 	for _, e := range bad {
 		if len(e.RawLine) > maxRaw || len(e.RawFieldValue) > maxRaw || len(e.ErrReason) > maxReason || e.ErrCode < 1200 || e.LineNumber < 1 {

@@ -16,6 +16,10 @@ type lineReader struct {
 	err      error
 	num      int64 // physical lines handed out so far
 	nl       bool  // the last line handed out ended with '\n'
+	last     int   // the length of the last line handed out, '\n' included
+	// seen, when set, is given each line handed out, '\n' included, before
+	// the buffer moves.
+	seen func([]byte)
 }
 
 const initialBuffer = 64 << 10
@@ -32,8 +36,7 @@ func (l *lineReader) next() (line []byte, ok bool, err error) {
 	for {
 		if i := bytes.IndexByte(l.buf[l.pos+scanned:l.end], '\n'); i >= 0 {
 			line = l.buf[l.pos : l.pos+scanned+i]
-			l.pos += scanned + i + 1
-			l.num++
+			l.handOut(l.pos + scanned + i + 1)
 			l.nl = true
 			return line, true, nil
 		}
@@ -46,13 +49,28 @@ func (l *lineReader) next() (line []byte, ok bool, err error) {
 				return nil, false, nil
 			}
 			line = l.buf[l.pos:l.end]
-			l.pos = l.end
-			l.num++
+			l.handOut(l.end)
 			l.nl = false
 			return line, true, nil
 		}
 		l.fill()
 	}
+}
+
+func (l *lineReader) handOut(end int) {
+	if l.seen != nil {
+		l.seen(l.buf[l.pos:end])
+	}
+	l.last, l.pos = end-l.pos, end
+	l.num++
+}
+
+// unread takes back the line next just returned: the next call returns
+// it again.
+func (l *lineReader) unread() {
+	l.pos -= l.last
+	l.num--
+	l.last = 0
 }
 
 // fill moves the unread tail to the front, grows the buffer when one line

@@ -2,7 +2,6 @@ package load
 
 import (
 	"bytes"
-	"io"
 )
 
 // rowReader turns records into rows: it checks field counts, applies NULL
@@ -27,18 +26,10 @@ func newRowReader(file string, cols []Column, c *config, emit func([]any) error)
 	return rd
 }
 
-// readDelimited reads a TEXT or CSV file.
-func readDelimited(r io.Reader, rd *rowReader) error {
-	lr := newLineReader(r)
-	for range rd.c.header {
-		if _, ok, err := lr.next(); !ok {
-			return err
-		}
-	}
-	var sp splitter = &textSplitter{lr: lr, c: rd.c}
-	if rd.c.format == formatCSV {
-		sp = &csvSplitter{lr: lr, c: rd.c}
-	}
+// records reads the records of lr (its header lines already skipped) and
+// hands each to rd.
+func records(lr *lineReader, rd *rowReader) error {
+	sp := newSplitter(lr, rd.c)
 	var rec record
 	for {
 		ok, err := sp.next(&rec)
@@ -52,6 +43,13 @@ func readDelimited(r io.Reader, rd *rowReader) error {
 			return err
 		}
 	}
+}
+
+func newSplitter(lr *lineReader, c *config) splitter {
+	if c.format == formatCSV {
+		return &csvSplitter{lr: lr, c: c}
+	}
+	return &textSplitter{lr: lr, c: c}
 }
 
 // delimited handles one TEXT or CSV record.
