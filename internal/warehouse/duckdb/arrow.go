@@ -160,7 +160,9 @@ func (s *Store) insertRows(ctx context.Context, conn *sql.Conn, schema, table st
 			send()
 		}
 	}()
-	view := fmt.Sprintf("tarn_load_%d", s.loads.Add(1))
+	// duckdb-go makes the view in the connection's schema, public: a name
+	// no table of the user's has.
+	view := fmt.Sprintf("tarn_load_%s_%d", s.nonce, s.loads.Add(1))
 	var res sql.Result
 	release := func() {}
 	err := conn.Raw(func(dc any) error {
@@ -171,8 +173,13 @@ func (s *Store) insertRows(ctx context.Context, conn *sql.Conn, schema, table st
 		return err
 	})
 	if err == nil {
+		// The view is the transaction's: dropped before it commits, and
+		// gone with it when it rolls back (a failed INSERT leaves the
+		// DROP to the rollback).
 		res, err = conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s.%s (%s) SELECT * FROM %s", sqltext.QuoteIdent(schema), sqltext.QuoteIdent(table), strings.Join(names, ", "), view))
-		conn.ExecContext(context.WithoutCancel(ctx), "DROP VIEW IF EXISTS "+view)
+		if err == nil {
+			_, err = conn.ExecContext(ctx, "DROP VIEW "+view)
+		}
 		release()
 	}
 	close(done)

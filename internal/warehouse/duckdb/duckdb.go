@@ -6,8 +6,10 @@ package duckdb
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"iter"
@@ -23,7 +25,8 @@ import (
 type Store struct {
 	conn  *duckdb.Connector
 	db    *sql.DB
-	loads atomic.Int64 // names each load's view
+	loads atomic.Int64 // with nonce, names each load's view
+	nonce string
 }
 
 var _ warehouse.Store = (*Store)(nil)
@@ -44,7 +47,9 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
 	}
-	s := &Store{conn: conn, db: sql.OpenDB(conn)}
+	var nonce [6]byte
+	rand.Read(nonce[:])
+	s := &Store{conn: conn, db: sql.OpenDB(conn), nonce: hex.EncodeToString(nonce[:])}
 	// The database's own settings, once: no statement reaches past the
 	// file (no files, no network, no extensions fetched), and none
 	// changes that. Rows need not keep the order they were inserted in
