@@ -400,7 +400,11 @@ func (s *session) whInsert(ctx context.Context, w whStmt) (int64, error) {
 			yield(nil, err)
 		}
 	})
-	return s.e.opts.Warehouse.Load(ctx, warehouse.Target{Schema: w.schema, Table: w.table, Columns: cols}, seq)
+	typed := make([]warehouse.Column, len(cols))
+	for i, c := range cols {
+		typed[i] = types[c]
+	}
+	return s.e.opts.Warehouse.Load(ctx, warehouse.Target{Schema: w.schema, Table: w.table, Columns: cols}, warehouse.RowBatches(typed, seq))
 }
 
 // redshiftStmt runs Redshift's COPY from the lake into a warehouse table,

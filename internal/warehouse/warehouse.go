@@ -12,6 +12,8 @@ import (
 	"errors"
 	"iter"
 	"math/big"
+
+	"github.com/apache/arrow-go/v18/arrow"
 )
 
 // Errors every backend returns, wrapped with context; check with errors.Is.
@@ -60,13 +62,15 @@ type Store interface {
 	// Tables lists the tables of a schema ("": of every schema), with their
 	// columns, ordered by schema and name.
 	Tables(ctx context.Context, schema string) ([]Table, error)
-	// Load appends rows (values in the order of t.Columns, Go values as
-	// Rows gives them, or a Decimal) to a table in one transaction: every
-	// row or none; an error from rows ends it with nothing loaded.
-	// ErrNoTable if there is no such table. Stores range rows on a
+	// Load appends record batches to a table in one transaction: every
+	// row or none; an error from batches ends it with nothing loaded.
+	// Their columns are t.Columns', typed as ArrowType gives them
+	// (RowBatches and LoadRows make such batches from rows of Go values).
+	// ErrNoTable if there is no such table. Stores range batches on a
 	// goroutine of their own, so that producing rows and storing them
-	// use two cores; rows must not share state with the caller meanwhile.
-	Load(ctx context.Context, t Target, rows iter.Seq2[[]any, error]) (int64, error)
+	// use two cores; batches must not share state with the caller
+	// meanwhile.
+	Load(ctx context.Context, t Target, batches iter.Seq2[arrow.RecordBatch, error]) (int64, error)
 	Close() error
 }
 

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/tarnlake/tarn/internal/access"
 	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/lake"
@@ -22,9 +24,6 @@ import (
 	"github.com/tarnlake/tarn/internal/warehouse/load"
 	"github.com/tarnlake/tarn/internal/warehouse/redshift"
 )
-
-// slabRows rows share one allocation on their way to the store.
-const slabRows = 1024
 
 // Options are what a COPY reads and writes.
 type Options struct {
@@ -88,9 +87,25 @@ func Run(ctx context.Context, o Options, j Job) (Result, error) {
 	}
 	var bad []load.LoadError
 	badRows := 0
-	rows := iter.Seq2[[]any, error](func(yield func([]any, error) bool) {
+	batches := iter.Seq2[arrow.RecordBatch, error](func(yield func(arrow.RecordBatch, error) bool) {
 		stop := errors.New("stopped")
-		var slab []any
+		send := func(rec arrow.RecordBatch) error {
+			if !yield(rec, nil) {
+				return stop
+			}
+			return nil
+		}
+		// Avro and Parquet readers give rows: they are put in batches here.
+		bt := warehouse.NewBatcher(cols)
+		emit := func(v []any) error {
+			if err := bt.Append(v); err != nil {
+				return err
+			}
+			if bt.Len() == warehouse.BatchRows {
+				return send(bt.Batch())
+			}
+			return nil
+		}
 		for _, f := range files {
 			body, _, err := o.Lake.Get(ctx, f.bucket, f.key, nil)
 			if err != nil {
@@ -103,19 +118,6 @@ func Run(ctx context.Context, o Options, j Job) (Result, error) {
 				yield(nil, fail("s3://%s/%s: %v", f.bucket, f.key, err))
 				return
 			}
-			emit := func(v []any) error {
-				// load reuses v: the row is copied into a slab of many rows,
-				// one allocation per slab rather than one per row.
-				if len(slab)+len(v) > cap(slab) {
-					slab = make([]any, 0, len(v)*slabRows)
-				}
-				start := len(slab)
-				slab = append(slab, v...)
-				if !yield(slab[start:len(slab):len(slab)], nil) {
-					return stop
-				}
-				return nil
-			}
 			name := "s3://" + f.bucket + "/" + f.key
 			var errs []load.LoadError
 			switch c.Format {
@@ -124,7 +126,7 @@ func Run(ctx context.Context, o Options, j Job) (Result, error) {
 			case "AVRO":
 				_, errs, err = load.ReadAvro(plain, name, cols, opts, emit)
 			default:
-				_, errs, err = load.Read(plain, name, cols, opts, emit)
+				_, errs, err = load.ReadBatches(plain, name, cols, opts, send)
 			}
 			plain.Close()
 			body.Close()
@@ -148,8 +150,11 @@ func Run(ctx context.Context, o Options, j Job) (Result, error) {
 				return
 			}
 		}
+		if bt.Len() > 0 {
+			yield(bt.Batch(), nil)
+		}
 	})
-	n, err := o.Store.Load(ctx, warehouse.Target{Schema: schema, Table: c.Table, Columns: names, Once: once}, rows)
+	n, err := o.Store.Load(ctx, warehouse.Target{Schema: schema, Table: c.Table, Columns: names, Once: once}, batches)
 	if len(bad) > 0 {
 		if lerr := record(ctx, o.Store, schema, c.Table, bad); lerr != nil && err == nil {
 			err = lerr
@@ -194,7 +199,7 @@ func columns(ctx context.Context, st warehouse.Store, schema string, c *redshift
 				return nil, fail("column \"%s\" of relation \"%s\" does not exist", name, c.Table)
 			}
 		}
-		out[i] = load.Column{Name: col.Name, Type: col.Type, MaxLen: col.MaxLen, Char: col.Char, TZ: col.TZ}
+		out[i] = col
 	}
 	return out, nil
 }
@@ -292,7 +297,7 @@ func record(ctx context.Context, st warehouse.Store, schema, table string, bad [
 		return fmt.Errorf("sys_load_error_detail: %w", err)
 	}
 	now := time.Now().UTC()
-	_, err := st.Load(ctx, warehouse.Target{Schema: schema, Table: "stl_load_errors", Columns: []string{"starttime", "tbl", "filename", "line_number", "colname", "type", "col_length",
+	_, err := warehouse.LoadRows(ctx, st, warehouse.Target{Schema: schema, Table: "stl_load_errors", Columns: []string{"starttime", "tbl", "filename", "line_number", "colname", "type", "col_length",
 		"position", "raw_line", "raw_field_value", "err_code", "err_reason"}}, func(yield func([]any, error) bool) {
 		for _, e := range bad {
 			if !yield([]any{now, table, e.Filename, e.LineNumber, e.ColName, e.Type, e.ColLength, int32(e.Position), e.RawLine,

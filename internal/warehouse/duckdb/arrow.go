@@ -12,50 +12,28 @@ import (
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/tarnlake/tarn/internal/query/sqltext"
 	"github.com/tarnlake/tarn/internal/warehouse"
 )
 
-// A load reaches its table as Arrow record batches: the rows are put in
-// columns here in Go, and DuckDB's arrow scan takes whole columns at a
-// time (INSERT INTO … SELECT * FROM a view over the batches), its threads
-// writing row groups straight to the file. Setting values one by one
-// through a table function or the appender costs about three times as
-// much per row (BenchmarkLoad).
+// A load reaches its table as the Arrow record batches it comes in:
+// DuckDB's arrow scan takes whole columns at a time (INSERT INTO … SELECT
+// * FROM a view over the batches), its threads writing row groups straight
+// to the file. Setting values one by one through a table function or the
+// appender cost about three times as much per row.
 
-// batchRows rows make one record batch.
-const batchRows = 8192
-
-// batches is one load's rows on their way into DuckDB, as an
+// batches is one load's batches on their way into DuckDB, as an
 // array.RecordReader DuckDB's arrow scan pulls from (one call at a time:
 // the scan holds a lock around it).
 type batches struct {
-	ctx    context.Context // the load's: a cancelled load stops waiting for rows
+	ctx    context.Context // the load's: a cancelled load stops waiting
 	cols   []warehouse.Column
 	schema *arrow.Schema
-	bld    *array.RecordBuilder
-	add    []appendFunc
-	ch     <-chan [][]any
+	ch     <-chan arrow.RecordBatch
 	cur    arrow.RecordBatch
-	next   int64 // rows handed out, for the row numbers of errors
 	err    atomic.Pointer[error]
-}
-
-func newBatches(ctx context.Context, cols []warehouse.Column, ch <-chan [][]any) *batches {
-	fields := make([]arrow.Field, len(cols))
-	add := make([]appendFunc, len(cols))
-	for i, c := range cols {
-		var t arrow.DataType
-		t, add[i] = arrowType(c)
-		fields[i] = arrow.Field{Name: c.Name, Type: t, Nullable: true}
-	}
-	schema := arrow.NewSchema(fields, nil)
-	return &batches{ctx: ctx, cols: cols, schema: schema, add: add, ch: ch,
-		bld: array.NewRecordBuilder(memory.DefaultAllocator, schema)}
 }
 
 func (b *batches) fail(err error) error {
@@ -63,8 +41,8 @@ func (b *batches) fail(err error) error {
 	return err
 }
 
-// failed is the load's first error: the rows' own, or a value that would
-// not convert.
+// failed is the load's first error: the batches' own, or one of the
+// wrong shape.
 func (b *batches) failed() error {
 	if p := b.err.Load(); p != nil {
 		return *p
@@ -89,75 +67,47 @@ func (b *batches) Next() bool {
 	if b.failed() != nil {
 		return false
 	}
-	var rows [][]any
-	var ok bool
 	select {
-	case rows, ok = <-b.ch:
+	case rec, ok := <-b.ch:
+		if !ok {
+			return false
+		}
+		b.cur = rec
+		return true
 	case <-b.ctx.Done():
 		b.fail(b.ctx.Err())
 		return false
 	}
-	if !ok {
-		return false
-	}
-	for r, vals := range rows {
-		if len(vals) != len(b.cols) {
-			b.fail(fmt.Errorf("row %d has %d values for %d columns", b.next+int64(r)+1, len(vals), len(b.cols)))
-			return false
-		}
-		for i, v := range vals {
-			fb := b.bld.Field(i)
-			if v == nil {
-				fb.AppendNull()
-				continue
-			}
-			if err := b.add[i](fb, v); err != nil {
-				b.fail(fmt.Errorf("row %d column %s: %w", b.next+int64(r)+1, b.cols[i].Name, err))
-				return false
-			}
-		}
-	}
-	b.next += int64(len(rows))
-	b.cur = b.bld.NewRecordBatch()
-	return true
 }
 
-// insertRows runs INSERT … SELECT from the rows, as Arrow batches, on
-// conn, in its transaction, and says how many rows it inserted.
-func (s *Store) insertRows(ctx context.Context, conn *sql.Conn, schema, table string, cols []warehouse.Column, rows iter.Seq2[[]any, error]) (int64, error) {
+// insertBatches runs INSERT … SELECT from the batches on conn, in its
+// transaction, and says how many rows it inserted.
+func (s *Store) insertBatches(ctx context.Context, conn *sql.Conn, schema, table string, cols []warehouse.Column, in iter.Seq2[arrow.RecordBatch, error]) (int64, error) {
 	names := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = sqltext.QuoteIdent(c.Name)
 	}
-	ch := make(chan [][]any, 2)
-	b := newBatches(ctx, cols, ch)
-	defer b.bld.Release()
+	ch := make(chan arrow.RecordBatch, 2)
+	b := &batches{ctx: ctx, cols: cols, schema: warehouse.Schema(cols), ch: ch}
 	done := make(chan struct{})
 	produced := make(chan struct{})
 	go func() {
 		defer close(produced)
 		defer close(ch)
-		batch := make([][]any, 0, batchRows)
-		send := func() bool {
-			select {
-			case ch <- batch:
-				batch = make([][]any, 0, batchRows)
-				return true
-			case <-done:
-				return false
+		for rec, err := range in {
+			if err == nil {
+				err = warehouse.CheckSchema(rec.Schema(), cols)
 			}
-		}
-		for vals, err := range rows {
 			if err != nil {
 				b.fail(err)
 				return
 			}
-			if batch = append(batch, vals); len(batch) == batchRows && !send() {
+			select {
+			case ch <- rec:
+			case <-done:
+				rec.Release()
 				return
 			}
-		}
-		if len(batch) > 0 {
-			send()
 		}
 	}()
 	// duckdb-go makes the view in the connection's schema, public: a name
@@ -183,7 +133,8 @@ func (s *Store) insertRows(ctx context.Context, conn *sql.Conn, schema, table st
 		release()
 	}
 	close(done)
-	for range ch { // let the producer end
+	for rec := range ch { // let the producer end
+		rec.Release()
 	}
 	<-produced
 	if b.cur != nil {

@@ -58,10 +58,10 @@ func TestLoadLeavesNoView(t *testing.T) {
 		}
 		yield(nil, errors.New("the file ends badly"))
 	}
-	if _, err := s.Load(t.Context(), target, good); err != nil {
+	if _, err := warehouse.LoadRows(t.Context(), s, target, good); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Load(t.Context(), target, bad); err == nil {
+	if _, err := warehouse.LoadRows(t.Context(), s, target, bad); err == nil {
 		t.Fatal("a failing load succeeded")
 	}
 	rows, err := s.Query(t.Context(), "SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 'tarn_load%'")

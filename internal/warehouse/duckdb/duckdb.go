@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/tarnlake/tarn/internal/warehouse"
@@ -166,30 +167,10 @@ func (s *Store) Tables(ctx context.Context, schema string) ([]warehouse.Table, e
 
 // Load inserts Arrow batches (arrow.go) inside one transaction, with its
 // ledger entry.
-func (s *Store) Load(ctx context.Context, t warehouse.Target, rows iter.Seq2[[]any, error]) (int64, error) {
-	ts, err := s.Tables(ctx, t.Schema)
+func (s *Store) Load(ctx context.Context, t warehouse.Target, batches iter.Seq2[arrow.RecordBatch, error]) (int64, error) {
+	want, err := warehouse.TargetColumns(ctx, s, t)
 	if err != nil {
 		return 0, err
-	}
-	var types map[string]warehouse.Column
-	for _, tb := range ts {
-		if tb.Name == t.Table {
-			types = map[string]warehouse.Column{}
-			for _, c := range tb.Columns {
-				types[c.Name] = c
-			}
-		}
-	}
-	if types == nil {
-		return 0, fmt.Errorf("%w: %s.%s", warehouse.ErrNoTable, t.Schema, t.Table)
-	}
-	want := make([]warehouse.Column, len(t.Columns))
-	for i, c := range t.Columns {
-		col, ok := types[c]
-		if !ok {
-			return 0, fmt.Errorf("warehouse table %s.%s has no column %s", t.Schema, t.Table, c)
-		}
-		want[i] = col
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -205,7 +186,7 @@ func (s *Store) Load(ctx context.Context, t warehouse.Target, rows iter.Seq2[[]a
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return 0, err
 	}
-	n, err := s.loadIn(ctx, conn, t, want, rows)
+	n, err := s.loadIn(ctx, conn, t, want, batches)
 	if err != nil {
 		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return 0, err
@@ -217,7 +198,7 @@ func (s *Store) Load(ctx context.Context, t warehouse.Target, rows iter.Seq2[[]a
 }
 
 // loadIn is Load's transaction: the ledger entry, then the rows.
-func (s *Store) loadIn(ctx context.Context, conn *sql.Conn, t warehouse.Target, cols []warehouse.Column, rows iter.Seq2[[]any, error]) (int64, error) {
+func (s *Store) loadIn(ctx context.Context, conn *sql.Conn, t warehouse.Target, cols []warehouse.Column, batches iter.Seq2[arrow.RecordBatch, error]) (int64, error) {
 	if t.Once != "" {
 		var done bool
 		if err := conn.QueryRowContext(ctx, `SELECT count(*) > 0 FROM `+warehouse.System+`.loads WHERE once = ?`, t.Once).Scan(&done); err != nil {
@@ -230,7 +211,7 @@ func (s *Store) loadIn(ctx context.Context, conn *sql.Conn, t warehouse.Target, 
 			return 0, err
 		}
 	}
-	return s.insertRows(ctx, conn, t.Schema, t.Table, cols, rows)
+	return s.insertBatches(ctx, conn, t.Schema, t.Table, cols, batches)
 }
 
 // wrap gives DuckDB's missing-table errors the seam's names.

@@ -30,7 +30,7 @@ func BenchmarkLoad(b *testing.B) {
 		if _, err := s.Exec(ctx, "CREATE TABLE "+table+" (id bigint, usr varchar(16), action varchar(8), amount numeric(12,2), happened timestamp)"); err != nil {
 			b.Fatal(err)
 		}
-		n, err := s.Load(ctx, warehouse.Target{Schema: "public", Table: table, Columns: []string{"id", "usr", "action", "amount", "happened"}},
+		n, err := warehouse.LoadRows(ctx, s, warehouse.Target{Schema: "public", Table: table, Columns: []string{"id", "usr", "action", "amount", "happened"}},
 			func(yield func([]any, error) bool) {
 				for r := range rows {
 					if !yield(vals[r%len(vals)], nil) {

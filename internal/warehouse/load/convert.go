@@ -1,12 +1,17 @@
 package load
 
 import (
+	"bytes"
 	"encoding/hex"
 	"fmt"
 	"strconv"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/tarnlake/tarn/internal/format"
+	"github.com/tarnlake/tarn/internal/warehouse"
 )
 
 // converter turns one column's fields into values.
@@ -63,8 +68,131 @@ func newConverter(col Column, c *config) converter {
 // isChar reports CHAR and VARCHAR, whose empty fields are values.
 func (cv *converter) isChar() bool { return cv.col.Type.Kind == format.KindString }
 
-// convert turns a field that is not NULL AS into the column's value. An
-// empty or blank field of a type other than CHAR/VARCHAR is NULL.
+// cell is one converted field, typed, kept until its row is whole.
+type cell struct {
+	null bool
+	n    int64 // BOOLEAN (1 is true), the integers
+	f    float64
+	d    Decimal
+	t    time.Time // DATE (midnight UTC), TIMESTAMP
+	s, e int       // CHAR, VARCHAR, VARBYTE: the row's text[s:e]
+}
+
+// convertCell converts a field that is not NULL AS into out; text gathers
+// the row's strings. An empty or blank field of a type other than
+// CHAR/VARCHAR is NULL.
+func (cv *converter) convertCell(b []byte, c *config, scratch, text *[]byte, out *cell) convErr {
+	out.null = false
+	if cv.isChar() {
+		v, null, e := cv.stringValue(b, c, scratch)
+		if e.code != 0 || null {
+			out.null = null
+			return e
+		}
+		out.s = len(*text)
+		*text = append(*text, v...)
+		out.e = len(*text)
+		return e
+	}
+	if isBlank(b) {
+		out.null = true
+		return convErr{}
+	}
+	var e convErr
+	switch cv.col.Type.Kind {
+	case format.KindBoolean:
+		var v bool
+		v, e = parseBool(b)
+		out.n = 0
+		if v {
+			out.n = 1
+		}
+	case format.KindTinyint, format.KindSmallint, format.KindInt, format.KindBigint:
+		out.n, e = parseInt(b, cv.ints)
+	case format.KindFloat:
+		out.f, e = parseFloat(b, 32)
+	case format.KindDouble:
+		out.f, e = parseFloat(b, 64)
+	case format.KindDecimal:
+		out.d, e = parseDecimal(b, cv.prec, cv.scale, c.roundDec)
+	case format.KindDate, format.KindTimestamp:
+		out.t, out.null, e = cv.dateTime(b, c)
+	case format.KindBinary:
+		out.s = len(*text)
+		*text, e = cv.binary(b, c, *text)
+		out.e = len(*text)
+	default:
+		e = fail(CodeBadLine, 0, "Invalid data type")
+	}
+	return e
+}
+
+// value is a cell as the Go value rows carry.
+func (cv *converter) value(x *cell, text []byte) any {
+	if x.null {
+		return nil
+	}
+	switch cv.col.Type.Kind {
+	case format.KindString:
+		return string(text[x.s:x.e])
+	case format.KindBoolean:
+		return x.n != 0
+	case format.KindTinyint, format.KindSmallint:
+		return int16(x.n)
+	case format.KindInt:
+		return int32(x.n)
+	case format.KindBigint:
+		return x.n
+	case format.KindFloat:
+		return float32(x.f)
+	case format.KindDouble:
+		return x.f
+	case format.KindDecimal:
+		return x.d
+	case format.KindDate, format.KindTimestamp:
+		return x.t
+	case format.KindBinary:
+		return bytes.Clone(text[x.s:x.e])
+	}
+	return nil
+}
+
+// appendCell appends a cell to its column's builder, of the type
+// warehouse.ArrowType gives the column.
+func (cv *converter) appendCell(b array.Builder, x *cell, text []byte) {
+	if x.null {
+		b.AppendNull()
+		return
+	}
+	switch cv.col.Type.Kind {
+	case format.KindString:
+		b.(*array.StringBuilder).BinaryBuilder.Append(text[x.s:x.e])
+	case format.KindBoolean:
+		b.(*array.BooleanBuilder).Append(x.n != 0)
+	case format.KindTinyint, format.KindSmallint:
+		b.(*array.Int16Builder).Append(int16(x.n))
+	case format.KindInt:
+		b.(*array.Int32Builder).Append(int32(x.n))
+	case format.KindBigint:
+		b.(*array.Int64Builder).Append(x.n)
+	case format.KindFloat:
+		b.(*array.Float32Builder).Append(float32(x.f))
+	case format.KindDouble:
+		b.(*array.Float64Builder).Append(x.f)
+	case format.KindDecimal:
+		// parseDecimal has fitted the value to the column.
+		n, _ := warehouse.DecimalNum(x.d, cv.prec, cv.scale)
+		b.(*array.Decimal128Builder).Append(n)
+	case format.KindDate:
+		b.(*array.Date32Builder).Append(warehouse.Days(x.t))
+	case format.KindTimestamp:
+		b.(*array.TimestampBuilder).Append(arrow.Timestamp(x.t.UnixMicro()))
+	case format.KindBinary:
+		b.(*array.BinaryBuilder).Append(text[x.s:x.e])
+	}
+}
+
+// convert turns a field that is not NULL AS into the column's Go value.
 func (cv *converter) convert(b []byte, c *config, scratch *[]byte) (any, convErr) {
 	if cv.isChar() {
 		v, null, e := cv.stringValue(b, c, scratch)
@@ -73,56 +201,28 @@ func (cv *converter) convert(b []byte, c *config, scratch *[]byte) (any, convErr
 		}
 		return string(v), e
 	}
-	if isBlank(b) {
-		return nil, convErr{}
+	var x cell
+	var text []byte
+	if e := cv.convertCell(b, c, scratch, &text, &x); e.code != 0 {
+		return nil, e
 	}
-	switch cv.col.Type.Kind {
-	case format.KindBoolean:
-		v, e := parseBool(b)
-		return v, e
-	case format.KindTinyint, format.KindSmallint:
-		v, e := parseInt(b, cv.ints)
-		return int16(v), e
-	case format.KindInt:
-		v, e := parseInt(b, cv.ints)
-		return int32(v), e
-	case format.KindBigint:
-		v, e := parseInt(b, cv.ints)
-		return v, e
-	case format.KindFloat:
-		v, e := parseFloat(b, 32)
-		return float32(v), e
-	case format.KindDouble:
-		return parseFloat(b, 64)
-	case format.KindDecimal:
-		return parseDecimal(b, cv.prec, cv.scale, c.roundDec)
-	case format.KindDate, format.KindTimestamp:
-		t, e := cv.dateTime(b, c)
-		if e.code != 0 || t == nil {
-			return nil, e
-		}
-		return *t, e
-	case format.KindBinary:
-		return cv.binary(b, c)
-	}
-	return nil, fail(CodeBadLine, 0, "Invalid data type")
+	return cv.value(&x, text), convErr{}
 }
 
 // dateTime reads a DATE or TIMESTAMP; with ACCEPTANYDATE a value that does
 // not match is NULL, not an error.
-func (cv *converter) dateTime(b []byte, c *config) (*time.Time, convErr) {
+func (cv *converter) dateTime(b []byte, c *config) (t time.Time, null bool, e convErr) {
 	isDate := cv.col.Type.Kind == format.KindDate
 	b = trimSpace(b)
 	var p dtParts
 	var ok bool
-	t := time.Time{}
 	switch cv.spec.mode {
 	case dtDefault:
 		if isDate && len(b) < 10 {
 			if c.anyDate {
-				return nil, convErr{}
+				return t, true, convErr{}
 			}
-			return nil, convErr{code: CodeBadDate, reason: "Invalid Date Format - length must be 10 or more"}
+			return t, false, convErr{code: CodeBadDate, reason: "Invalid Date Format - length must be 10 or more"}
 		}
 		ok = parseDefault(b, &p)
 	case dtAuto:
@@ -137,15 +237,15 @@ func (cv *converter) dateTime(b []byte, c *config) (*time.Time, convErr) {
 	}
 	if !ok {
 		if c.anyDate {
-			return nil, convErr{}
+			return time.Time{}, true, convErr{}
 		}
-		return nil, cv.dateErr()
+		return time.Time{}, false, cv.dateErr()
 	}
 	if isDate {
 		y, m, d := t.Date()
 		t = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	}
-	return &t, convErr{}
+	return t, false, convErr{}
 }
 
 func (cv *converter) dateErr() convErr {
@@ -162,24 +262,26 @@ func (cv *converter) dateErr() convErr {
 	return convErr{code: CodeBadTimestamp, reason: "Invalid timestamp format or value [" + src + "]"}
 }
 
-// binary reads VARBYTE's hexadecimal text.
-func (cv *converter) binary(b []byte, c *config) (any, convErr) {
+// binary appends VARBYTE's hexadecimal text, decoded, to out.
+func (cv *converter) binary(b []byte, c *config, out []byte) ([]byte, convErr) {
 	for i, ch := range b {
 		if !(ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'f' || ch >= 'A' && ch <= 'F') {
-			return nil, invalidDigit(b, i, "Varbyte")
+			return out, invalidDigit(b, i, "Varbyte")
 		}
 	}
 	if len(b)%2 != 0 {
-		return nil, fail(CodeInvalidDigit, len(b), "Invalid hexadecimal value, odd number of digits")
+		return out, fail(CodeInvalidDigit, len(b), "Invalid hexadecimal value, odd number of digits")
 	}
-	out := make([]byte, len(b)/2)
-	_, _ = hex.Decode(out, b)
-	if n := cv.col.MaxLen; n > 0 && len(out) > n {
+	n := len(b) / 2
+	if cv.col.MaxLen > 0 && n > cv.col.MaxLen {
 		if !c.truncate {
-			return nil, convErr{code: CodeOutOfRange, reason: "Varbyte length exceeds DDL length"}
+			return out, convErr{code: CodeOutOfRange, reason: "Varbyte length exceeds DDL length"}
 		}
-		out = out[:n]
+		n, b = cv.col.MaxLen, b[:2*cv.col.MaxLen]
 	}
+	start := len(out)
+	out = append(out, make([]byte, n)...)
+	_, _ = hex.Decode(out[start:], b)
 	return out, convErr{}
 }
 

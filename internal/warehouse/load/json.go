@@ -5,6 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tarnlake/tarn/internal/warehouse"
 )
 
 // Redshift takes a JSON object or array of at most 4 MB.
@@ -129,8 +133,9 @@ func (st *jsonScan) inString(c byte) {
 	}
 }
 
-// readJSON reads a JSON file, one row per document.
-func readJSON(r io.Reader, rd *rowReader) error {
+// readJSON reads a JSON file, one row per document, into rd's batch,
+// emitting it each warehouse.BatchRows rows.
+func readJSON(r io.Reader, rd *rowReader, emit func(arrow.RecordBatch) error) error {
 	lr := newLineReader(r)
 	for range rd.c.header { // newlines count for IGNOREHEADER, as in Redshift
 		if _, ok, err := lr.next(); !ok {
@@ -141,6 +146,9 @@ func readJSON(r io.Reader, rd *rowReader) error {
 	names := rd.jsonNames()
 	for {
 		doc, ok, err := s.next()
+		if err == nil && (!ok || rd.batch.Len() == warehouse.BatchRows) && rd.batch.Len() > 0 {
+			err = emit(rd.batch.Batch())
+		}
 		if err != nil || !ok {
 			return err
 		}
@@ -205,21 +213,21 @@ func (rd *rowReader) jsonDoc(s *jsonSplitter, doc []byte, names map[string]int) 
 			values[i] = walkPath(doc, p)
 		}
 	}
+	rd.text = rd.text[:0]
 	for i, raw := range values {
 		v, null, e := jsonField(raw)
+		x := &rd.cells[i]
+		x.null = true
 		if e.code == 0 && !null {
-			v2, e2 := rd.conv[i].convert(v, rd.c, &rd.scratch)
-			rd.row[i], e = v2, e2
-		} else {
-			rd.row[i] = nil
+			e = rd.conv[i].convertCell(v, rd.c, &rd.scratch, &rd.text, x)
 		}
 		if e.code != 0 {
 			rd.addError(s.line, doc, i, e, raw)
 			return nil
 		}
 	}
-	rd.rows++
-	return rd.emit(rd.row)
+	rd.add()
+	return nil
 }
 
 // walkPath follows p's steps from the document; a step that finds nothing

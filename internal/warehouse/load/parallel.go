@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"io"
 	"runtime"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tarnlake/tarn/internal/warehouse"
 )
 
 // A TEXT or CSV file is read by several goroutines: one cuts the
@@ -24,13 +28,15 @@ type chunk struct {
 }
 
 type chunkResult struct {
-	rows [][]any
-	bad  []LoadError
-	err  error
+	rec arrow.RecordBatch // nil when no row was good
+	n   int64
+	bad []LoadError
+	err error
 }
 
-// readDelimited reads a TEXT or CSV file.
-func readDelimited(r io.Reader, rd *rowReader) error {
+// readDelimited reads a TEXT or CSV file into batches, a chunk's rows
+// each.
+func readDelimited(r io.Reader, rd *rowReader, emit func(arrow.RecordBatch) error) error {
 	stop := make(chan struct{})
 	defer close(stop)
 	workers := max(1, runtime.GOMAXPROCS(0))
@@ -66,9 +72,9 @@ func readDelimited(r io.Reader, rd *rowReader) error {
 		if room := MaxKept - len(rd.bad); room > 0 {
 			rd.bad = append(rd.bad, res.bad[:min(room, len(res.bad))]...)
 		}
-		for _, row := range res.rows {
-			rd.rows++
-			if err := rd.emit(row); err != nil {
+		rd.rows += res.n
+		if res.rec != nil {
+			if err := emit(res.rec); err != nil {
 				return err
 			}
 		}
@@ -139,21 +145,15 @@ func cutChunks(r io.Reader, c *config, send func(*chunk) bool) {
 	}
 }
 
-// convertChunk splits and converts one chunk's records as rd would.
+// convertChunk splits and converts one chunk's records, as rd would,
+// into a batch.
 func convertChunk(c *chunk, rd *rowReader) chunkResult {
-	var res chunkResult
-	var slab []any
-	n := len(rd.cols)
-	w := newRowReader(rd.file, rd.cols, rd.c, func(row []any) error {
-		if len(slab)+n > cap(slab) {
-			slab = make([]any, 0, n*1024)
-		}
-		slab = append(slab, row...)
-		res.rows = append(res.rows, slab[len(slab)-n:len(slab):len(slab)])
-		return nil
-	})
+	w := newRowReader(rd.file, rd.cols, rd.c, nil)
+	w.batch = warehouse.NewBatcher(rd.cols)
 	lr := &lineReader{buf: c.data, end: len(c.data), eof: true, num: c.line}
-	res.err = records(lr, w)
-	res.bad = w.bad
+	res := chunkResult{err: records(lr, w), n: w.rows, bad: w.bad}
+	if w.rows > 0 {
+		res.rec = w.batch.Batch()
+	}
 	return res
 }

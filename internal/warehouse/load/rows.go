@@ -2,28 +2,45 @@ package load
 
 import (
 	"bytes"
+
+	"github.com/tarnlake/tarn/internal/warehouse"
 )
 
 // rowReader turns records into rows: it checks field counts, applies NULL
-// AS and FILLRECORD, converts, and keeps the errors.
+// AS and FILLRECORD, converts, and keeps the errors. TEXT, CSV and JSON
+// rows are typed cells handed to a batch; Avro's and Parquet's readers
+// emit rows of Go values.
 type rowReader struct {
 	file    string
 	cols    []Column
 	c       *config
 	conv    []converter
-	emit    func([]any) error
-	row     []any
 	scratch []byte
 	rows    int64
 	bad     []LoadError
+
+	cells []cell
+	text  []byte // the row's strings
+	batch *warehouse.Batcher
+
+	emit func([]any) error
+	row  []any
 }
 
 func newRowReader(file string, cols []Column, c *config, emit func([]any) error) *rowReader {
-	rd := &rowReader{file: file, cols: cols, c: c, emit: emit, row: make([]any, len(cols))}
+	rd := &rowReader{file: file, cols: cols, c: c, emit: emit, row: make([]any, len(cols)), cells: make([]cell, len(cols))}
 	for _, col := range cols {
 		rd.conv = append(rd.conv, newConverter(col, c))
 	}
 	return rd
+}
+
+// add appends the row in cells to the batch.
+func (rd *rowReader) add() {
+	for i := range rd.cells {
+		rd.conv[i].appendCell(rd.batch.Builder(i), &rd.cells[i], rd.text)
+	}
+	rd.rows++
 }
 
 // records reads the records of lr (its header lines already skipped) and
@@ -73,49 +90,48 @@ func (rd *rowReader) delimited(rec *record) error {
 		rd.fail(rec, nf, convErr{code: CodeNoDelimiter, reason: "Delimiter not found", pos: len(rec.raw)}, rec.rawField(nf-1))
 		return nil
 	}
+	rd.text = rd.text[:0]
 	for i := range rd.cols {
+		x := &rd.cells[i]
 		if i >= nf { // FILLRECORD: VARCHARs get "" and the rest NULL
-			rd.row[i] = nil
-			if rd.conv[i].isChar() && !rd.c.emptyAsNull {
-				rd.row[i] = ""
-			}
+			x.null = !rd.conv[i].isChar() || rd.c.emptyAsNull
+			x.s, x.e = len(rd.text), len(rd.text)
 			continue
 		}
-		v, e := rd.field(rec, i)
-		if e.code != 0 {
+		if e := rd.field(rec, i, x); e.code != 0 {
 			rd.fail(rec, i, e, rec.rawField(i))
 			return nil
 		}
-		rd.row[i] = v
 	}
-	rd.rows++
-	return rd.emit(rd.row)
+	rd.add()
+	return nil
 }
 
-// field applies NULL AS to field i and converts it.
-func (rd *rowReader) field(rec *record, i int) (any, convErr) {
+// field applies NULL AS to field i and converts it into x.
+func (rd *rowReader) field(rec *record, i int, x *cell) convErr {
 	c, val := rd.c, rec.value(i)
+	x.null = true
 	if c.hasNull {
 		switch {
 		case c.nulTerm:
 			if len(val) == 1 && val[0] == 0 {
-				return nil, convErr{}
+				return convErr{}
 			}
 			if k := bytes.IndexByte(val, 0); k >= 0 {
-				return nil, convErr{code: CodeNulTerminator, pos: k, reason: "Invalid null byte - field longer than 1 byte"}
+				return convErr{code: CodeNulTerminator, pos: k, reason: "Invalid null byte - field longer than 1 byte"}
 			}
 		case c.format == formatText:
 			// ESCAPE lets \\N stand for \N too: either spelling is NULL.
 			if bytes.Equal(rec.rawField(i), c.nullAs) || c.escape && bytes.Equal(val, c.nullAs) {
-				return nil, convErr{}
+				return convErr{}
 			}
 		default:
 			if !rec.fields[i].quoted && bytes.Equal(val, c.nullAs) {
-				return nil, convErr{}
+				return convErr{}
 			}
 		}
 	}
-	return rd.conv[i].convert(val, c, &rd.scratch)
+	return rd.conv[i].convertCell(val, c, &rd.scratch, &rd.text, x)
 }
 
 // fail records a bad row at column i.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tarnlake/tarn/internal/query/sqltext"
@@ -21,12 +23,13 @@ import (
 // while the server parses. (pgx's binary CopyFrom spent most of a load
 // encoding NUMERIC through big.Int.)
 
-// copyCSV copies rows into schema.table's columns on tx's connection and
-// says how many it copied. An error of the rows' own is returned as it is.
-func copyCSV(ctx context.Context, tx pgx.Tx, schema, table string, cols []string, rows iter.Seq2[[]any, error]) (int64, error) {
+// copyCSV copies batches into schema.table's columns on tx's connection
+// and says how many rows it copied. An error of the batches' own is
+// returned as it is.
+func copyCSV(ctx context.Context, tx pgx.Tx, schema, table string, cols []warehouse.Column, batches iter.Seq2[arrow.RecordBatch, error]) (int64, error) {
 	names := make([]string, len(cols))
 	for i, c := range cols {
-		names[i] = sqltext.QuoteIdent(c)
+		names[i] = sqltext.QuoteIdent(c.Name)
 	}
 	pr, pw := io.Pipe()
 	var failed error
@@ -36,28 +39,31 @@ func copyCSV(ctx context.Context, tx pgx.Tx, schema, table string, cols []string
 		w := bufio.NewWriterSize(pw, 256<<10)
 		var line []byte
 		n := 0
-		for vals, err := range rows {
+		for rec, err := range batches {
+			if err == nil {
+				err = warehouse.CheckSchema(rec.Schema(), cols)
+			}
 			if err != nil {
 				failed = err
 				pw.CloseWithError(err)
 				return
 			}
-			n++
-			line = line[:0]
-			for i, v := range vals {
-				if i > 0 {
-					line = append(line, ',')
+			for r := range int(rec.NumRows()) {
+				n++
+				line = line[:0]
+				for i, a := range rec.Columns() {
+					if i > 0 {
+						line = append(line, ',')
+					}
+					line = appendCSV(line, a, r)
 				}
-				if line, err = appendCSV(line, v); err != nil {
-					failed = fmt.Errorf("row %d column %s: %w", n, cols[min(i, len(cols)-1)], err)
-					pw.CloseWithError(failed)
-					return
+				line = append(line, '\n')
+				if _, err := w.Write(line); err != nil {
+					rec.Release()
+					return // the COPY ended: its error says why
 				}
 			}
-			line = append(line, '\n')
-			if _, err := w.Write(line); err != nil {
-				return // the COPY ended: its error says why
-			}
+			rec.Release()
 		}
 		pw.CloseWithError(w.Flush())
 	}()
@@ -74,46 +80,49 @@ func copyCSV(ctx context.Context, tx pgx.Tx, schema, table string, cols []string
 	return tag.RowsAffected(), nil
 }
 
-// appendCSV appends v as a CSV field PostgreSQL reads back as the same
-// value: NULL is an empty field, text is quoted when it must be.
-func appendCSV(b []byte, v any) ([]byte, error) {
-	switch x := v.(type) {
-	case nil:
-		return b, nil
-	case string:
-		return appendQuoted(b, x), nil
-	case []byte:
+// appendCSV appends row r of column a as a CSV field PostgreSQL reads
+// back as the same value: NULL is an empty field, text is quoted when it
+// must be. The columns are of the types warehouse.ArrowType gives.
+func appendCSV(b []byte, a arrow.Array, r int) []byte {
+	if a.IsNull(r) {
+		return b
+	}
+	switch x := a.(type) {
+	case *array.String:
+		return appendQuoted(b, x.Value(r))
+	case *array.Binary:
 		b = append(b, `\x`...) // bytea's hex form; a backslash is plain text in CSV
-		for _, c := range x {
+		for _, c := range x.Value(r) {
 			b = append(b, hexDigits[c>>4], hexDigits[c&15])
 		}
-		return b, nil
-	case bool:
-		if x {
-			return append(b, 't'), nil
+		return b
+	case *array.Boolean:
+		if x.Value(r) {
+			return append(b, 't')
 		}
-		return append(b, 'f'), nil
-	case int16:
-		return strconv.AppendInt(b, int64(x), 10), nil
-	case int32:
-		return strconv.AppendInt(b, int64(x), 10), nil
-	case int64:
-		return strconv.AppendInt(b, x, 10), nil
-	case int:
-		return strconv.AppendInt(b, int64(x), 10), nil
-	case float32:
-		return sqltext.AppendFloat(b, float64(x), 32), nil
-	case float64:
-		return sqltext.AppendFloat(b, x, 64), nil
-	case warehouse.Decimal:
-		if u, ok := x.Int64(); ok && x.Unscaled == nil {
-			return appendDecimal(b, u, x.Scale), nil
+		return append(b, 'f')
+	case *array.Int16:
+		return strconv.AppendInt(b, int64(x.Value(r)), 10)
+	case *array.Int32:
+		return strconv.AppendInt(b, int64(x.Value(r)), 10)
+	case *array.Int64:
+		return strconv.AppendInt(b, x.Value(r), 10)
+	case *array.Float32:
+		return sqltext.AppendFloat(b, float64(x.Value(r)), 32)
+	case *array.Float64:
+		return sqltext.AppendFloat(b, x.Value(r), 64)
+	case *array.Decimal128:
+		n, scale := x.Value(r), int(x.DataType().(*arrow.Decimal128Type).Scale)
+		if small, ok := warehouse.DecimalInt64(n); ok {
+			return appendDecimal(b, small, scale)
 		}
-		return append(b, x.String()...), nil
-	case time.Time:
-		return appendTime(b, x.UTC()), nil
+		return append(b, warehouse.FormatDecimal(n.BigInt(), scale)...)
+	case *array.Date32:
+		return appendTime(b, time.Unix(int64(x.Value(r))*86400, 0).UTC())
+	case *array.Timestamp:
+		return appendTime(b, time.UnixMicro(int64(x.Value(r))).UTC())
 	}
-	return nil, fmt.Errorf("a %T cannot be loaded", v)
+	return appendQuoted(b, fmt.Sprint(warehouse.Value(a, r)))
 }
 
 const hexDigits = "0123456789abcdef"

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"iter"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -140,9 +141,13 @@ func (s *Store) Tables(ctx context.Context, schema string) ([]warehouse.Table, e
 }
 
 // Load is one COPY in a transaction with its ledger entry.
-func (s *Store) Load(ctx context.Context, t warehouse.Target, rows iter.Seq2[[]any, error]) (int64, error) {
+func (s *Store) Load(ctx context.Context, t warehouse.Target, batches iter.Seq2[arrow.RecordBatch, error]) (int64, error) {
+	cols, err := warehouse.TargetColumns(ctx, s, t)
+	if err != nil {
+		return 0, err
+	}
 	var n int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if t.Once != "" {
 			if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+warehouse.System+`;
 				CREATE TABLE IF NOT EXISTS `+warehouse.System+`.loads (once text PRIMARY KEY, schema_name text, table_name text, loaded timestamptz)`); err != nil {
@@ -157,7 +162,7 @@ func (s *Store) Load(ctx context.Context, t warehouse.Target, rows iter.Seq2[[]a
 			}
 		}
 		var err error
-		n, err = copyCSV(ctx, tx, t.Schema, t.Table, t.Columns, rows)
+		n, err = copyCSV(ctx, tx, t.Schema, t.Table, cols, batches)
 		return err
 	})
 	switch {

@@ -123,7 +123,7 @@ func loadQuery(t *testing.T, s warehouse.Store) {
 	exec(t, s, sales)
 	at := time.Date(2026, 12, 6, 10, 30, 15, 250000000, time.UTC)
 	day := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
-	n, err := s.Load(ctx(t), warehouse.Target{Schema: "public", Table: "sales", Columns: []string{"id", "region", "amount", "qty", "sold_at", "day", "paid"}}, rowsOf(
+	n, err := warehouse.LoadRows(ctx(t), s, warehouse.Target{Schema: "public", Table: "sales", Columns: []string{"id", "region", "amount", "qty", "sold_at", "day", "paid"}}, rowsOf(
 		[]any{int64(1), "north", "12.50", int32(3), at, day, true},
 		[]any{int64(2), nil, "-0.07", int32(-1), nil, nil, false},
 	))
@@ -131,7 +131,7 @@ func loadQuery(t *testing.T, s warehouse.Store) {
 		t.Fatalf("load: %d %v", n, err)
 	}
 	// A subset of columns: the others are NULL.
-	if n, err := s.Load(ctx(t), warehouse.Target{Schema: "public", Table: "sales", Columns: []string{"id"}}, rowsOf([]any{int64(3)})); err != nil || n != 1 {
+	if n, err := warehouse.LoadRows(ctx(t), s, warehouse.Target{Schema: "public", Table: "sales", Columns: []string{"id"}}, rowsOf([]any{int64(3)})); err != nil || n != 1 {
 		t.Fatalf("load some columns: %d %v", n, err)
 	}
 	cols, got := query(t, s, "SELECT id, region, amount, qty, sold_at, day, paid FROM public.sales ORDER BY id")
@@ -163,7 +163,7 @@ func allOrNothing(t *testing.T, s warehouse.Store) {
 		}
 		yield(nil, errors.New("the file ends in the middle of a row"))
 	}
-	if _, err := s.Load(ctx(t), warehouse.Target{Schema: "public", Table: "t", Columns: []string{"id"}, Once: "f@1"}, bad); err == nil {
+	if _, err := warehouse.LoadRows(ctx(t), s, warehouse.Target{Schema: "public", Table: "t", Columns: []string{"id"}, Once: "f@1"}, bad); err == nil {
 		t.Fatal("a load whose rows failed succeeded")
 	}
 	if _, got := query(t, s, "SELECT count(*) FROM public.t"); fmt.Sprint(got) != "[[0]]" {
@@ -171,10 +171,10 @@ func allOrNothing(t *testing.T, s warehouse.Store) {
 	}
 	// A failed load is not in the ledger: it loads when tried again, once.
 	target := warehouse.Target{Schema: "public", Table: "t", Columns: []string{"id"}, Once: "f@1"}
-	if n, err := s.Load(ctx(t), target, rowsOf([]any{int64(1)}, []any{int64(2)})); err != nil || n != 2 {
+	if n, err := warehouse.LoadRows(ctx(t), s, target, rowsOf([]any{int64(1)}, []any{int64(2)})); err != nil || n != 2 {
 		t.Fatalf("load again: %d %v", n, err)
 	}
-	if n, err := s.Load(ctx(t), target, rowsOf([]any{int64(1)}, []any{int64(2)})); !errors.Is(err, warehouse.ErrLoaded) || n != 0 {
+	if n, err := warehouse.LoadRows(ctx(t), s, target, rowsOf([]any{int64(1)}, []any{int64(2)})); !errors.Is(err, warehouse.ErrLoaded) || n != 0 {
 		t.Fatalf("load a third time: %d %v, want ErrLoaded", n, err)
 	}
 	if _, got := query(t, s, "SELECT count(*) FROM public.t"); fmt.Sprint(got) != "[[2]]" {
@@ -202,7 +202,7 @@ func execCounts(t *testing.T, s warehouse.Store) {
 }
 
 func noTable(t *testing.T, s warehouse.Store) {
-	if _, err := s.Load(ctx(t), warehouse.Target{Schema: "public", Table: "missing", Columns: []string{"id"}}, rowsOf([]any{int64(1)})); !errors.Is(err, warehouse.ErrNoTable) {
+	if _, err := warehouse.LoadRows(ctx(t), s, warehouse.Target{Schema: "public", Table: "missing", Columns: []string{"id"}}, rowsOf([]any{int64(1)})); !errors.Is(err, warehouse.ErrNoTable) {
 		t.Errorf("load into a missing table: %v", err)
 	}
 	if _, err := s.Query(ctx(t), "SELECT * FROM public.missing"); !errors.Is(err, warehouse.ErrNoTable) {
@@ -270,7 +270,7 @@ func txs(t *testing.T, s warehouse.Store) {
 // decimals: Load takes Decimal values as well as text.
 func decimals(t *testing.T, s warehouse.Store) {
 	exec(t, s, "CREATE TABLE public.d (v numeric(10,2))")
-	n, err := s.Load(ctx(t), warehouse.Target{Schema: "public", Table: "d", Columns: []string{"v"}}, rowsOf(
+	n, err := warehouse.LoadRows(ctx(t), s, warehouse.Target{Schema: "public", Table: "d", Columns: []string{"v"}}, rowsOf(
 		[]any{warehouse.Decimal{Unscaled: big.NewInt(1250), Scale: 2}},
 		[]any{warehouse.Decimal{Unscaled: big.NewInt(-5), Scale: 0}},
 		[]any{"0.07"},
@@ -283,7 +283,7 @@ func decimals(t *testing.T, s warehouse.Store) {
 	}
 	// A value past the column's precision is refused, not wrapped.
 	exec(t, s, "CREATE TABLE public.narrow (v numeric(4,2))")
-	if _, err := s.Load(ctx(t), warehouse.Target{Schema: "public", Table: "narrow", Columns: []string{"v"}},
+	if _, err := warehouse.LoadRows(ctx(t), s, warehouse.Target{Schema: "public", Table: "narrow", Columns: []string{"v"}},
 		rowsOf([]any{warehouse.Decimal{Small: 123456, Scale: 2}})); err == nil {
 		_, got := query(t, s, "SELECT v FROM public.narrow")
 		t.Fatalf("1234.56 loaded into numeric(4,2): %v", got)
@@ -305,7 +305,7 @@ func roundTrip(t *testing.T, s warehouse.Store) {
 			at.Add(time.Duration(i) * time.Hour), at, at, i%2 == 0, []byte{0, 1, 0xfe, byte(i)}})
 	}
 	rows = append(rows, []any{int32(99), nil, math.NaN(), nil, nil, nil, nil, nil, nil, nil, nil})
-	n, err := s.Load(ctx(t), warehouse.Target{Schema: "public", Table: "rt", Columns: []string{"n", "s", "f", "r", "d", "big", "ts", "tz", "day", "ok", "b"}}, rowsOf(rows...))
+	n, err := warehouse.LoadRows(ctx(t), s, warehouse.Target{Schema: "public", Table: "rt", Columns: []string{"n", "s", "f", "r", "d", "big", "ts", "tz", "day", "ok", "b"}}, rowsOf(rows...))
 	if err != nil || n != int64(len(rows)) {
 		t.Fatalf("load: %d %v", n, err)
 	}
