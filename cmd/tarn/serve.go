@@ -50,6 +50,7 @@ import (
 	"github.com/tarnlake/tarn/internal/warehouse/copyfrom"
 	whduckdb "github.com/tarnlake/tarn/internal/warehouse/duckdb"
 	whpostgres "github.com/tarnlake/tarn/internal/warehouse/postgres"
+	"github.com/tarnlake/tarn/internal/warehouse/pqscan"
 )
 
 const serveUsage = `Usage:
@@ -183,13 +184,16 @@ func serve(ctx context.Context, args []string, con console) error {
 		return failed(err)
 	}
 	parts = append(parts, part{name: "warehouse", close: wh.Close})
+	// COPY's Parquet reader: one DuckDB, opened at the first COPY of Parquet.
+	pq := pqscan.New()
+	parts = append(parts, part{name: "parquet reader", close: pq.Close})
 	crawler := crawl.New(crawl.Options{Catalog: cat, Lake: store, Warehouse: wh, Log: log, Registerer: reg,
 		Exclusive: cfg.Catalog.PostgresDSN == ""})
 	// Every object change is logged before it is acknowledged.
 	eventLog := trigger.NewLog(streams, trigger.LogOptions{Stream: cfg.Events.Stream, Retention: cfg.Events.retention(),
 		Region: cfg.S3.Region, Log: log, Registerer: reg})
 	store = lake.WithEvents(store, eventLog)
-	events, err := buildEvents(cfg, eventLog, cat, store, streams, keyring, crawler, ruleLoader{copyfrom.Options{Store: wh, Lake: store}},
+	events, err := buildEvents(cfg, eventLog, cat, store, streams, keyring, crawler, ruleLoader{copyfrom.Options{Store: wh, Lake: store, Parquet: pq}},
 		localURL(scheme, addrs[0].ln.Addr()), log, reg)
 	if err != nil {
 		return failed(err)
@@ -202,7 +206,7 @@ func serve(ctx context.Context, args []string, con console) error {
 	}})
 	deliveries := delivery.New(delivery.Options{Docs: cat, Catalog: cat, Streams: streams, Lake: store,
 		Functions: events.service, Key: keyring.ByName, Region: cfg.S3.Region, Log: log, Registerer: reg})
-	eng, err := openEngine(cfg, cat, baseLake, store, streams, pendingViews{deliveries}, wh, keyring, log, reg)
+	eng, err := openEngine(cfg, cat, baseLake, store, streams, pendingViews{deliveries}, wh, pq, keyring, log, reg)
 	if err != nil {
 		return failed(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/tarnlake/tarn/internal/lake/mirror"
 	"github.com/tarnlake/tarn/internal/stream"
 	"github.com/tarnlake/tarn/internal/warehouse"
+	"github.com/tarnlake/tarn/internal/warehouse/pqscan"
 )
 
 // openEngine starts the query engine over the catalog. On the folder
@@ -25,13 +26,13 @@ import (
 // store is the backend, whose files DuckDB may read in place.
 // keys decide what each session's key may read and write (the SQL
 // sandbox).
-func openEngine(cfg Config, cat catalog.Store, store lake.Store, writes lake.Objects, streams stream.Store, deliveries engine.Deliveries, wh warehouse.Store, keys *access.Keyring, log *slog.Logger, reg prometheus.Registerer) (*engine.Engine, error) {
+func openEngine(cfg Config, cat catalog.Store, store lake.Store, writes lake.Objects, streams stream.Store, deliveries engine.Deliveries, wh warehouse.Store, pq *pqscan.Scanner, keys *access.Keyring, log *slog.Logger, reg prometheus.Registerer) (*engine.Engine, error) {
 	timeout, _ := time.ParseDuration(cfg.Query.Timeout) // checked by validate
 	tmp := filepath.Join(cfg.Data, "tmp", "sql")
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return nil, fmt.Errorf("query engine: %w", err)
 	}
-	opts := engine.Options{Catalog: cat, Lake: writes, Streams: streams, Deliveries: deliveries, Warehouse: wh, Path: filepath.Join(cfg.Data, "query.duckdb"), Log: log,
+	opts := engine.Options{Catalog: cat, Lake: writes, Streams: streams, Deliveries: deliveries, Warehouse: wh, Parquet: pq, Path: filepath.Join(cfg.Data, "query.duckdb"), Log: log,
 		Keys: keys, TempDir: tmp,
 		MemoryLimit: cfg.Query.MemoryLimit, StatementMemoryLimit: cfg.Query.StatementMemoryLimit,
 		QueryTimeout: timeout, MaxConcurrent: cfg.Query.MaxConcurrent}

@@ -25,6 +25,7 @@ import (
 	"github.com/tarnlake/tarn/internal/query"
 	"github.com/tarnlake/tarn/internal/stream"
 	"github.com/tarnlake/tarn/internal/warehouse"
+	"github.com/tarnlake/tarn/internal/warehouse/pqscan"
 )
 
 // Options configures the engine.
@@ -39,6 +40,8 @@ type Options struct {
 	// Warehouse, when set, makes every warehouse table a table of its
 	// schema, and takes the statements that create and change them.
 	Warehouse warehouse.Store
+	// Parquet, when set, reads the Parquet files of warehouse COPYs.
+	Parquet *pqscan.Scanner
 	// Deliveries, with Streams, makes every delivery a table
 	// pending.<name> of the records it has not written yet.
 	Deliveries Deliveries

@@ -22,6 +22,7 @@ import (
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/warehouse"
 	"github.com/tarnlake/tarn/internal/warehouse/load"
+	"github.com/tarnlake/tarn/internal/warehouse/pqscan"
 	"github.com/tarnlake/tarn/internal/warehouse/redshift"
 )
 
@@ -29,7 +30,13 @@ import (
 type Options struct {
 	Store warehouse.Store
 	Lake  lake.Objects
+	// Parquet, when set, reads Parquet files whose values load as they
+	// are (and a COPY it fails is run again without it).
+	Parquet *pqscan.Scanner
 }
+
+// errStopped ends reading when the store stops taking batches.
+var errStopped = errors.New("stopped")
 
 // Result is what a COPY did.
 type Result struct {
@@ -61,6 +68,18 @@ type Job struct {
 // on the table's schema). A role (IAM_ROLE) may name only the caller's own
 // key, or any key when the caller is root.
 func Run(ctx context.Context, o Options, j Job) (Result, error) {
+	res, err := run(ctx, o, j)
+	var fast *fastFailed
+	if errors.As(err, &fast) && o.Parquet != nil {
+		// Nothing was loaded: ReadParquet says what is wrong, as Redshift
+		// would.
+		o.Parquet = nil
+		return run(ctx, o, j)
+	}
+	return res, err
+}
+
+func run(ctx context.Context, o Options, j Job) (Result, error) {
 	c, caller, once := j.Copy, j.Caller, j.Once
 	schema := c.Schema
 	if schema == "" {
@@ -88,7 +107,7 @@ func Run(ctx context.Context, o Options, j Job) (Result, error) {
 	var bad []load.LoadError
 	badRows := 0
 	batches := iter.Seq2[arrow.RecordBatch, error](func(yield func(arrow.RecordBatch, error) bool) {
-		stop := errors.New("stopped")
+		stop := errStopped
 		send := func(rec arrow.RecordBatch) error {
 			if !yield(rec, nil) {
 				return stop
@@ -122,7 +141,7 @@ func Run(ctx context.Context, o Options, j Job) (Result, error) {
 			var errs []load.LoadError
 			switch c.Format {
 			case "PARQUET":
-				errs, err = readParquet(plain, name, cols, emit)
+				errs, err = readParquet(ctx, o.Parquet, plain, name, cols, emit, send)
 			case "AVRO":
 				_, errs, err = load.ReadAvro(plain, name, cols, opts, emit)
 			default:
@@ -137,6 +156,11 @@ func Run(ctx context.Context, o Options, j Job) (Result, error) {
 				// Columnar COPY fails as a whole at its first bad value.
 				bad = append(bad, errs...)
 				yield(nil, fail("Load into table '%s' failed (%v). Check 'stl_load_errors' system table for details.", c.Table, err))
+				return
+			}
+			var fast *fastFailed
+			if errors.As(err, &fast) {
+				yield(nil, err)
 				return
 			}
 			if err != nil {

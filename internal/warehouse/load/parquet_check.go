@@ -12,6 +12,9 @@ import (
 	"io"
 
 	"github.com/parquet-go/parquet-go"
+	pqformat "github.com/parquet-go/parquet-go/format"
+
+	"github.com/tarnlake/tarn/internal/format"
 )
 
 // checkParquetFooter checks the file's frame and its footer's structure
@@ -301,4 +304,69 @@ func skipBytes(b []byte, i int, n uint64) (int, error) {
 		return 0, io.ErrUnexpectedEOF
 	}
 	return i + int(n), nil
+}
+
+// ParquetExact says whether a Parquet file's values load into cols as
+// they are: flat columns of the columns' own types (an INT64 into a
+// BIGINT, a STRING into a VARCHAR with no length kept, a DECIMAL of the
+// column's scale and no more digits...), so that any Parquet reader loads
+// them as ReadParquet would. Any other file, or one that does not open,
+// is ReadParquet's.
+func ParquetExact(r io.ReaderAt, size int64, cols []Column) bool {
+	if checkParquetFooter(r, size) != nil {
+		return false
+	}
+	var f *parquet.File
+	if safely(func() error {
+		var err error
+		f, err = parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true), parquet.FileReadMode(parquet.ReadModeSync))
+		return err
+	}) != nil {
+		return false
+	}
+	top := f.Root().Columns()
+	if len(top) != len(cols) {
+		return false
+	}
+	for i, col := range top {
+		if !col.Leaf() || col.Repeated() {
+			return false
+		}
+		l, err := leafPlan(col)
+		if err != nil || !exact(l, col, cols[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// exact says whether leaf l's values are column c's as they are.
+func exact(l pqLeaf, col *parquet.Column, c Column) bool {
+	switch c.Type.Kind {
+	case format.KindBoolean:
+		return l.kind == pqBool
+	case format.KindInt:
+		return l.kind == pqInt32
+	case format.KindBigint:
+		return l.kind == pqInt32 || l.kind == pqInt64
+	case format.KindFloat:
+		return l.kind == pqFloat
+	case format.KindDouble:
+		return l.kind == pqFloat || l.kind == pqDouble
+	case format.KindString:
+		return l.kind == pqText && c.MaxLen == 0 && !c.Char
+	case format.KindDate:
+		return l.kind == pqDate
+	case format.KindTimestamp:
+		return l.kind == pqTimestamp && l.unit == 1
+	case format.KindDecimal:
+		lt := col.Type().LogicalType()
+		if l.kind != pqDecimal || lt == nil {
+			return false
+		}
+		d, ok := lt.Value.(*pqformat.DecimalType)
+		p, s := decimalShape(c.Type)
+		return ok && l.scale == s && int(d.Precision) <= p
+	}
+	return false
 }
