@@ -35,11 +35,13 @@ func (s *session) Query(ctx context.Context, text string, args ...any) (query.Re
 	case <-ctx.Done():
 		return query.Result{}, sqlError(ctx, ctx.Err(), text)
 	}
-	cancel := context.CancelFunc(func() {})
+	var cancel context.CancelFunc
 	if s.e.opts.QueryTimeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, s.e.opts.QueryTimeout)
-	} else if s.e.opts.Prepare != nil {
-		ctx, cancel = context.WithCancel(ctx) // Prepare keeps the statement's files until it ends
+	} else {
+		// What the statement started ends with it: Prepare's copies of
+		// files, warehouse reads it stopped early.
+		ctx, cancel = context.WithCancel(ctx)
 	}
 	hold, err := s.e.holdPending(ctx, stmts)
 	if err != nil {

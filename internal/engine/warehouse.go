@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/tarnlake/tarn/internal/access"
-	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/warehouse"
 	whduckdb "github.com/tarnlake/tarn/internal/warehouse/duckdb"
 )
@@ -77,9 +79,9 @@ func (e *Engine) registerWarehouse(ctx context.Context, db *sql.DB, may func(acc
 	}
 	defer c.Close()
 	varchar, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
-	return duckdb.RegisterTableUDF(c, "tarn_warehouse", duckdb.RowTableFunction{
+	return duckdb.RegisterTableUDF(c, "tarn_warehouse", duckdb.ChunkTableFunction{
 		Config: duckdb.TableFunctionConfig{Arguments: []duckdb.TypeInfo{varchar, varchar}},
-		BindArgumentsContext: func(ctx context.Context, _ map[string]any, args ...any) (duckdb.RowTableSource, error) {
+		BindArgumentsContext: func(ctx context.Context, _ map[string]any, args ...any) (duckdb.ChunkTableSource, error) {
 			schema, _ := args[0].(string)
 			table, _ := args[1].(string)
 			if !may(access.Resource{Kind: access.Warehouse, Name: schema}) {
@@ -99,13 +101,22 @@ func (e *Engine) registerWarehouse(ctx context.Context, db *sql.DB, may func(acc
 	})
 }
 
-// whSource reads a warehouse table's rows, the projected columns only.
+// whSource reads a warehouse table's batches, the projected columns only,
+// a vector at a time.
 type whSource struct {
 	ctx   context.Context
 	store warehouse.Store
 	table warehouse.Table
-	rows  warehouse.Rows
-	cols  []int // the table's columns the rows hold, in order
+	cols  []int // the table's columns the batches hold, in order
+	count bool  // no column projected (count(*)): rows only
+	batch <-chan batchOrErr
+	rec   arrow.RecordBatch
+	off   int
+}
+
+type batchOrErr struct {
+	rec arrow.RecordBatch
+	err error
 }
 
 func (s *whSource) ColumnInfos() []duckdb.ColumnInfo {
@@ -129,48 +140,139 @@ func (s *whSource) Cardinality() *duckdb.CardinalityInfo { return nil }
 
 func (s *whSource) Init() {}
 
-func (s *whSource) FillRow(row duckdb.Row) (bool, error) {
-	if s.rows == nil {
-		var names []string
-		for i, c := range s.table.Columns {
-			if row.IsProjected(i) {
-				s.cols = append(s.cols, i)
-				names = append(names, quoteIdent(c.Name))
+// start reads the projected columns on a goroutine of its own, which
+// ends with the statement.
+func (s *whSource) start(c *duckdb.DataChunk) {
+	var names []string
+	for i, col := range s.table.Columns {
+		if _, err := c.GetVector(i); err == nil { // projected
+			s.cols = append(s.cols, i)
+			names = append(names, col.Name)
+		}
+	}
+	if len(names) == 0 {
+		s.count = true
+		names = []string{s.table.Columns[0].Name}
+	}
+	ch := make(chan batchOrErr, 1)
+	s.batch = ch
+	go func() {
+		defer close(ch)
+		for rec, err := range s.store.Read(s.ctx, s.table.Schema, s.table.Name, names) {
+			select {
+			case ch <- batchOrErr{rec, err}:
+			case <-s.ctx.Done():
+				if rec != nil {
+					rec.Release()
+				}
+				return
 			}
-		}
-		what := "1" // count(*): rows, no columns
-		if len(names) > 0 {
-			what = strings.Join(names, ", ")
-		}
-		rows, err := s.store.Query(s.ctx, fmt.Sprintf("SELECT %s FROM %s.%s", what, quoteIdent(s.table.Schema), quoteIdent(s.table.Name)))
-		if err != nil {
-			return false, fmt.Errorf("warehouse table %s.%s: %w", s.table.Schema, s.table.Name, err)
-		}
-		s.rows = rows
-	}
-	if !s.rows.Next() {
-		err := s.rows.Err()
-		s.rows.Close()
-		return false, err
-	}
-	vals, err := s.rows.Values()
-	if err != nil {
-		return false, err
-	}
-	for j, i := range s.cols {
-		v := vals[j]
-		if d, ok := v.(string); ok && s.table.Columns[i].Type.Kind == format.KindDecimal {
-			n, err := warehouse.ParseDecimal(d, s.table.Columns[i].Type.Scale)
 			if err != nil {
-				return false, err
+				return
 			}
-			v = duckdb.Decimal{Width: uint8(s.table.Columns[i].Type.Precision), Scale: uint8(s.table.Columns[i].Type.Scale), Value: n}
 		}
-		if err := row.SetRowValue(i, v); err != nil {
-			return false, fmt.Errorf("warehouse table %s.%s column %s: %w", s.table.Schema, s.table.Name, s.table.Columns[i].Name, err)
+	}()
+}
+
+func (s *whSource) FillChunk(c duckdb.DataChunk) error {
+	if s.batch == nil {
+		s.start(&c)
+	}
+	size := duckdb.GetDataChunkCapacity()
+	n := 0
+	for n < size {
+		if s.rec == nil || s.off == int(s.rec.NumRows()) {
+			if s.rec != nil {
+				s.rec.Release()
+				s.rec = nil
+			}
+			var b batchOrErr
+			var ok bool
+			select {
+			case b, ok = <-s.batch:
+			case <-s.ctx.Done():
+				return s.ctx.Err()
+			}
+			if !ok {
+				break
+			}
+			if b.err != nil {
+				return fmt.Errorf("warehouse table %s.%s: %w", s.table.Schema, s.table.Name, b.err)
+			}
+			s.rec, s.off = b.rec, 0
+			continue
+		}
+		k := min(size-n, int(s.rec.NumRows())-s.off)
+		if !s.count {
+			for j, i := range s.cols {
+				if err := setColumn(&c, i, n, s.rec.Column(j), s.off, k); err != nil {
+					return fmt.Errorf("warehouse table %s.%s column %s: %w", s.table.Schema, s.table.Name, s.table.Columns[i].Name, err)
+				}
+			}
+		}
+		n += k
+		s.off += k
+	}
+	return c.SetSize(n)
+}
+
+// setColumn sets rows [off, off+k) of a as column i's rows from dst.
+func setColumn(c *duckdb.DataChunk, i, dst int, a arrow.Array, off, k int) error {
+	var err error
+	for r := range k {
+		if a.IsNull(off + r) {
+			if err = c.SetValue(i, dst+r, nil); err != nil {
+				return err
+			}
 		}
 	}
-	return true, nil
+	set := func(r int, f func(int) error) error {
+		for ; r < k; r++ {
+			if !a.IsNull(off + r) {
+				if err := f(r); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	switch x := a.(type) {
+	case *array.Int64:
+		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+	case *array.Int32:
+		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+	case *array.Int16:
+		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+	case *array.Float64:
+		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+	case *array.Float32:
+		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+	case *array.Boolean:
+		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+	case *array.String:
+		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+	case *array.Binary:
+		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+	case *array.Date32:
+		return set(0, func(r int) error {
+			return duckdb.SetChunkValue(*c, i, dst+r, time.Unix(int64(x.Value(off+r))*86400, 0).UTC())
+		})
+	case *array.Timestamp:
+		return set(0, func(r int) error {
+			return duckdb.SetChunkValue(*c, i, dst+r, time.UnixMicro(int64(x.Value(off+r))).UTC())
+		})
+	case *array.Decimal128:
+		dt := x.DataType().(*arrow.Decimal128Type)
+		return set(0, func(r int) error {
+			n := x.Value(off + r)
+			if small, ok := warehouse.DecimalInt64(n); ok && dt.Precision <= 18 {
+				// DuckDB keeps DECIMAL(18) and narrower as its unscaled integer.
+				return duckdb.SetChunkValue(*c, i, dst+r, small)
+			}
+			return duckdb.SetChunkValue(*c, i, dst+r, duckdb.Decimal{Width: uint8(dt.Precision), Scale: uint8(dt.Scale), Value: n.BigInt()})
+		})
+	}
+	return set(0, func(r int) error { return c.SetValue(i, dst+r, warehouse.Value(a, off+r)) })
 }
 
 // TableKinds names what each of the engine's tables is, as Redshift's

@@ -278,3 +278,24 @@ func TestArchive(t *testing.T) {
 		t.Fatalf("union after refused runs: %v", got)
 	}
 }
+
+// A table of many batches reads whole, in vectors that cut across them;
+// a statement that stops early ends its read.
+func TestWarehouseBatches(t *testing.T) {
+	e := whEnv(t)
+	s := e.session()
+	e.rows(s, `CREATE TABLE big (id bigint, note varchar, amount numeric(30,2), ts timestamp, day date)`)
+	e.rows(s, `INSERT INTO big SELECT range, CASE WHEN range % 3 = 0 THEN NULL ELSE 'n' || (range % 10) END, range / 100.0,
+		TIMESTAMP '2026-01-01' + range * INTERVAL 1 SECOND, DATE '2026-01-01' + (range % 30)::INTEGER FROM range(50000)`)
+	if got := e.rows(s, `SELECT count(*), sum(id), count(note), count(DISTINCT note), sum(amount), max(ts), min(day) FROM big`); fmt.Sprint(got) != "[[50000 1249975000 33333 10 12499750.00 2026-01-01 13:53:19 +0000 UTC 2026-01-01 00:00:00 +0000 UTC]]" {
+		t.Fatalf("aggregates: %v", got)
+	}
+	if got := e.rows(s, `SELECT count(*) FROM big`); fmt.Sprint(got) != "[[50000]]" {
+		t.Fatalf("count: %v", got)
+	}
+	for range 20 { // each read stopped early ends: connections are not used up
+		if got := e.rows(s, `SELECT id FROM big LIMIT 2`); len(got) != 2 {
+			t.Fatalf("limit: %v", got)
+		}
+	}
+}

@@ -1,11 +1,13 @@
 package warehouse
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"iter"
 	"math"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -389,7 +391,7 @@ func DecimalInt64(n decimal128.Num) (int64, bool) {
 }
 
 // Value is row i of column a as the Go value Append takes (nil for NULL;
-// a decimal as a Decimal).
+// a decimal as a Decimal), kept apart from a's memory.
 func Value(a arrow.Array, i int) any {
 	if a.IsNull(i) {
 		return nil
@@ -418,9 +420,9 @@ func Value(a arrow.Array, i int) any {
 	case *array.Timestamp:
 		return time.UnixMicro(int64(x.Value(i))).UTC()
 	case *array.Binary:
-		return x.Value(i)
+		return bytes.Clone(x.Value(i))
 	case *array.String:
-		return x.Value(i)
+		return strings.Clone(x.Value(i))
 	}
 	return fmt.Sprint(a.GetOneForMarshal(i))
 }

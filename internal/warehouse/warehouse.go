@@ -71,6 +71,10 @@ type Store interface {
 	// use two cores; batches must not share state with the caller
 	// meanwhile.
 	Load(ctx context.Context, t Target, batches iter.Seq2[arrow.RecordBatch, error]) (int64, error)
+	// Read gives the columns cols (at least one) of a table as record
+	// batches, typed as ArrowType gives them (a TIMESTAMPTZ in any zone).
+	// Ranging over them runs one statement; stopping early ends it.
+	Read(ctx context.Context, schema, table string, cols []string) iter.Seq2[arrow.RecordBatch, error]
 	Close() error
 }
 

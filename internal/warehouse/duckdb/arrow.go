@@ -151,3 +151,45 @@ func (s *Store) insertBatches(ctx context.Context, conn *sql.Conn, schema, table
 	}
 	return res.RowsAffected()
 }
+
+// Read runs SELECT cols FROM the table and hands its result over as
+// DuckDB makes it in Arrow.
+func (s *Store) Read(ctx context.Context, schema, table string, cols []string) iter.Seq2[arrow.RecordBatch, error] {
+	return func(yield func(arrow.RecordBatch, error) bool) {
+		names := make([]string, len(cols))
+		for i, c := range cols {
+			names[i] = sqltext.QuoteIdent(c)
+		}
+		q := fmt.Sprintf("SELECT %s FROM %s.%s", strings.Join(names, ", "), sqltext.QuoteIdent(schema), sqltext.QuoteIdent(table))
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer conn.Close()
+		stopped := false
+		err = conn.Raw(func(dc any) error {
+			ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+			if err != nil {
+				return err
+			}
+			rr, err := ar.QueryContext(ctx, q)
+			if err != nil {
+				return err
+			}
+			defer rr.Release()
+			for rr.Next() {
+				rec := rr.RecordBatch()
+				rec.Retain()
+				if !yield(rec, nil) {
+					stopped = true
+					return nil
+				}
+			}
+			return rr.Err()
+		})
+		if err != nil && !stopped {
+			yield(nil, wrap(err))
+		}
+	}
+}

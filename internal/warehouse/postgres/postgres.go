@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 	"github.com/tarnlake/tarn/internal/warehouse"
 )
 
@@ -138,6 +140,42 @@ func (s *Store) Tables(ctx context.Context, schema string) ([]warehouse.Table, e
 		t.Columns = append(t.Columns, c)
 	}
 	return out, wrap(rows.Err())
+}
+
+// Read runs SELECT cols FROM the table; its rows are put in batches.
+func (s *Store) Read(ctx context.Context, schema, table string, cols []string) iter.Seq2[arrow.RecordBatch, error] {
+	return func(yield func(arrow.RecordBatch, error) bool) {
+		typed, err := warehouse.TargetColumns(ctx, s, warehouse.Target{Schema: schema, Table: table, Columns: cols})
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		names := make([]string, len(cols))
+		for i, c := range cols {
+			names[i] = sqltext.QuoteIdent(c)
+		}
+		rows, err := s.Query(ctx, fmt.Sprintf("SELECT %s FROM %s.%s", strings.Join(names, ", "), sqltext.QuoteIdent(schema), sqltext.QuoteIdent(table)))
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer rows.Close()
+		for rec, err := range warehouse.RowBatches(typed, func(yield func([]any, error) bool) {
+			for rows.Next() {
+				vals, err := rows.Values()
+				if !yield(vals, err) || err != nil {
+					return
+				}
+			}
+			if err := rows.Err(); err != nil {
+				yield(nil, err)
+			}
+		}) {
+			if !yield(rec, err) || err != nil {
+				return
+			}
+		}
+	}
 }
 
 // Load is one COPY in a transaction with its ledger entry.

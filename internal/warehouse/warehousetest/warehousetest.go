@@ -9,6 +9,7 @@ import (
 	"iter"
 	"math"
 	"math/big"
+	"slices"
 	"testing"
 	"time"
 
@@ -338,4 +339,45 @@ func roundTrip(t *testing.T, s warehouse.Store) {
 	if f, ok := last[2].(float64); !ok || !math.IsNaN(f) || last[1] != nil || last[4] != nil || last[6] != nil || last[10] != nil {
 		t.Errorf("NaN and NULLs: %v", last)
 	}
+	// Read gives the same values as batches.
+	var read [][]any
+	for rec, err := range s.Read(ctx(t), "public", "rt", []string{"n", "s", "f", "r", "d", "big", "ts", "tz", "day", "ok", "b"}) {
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		for i := range int(rec.NumRows()) {
+			row := make([]any, rec.NumCols())
+			for j, a := range rec.Columns() {
+				row[j] = warehouse.Value(a, i)
+			}
+			read = append(read, row)
+		}
+		rec.Release()
+	}
+	slices.SortFunc(read, func(a, b []any) int { return int(a[0].(int32) - b[0].(int32)) })
+	if len(read) != len(got) {
+		t.Fatalf("read %d rows, queried %d", len(read), len(got))
+	}
+	for i := range got {
+		for j := range got[i] {
+			if a, b := same(read[i][j]), same(got[i][j]); a != b {
+				t.Errorf("row %d column %d: read %s, queried %s", i, j, a, b)
+			}
+		}
+	}
+	// Stopping early ends the read.
+	for range s.Read(ctx(t), "public", "rt", []string{"n"}) {
+		break
+	}
+}
+
+// same spells a value so that Read's and Query's compare.
+func same(v any) string {
+	switch x := v.(type) {
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	case warehouse.Decimal:
+		return x.String()
+	}
+	return fmt.Sprint(v)
 }
