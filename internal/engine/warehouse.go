@@ -243,6 +243,8 @@ func setColumn(c *duckdb.DataChunk, i, dst int, a arrow.Array, off, k int) error
 		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
 	case *array.Int16:
 		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+	case *array.Int8: // a TINYINT column of the embedded warehouse
+		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, int16(x.Value(off+r))) })
 	case *array.Float64:
 		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
 	case *array.Float32:

@@ -293,6 +293,11 @@ func TestWarehouseBatches(t *testing.T) {
 	if got := e.rows(s, `SELECT count(*) FROM big`); fmt.Sprint(got) != "[[50000]]" {
 		t.Fatalf("count: %v", got)
 	}
+	e.rows(s, `CREATE TABLE tiny (t tinyint, s smallint)`)
+	e.rows(s, `INSERT INTO tiny VALUES (-5, 300), (7, NULL)`)
+	if got := e.rows(s, `SELECT sum(t), sum(s), count(s) FROM tiny`); fmt.Sprint(got) != "[[2 300 1]]" {
+		t.Fatalf("tinyint: %v", got)
+	}
 	for range 20 { // each read stopped early ends: connections are not used up
 		if got := e.rows(s, `SELECT id FROM big LIMIT 2`); len(got) != 2 {
 			t.Fatalf("limit: %v", got)

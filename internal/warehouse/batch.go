@@ -258,6 +258,9 @@ func appender(c Column) appendFunc {
 			if !ok {
 				return mismatch(v, "timestamp")
 			}
+			if !MicrosFit(t) {
+				return fmt.Errorf("timestamp %s is out of range", t.Format(time.RFC3339))
+			}
 			b.(*array.TimestampBuilder).Append(arrow.Timestamp(t.UnixMicro()))
 			return nil
 		}
@@ -283,6 +286,16 @@ func appender(c Column) appendFunc {
 		return nil
 	}
 }
+
+// Timestamps travel as int64 microseconds since 1970: about 292,000
+// years either way.
+var (
+	minMicros = time.UnixMicro(math.MinInt64)
+	maxMicros = time.UnixMicro(math.MaxInt64)
+)
+
+// MicrosFit says whether t is a timestamp batches can carry.
+func MicrosFit(t time.Time) bool { return !t.Before(minMicros) && !t.After(maxMicros) }
 
 // Days is a date's days since 1970-01-01.
 func Days(t time.Time) arrow.Date32 {
@@ -399,6 +412,8 @@ func Value(a arrow.Array, i int) any {
 	switch x := a.(type) {
 	case *array.Boolean:
 		return x.Value(i)
+	case *array.Int8:
+		return int16(x.Value(i))
 	case *array.Int16:
 		return x.Value(i)
 	case *array.Int32:

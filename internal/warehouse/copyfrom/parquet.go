@@ -26,12 +26,14 @@ func readParquet(ctx context.Context, sc *pqscan.Scanner, r io.Reader, name stri
 	var f *os.File
 	var err error
 	if sc != nil {
-		f, err = sc.Spool()
-	} else {
-		f, err = os.CreateTemp("", "tarn-copy-*.parquet")
+		if f, err = sc.Spool(); err != nil {
+			sc = nil // the scanner cannot start: ReadParquet reads the file
+		}
 	}
-	if err != nil {
-		return nil, err
+	if sc == nil {
+		if f, err = os.CreateTemp("", "tarn-copy-*.parquet"); err != nil {
+			return nil, err
+		}
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()

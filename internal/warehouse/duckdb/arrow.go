@@ -96,7 +96,9 @@ func (s *Store) insertBatches(ctx context.Context, conn *sql.Conn, schema, table
 		defer close(ch)
 		for rec, err := range in {
 			if err == nil {
-				err = warehouse.CheckSchema(rec.Schema(), cols)
+				if err = warehouse.CheckSchema(rec.Schema(), cols); err != nil {
+					rec.Release()
+				}
 			}
 			if err != nil {
 				b.fail(err)

@@ -192,6 +192,11 @@ func (s *Store) Load(ctx context.Context, t warehouse.Target, batches iter.Seq2[
 		return 0, err
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		// Not committed (a cancelled context skips it): the transaction
+		// must not stay open on a pooled connection.
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
 		return 0, err
 	}
 	return n, nil

@@ -117,6 +117,9 @@ func (cv *converter) convertCell(b []byte, c *config, scratch, text *[]byte, out
 		out.d, e = parseDecimal(b, cv.prec, cv.scale, c.roundDec)
 	case format.KindDate, format.KindTimestamp:
 		out.t, out.null, e = cv.dateTime(b, c)
+		if e.code == 0 && !out.null && !warehouse.MicrosFit(out.t) {
+			e = cv.dateErr()
+		}
 	case format.KindBinary:
 		out.s = len(*text)
 		*text, e = cv.binary(b, c, *text)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"runtime"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -38,11 +39,19 @@ type chunkResult struct {
 // each.
 func readDelimited(r io.Reader, rd *rowReader, emit func(arrow.RecordBatch) error) error {
 	stop := make(chan struct{})
-	defer close(stop)
 	workers := max(1, runtime.GOMAXPROCS(0))
 	order := make(chan *chunk, 2*workers)
 	work := make(chan *chunk, 2*workers)
-	go func() {
+	var wg sync.WaitGroup
+	// Returning early (emit failed), the reader is not left reading r,
+	// which the caller closes next, nor the workers converting.
+	defer func() {
+		close(stop)
+		for range order {
+		}
+		wg.Wait()
+	}()
+	wg.Go(func() {
 		defer close(order)
 		defer close(work)
 		cutChunks(r, rd.c, func(c *chunk) bool {
@@ -56,13 +65,13 @@ func readDelimited(r io.Reader, rd *rowReader, emit func(arrow.RecordBatch) erro
 			}
 			return true
 		})
-	}()
+	})
 	for range workers {
-		go func() {
+		wg.Go(func() {
 			for c := range work {
 				c.done <- convertChunk(c, rd)
 			}
-		}()
+		})
 	}
 	for c := range order {
 		res := <-c.done

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/tarnlake/tarn/internal/format"
 )
 
 // TestChunks reads a CSV of several chunks whose quoted fields run over
@@ -50,5 +52,15 @@ func TestChunks(t *testing.T) {
 		if !wantBad[e.LineNumber] || e.ColName != "id" {
 			t.Fatalf("error at line %d column %s; want one of the bad lines", e.LineNumber, e.ColName)
 		}
+	}
+}
+
+// A timestamp past what batches carry (int64 microseconds) is a bad value,
+// not a wrapped one.
+func TestTimestampRange(t *testing.T) {
+	cols := []Column{{Name: "ts", Type: format.Type{Kind: format.KindTimestamp}}}
+	n, bad, err := Read(strings.NewReader("9223400000000\n1700000000\n"), "f", cols, Options{TimeFormat: "epochsecs"}, func([]any) error { return nil })
+	if err != nil || n != 1 || len(bad) != 1 || bad[0].LineNumber != 1 {
+		t.Fatalf("%d rows, errors %+v, %v", n, bad, err)
 	}
 }

@@ -41,7 +41,9 @@ func copyCSV(ctx context.Context, tx pgx.Tx, schema, table string, cols []wareho
 		n := 0
 		for rec, err := range batches {
 			if err == nil {
-				err = warehouse.CheckSchema(rec.Schema(), cols)
+				if err = warehouse.CheckSchema(rec.Schema(), cols); err != nil {
+					rec.Release()
+				}
 			}
 			if err != nil {
 				failed = err

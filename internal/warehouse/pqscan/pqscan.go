@@ -88,6 +88,10 @@ func (s *Scanner) Spool() (*os.File, error) {
 	if err := s.open(); err != nil {
 		return nil, err
 	}
+	// A cleaner of temporary folders may have taken an idle one.
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return nil, err
+	}
 	return os.CreateTemp(s.dir, "copy-*.parquet")
 }
 
@@ -110,14 +114,19 @@ func (s *Scanner) Scan(ctx context.Context, path string, cols []warehouse.Column
 	q := fmt.Sprintf("SELECT %s FROM read_parquet('%s') AS t(%s)", strings.Join(casts, ", "), strings.ReplaceAll(path, "'", "''"), strings.Join(names, ", "))
 	var n int64
 	err := s.run(func(conn bindings.Connection) error {
+		// The interrupter is waited for: the connection is freed after.
 		done := make(chan struct{})
-		defer close(done)
-		go func() {
+		var wg sync.WaitGroup
+		wg.Go(func() {
 			select {
 			case <-ctx.Done():
 				bindings.Interrupt(conn)
 			case <-done:
 			}
+		})
+		defer func() {
+			close(done)
+			wg.Wait()
 		}()
 		var stmt bindings.PreparedStatement
 		if bindings.Prepare(conn, q, &stmt) != bindings.StateSuccess {
