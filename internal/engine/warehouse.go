@@ -218,54 +218,51 @@ func (s *whSource) FillChunk(c duckdb.DataChunk) error {
 
 // setColumn sets rows [off, off+k) of a as column i's rows from dst.
 func setColumn(c *duckdb.DataChunk, i, dst int, a arrow.Array, off, k int) error {
-	var err error
-	for r := range k {
-		if a.IsNull(off + r) {
-			if err = c.SetValue(i, dst+r, nil); err != nil {
-				return err
+	// set sets each row that is not NULL with f, and NULLs as such.
+	set := func(f func(int) error) error {
+		for r := range k {
+			var err error
+			if a.IsNull(off + r) {
+				err = c.SetValue(i, dst+r, nil)
+			} else {
+				err = f(r)
 			}
-		}
-	}
-	set := func(r int, f func(int) error) error {
-		for ; r < k; r++ {
-			if !a.IsNull(off + r) {
-				if err := f(r); err != nil {
-					return err
-				}
+			if err != nil {
+				return err
 			}
 		}
 		return nil
 	}
 	switch x := a.(type) {
 	case *array.Int64:
-		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+		return set(func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
 	case *array.Int32:
-		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+		return set(func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
 	case *array.Int16:
-		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+		return set(func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
 	case *array.Int8: // a TINYINT column of the embedded warehouse
-		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, int16(x.Value(off+r))) })
+		return set(func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, int16(x.Value(off+r))) })
 	case *array.Float64:
-		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+		return set(func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
 	case *array.Float32:
-		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+		return set(func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
 	case *array.Boolean:
-		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+		return set(func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
 	case *array.String:
-		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+		return set(func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
 	case *array.Binary:
-		return set(0, func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
+		return set(func(r int) error { return duckdb.SetChunkValue(*c, i, dst+r, x.Value(off+r)) })
 	case *array.Date32:
-		return set(0, func(r int) error {
+		return set(func(r int) error {
 			return duckdb.SetChunkValue(*c, i, dst+r, time.Unix(int64(x.Value(off+r))*86400, 0).UTC())
 		})
 	case *array.Timestamp:
-		return set(0, func(r int) error {
+		return set(func(r int) error {
 			return duckdb.SetChunkValue(*c, i, dst+r, time.UnixMicro(int64(x.Value(off+r))).UTC())
 		})
 	case *array.Decimal128:
 		dt := x.DataType().(*arrow.Decimal128Type)
-		return set(0, func(r int) error {
+		return set(func(r int) error {
 			n := x.Value(off + r)
 			if small, ok := warehouse.DecimalInt64(n); ok && dt.Precision <= 18 {
 				// DuckDB keeps DECIMAL(18) and narrower as its unscaled integer.
@@ -274,7 +271,7 @@ func setColumn(c *duckdb.DataChunk, i, dst int, a arrow.Array, off, k int) error
 			return duckdb.SetChunkValue(*c, i, dst+r, duckdb.Decimal{Width: uint8(dt.Precision), Scale: uint8(dt.Scale), Value: n.BigInt()})
 		})
 	}
-	return set(0, func(r int) error { return c.SetValue(i, dst+r, warehouse.Value(a, off+r)) })
+	return set(func(r int) error { return c.SetValue(i, dst+r, warehouse.Value(a, off+r)) })
 }
 
 // TableKinds names what each of the engine's tables is, as Redshift's

@@ -107,10 +107,9 @@ func run(ctx context.Context, o Options, j Job) (Result, error) {
 	var bad []load.LoadError
 	badRows := 0
 	batches := iter.Seq2[arrow.RecordBatch, error](func(yield func(arrow.RecordBatch, error) bool) {
-		stop := errStopped
 		send := func(rec arrow.RecordBatch) error {
 			if !yield(rec, nil) {
-				return stop
+				return errStopped
 			}
 			return nil
 		}
@@ -149,7 +148,7 @@ func run(ctx context.Context, o Options, j Job) (Result, error) {
 			}
 			plain.Close()
 			body.Close()
-			if errors.Is(err, stop) {
+			if errors.Is(err, errStopped) {
 				return
 			}
 			if errors.Is(err, load.ErrLoadFailed) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/warehouse"
@@ -183,9 +184,13 @@ func (cv *converter) appendCell(b array.Builder, x *cell, text []byte) {
 	case format.KindDouble:
 		b.(*array.Float64Builder).Append(x.f)
 	case format.KindDecimal:
-		// parseDecimal has fitted the value to the column.
-		n, _ := warehouse.DecimalNum(x.d, cv.prec, cv.scale)
-		b.(*array.Decimal128Builder).Append(n)
+		// parseDecimal has fitted the value to the column's scale and
+		// precision: no check is made again.
+		if x.d.Unscaled == nil {
+			b.(*array.Decimal128Builder).Append(decimal128.FromI64(x.d.Small))
+		} else {
+			b.(*array.Decimal128Builder).Append(decimal128.FromBigInt(x.d.Unscaled))
+		}
 	case format.KindDate:
 		b.(*array.Date32Builder).Append(warehouse.Days(x.t))
 	case format.KindTimestamp:
