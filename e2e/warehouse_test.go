@@ -137,6 +137,11 @@ func TestWarehouse(t *testing.T) {
 				`UPDATE sales SET region = (SELECT pg_read_file('/etc/hostname'))`,
 				`UPDATE sales SET region = (SELECT content FROM read_text('/etc/hostname'))`,
 				`INSERT INTO sales (id, region) SELECT 99, content FROM read_text('/etc/hostname')`,
+				// The one folder the embedded warehouse reads, where COPY
+				// spools other keys' Parquet files.
+				`UPDATE sales SET region = (SELECT string_agg(file, ',') FROM glob('` + srv.Data + `/warehouse.duckdb.spool/*'))`,
+				`DELETE FROM sales WHERE region IN (SELECT content FROM read_text('` + srv.Data + `/warehouse.duckdb.spool/*'))`,
+				`UPDATE sales SET region = current_setting('allowed_directories')`,
 				`SELECT * FROM finance.pay`,
 				// The lake's grants hold for COPY and UNLOAD.
 				`COPY sales FROM 's3://lake/unload/csv/' IAM_ROLE default CSV GZIP`,

@@ -184,7 +184,8 @@ func serve(ctx context.Context, args []string, con console) error {
 		return failed(err)
 	}
 	parts = append(parts, part{name: "warehouse", close: wh.Close})
-	// COPY's Parquet reader: one DuckDB, opened at the first COPY of Parquet.
+	// COPY's Parquet reader for a warehouse that reads no files itself
+	// (PostgreSQL): one DuckDB, opened at the first COPY of Parquet.
 	pq := pqscan.New()
 	parts = append(parts, part{name: "parquet reader", close: pq.Close})
 	crawler := crawl.New(crawl.Options{Catalog: cat, Lake: store, Warehouse: wh, Log: log, Registerer: reg,

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"iter"
 	"math/big"
+	"os"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -47,6 +48,20 @@ const System = "tarn_system"
 type Table struct {
 	Schema, Name string
 	Columns      []Column
+}
+
+// FileLoader is a Store that reads Parquet files itself (the embedded
+// one: its DuckDB reads a file faster than any hand-over of its rows). It
+// may read only the files Spool makes, in a folder of its own.
+type FileLoader interface {
+	// Spool makes a file for LoadParquet to read; the caller writes and
+	// closes it, and removes it after the load.
+	Spool() (*os.File, error)
+	// LoadParquet inserts the rows of each spooled file, its columns by
+	// position as t.Columns, in one transaction as Load does. The caller
+	// has checked that their values load as they are
+	// (load.ParquetExact): the store casts nothing a COPY would check.
+	LoadParquet(ctx context.Context, t Target, files iter.Seq2[string, error]) (int64, error)
 }
 
 // Store is the seam.

@@ -18,7 +18,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/tarnlake/tarn/internal/access"
-	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/warehouse"
 	"github.com/tarnlake/tarn/internal/warehouse/load"
@@ -31,7 +30,8 @@ type Options struct {
 	Store warehouse.Store
 	Lake  lake.Objects
 	// Parquet, when set, reads Parquet files whose values load as they
-	// are (and a COPY it fails is run again without it).
+	// are (load.ParquetExact) into batches for a store that reads no
+	// files itself (warehouse.FileLoader reads them in the store).
 	Parquet *pqscan.Scanner
 }
 
@@ -68,18 +68,18 @@ type Job struct {
 // on the table's schema). A role (IAM_ROLE) may name only the caller's own
 // key, or any key when the caller is root.
 func Run(ctx context.Context, o Options, j Job) (Result, error) {
-	res, err := run(ctx, o, j)
+	res, err := run(ctx, o, j, true)
 	var fast *fastFailed
-	if errors.As(err, &fast) && o.Parquet != nil {
-		// Nothing was loaded: ReadParquet says what is wrong, as Redshift
-		// would.
-		o.Parquet = nil
-		return run(ctx, o, j)
+	if errors.As(err, &fast) {
+		// Nothing was loaded: ReadParquet loads the files, or says what
+		// is wrong with them as Redshift would.
+		return run(ctx, o, j, false)
 	}
 	return res, err
 }
 
-func run(ctx context.Context, o Options, j Job) (Result, error) {
+// run is one attempt at a COPY; fast lets DuckDB read Parquet files.
+func run(ctx context.Context, o Options, j Job, fast bool) (Result, error) {
 	c, caller, once := j.Copy, j.Caller, j.Once
 	schema := c.Schema
 	if schema == "" {
@@ -104,6 +104,18 @@ func run(ctx context.Context, o Options, j Job) (Result, error) {
 	for i, col := range cols {
 		names[i] = col.Name
 	}
+	target := warehouse.Target{Schema: schema, Table: c.Table, Columns: names, Once: once}
+	sc := o.Parquet
+	if !fast {
+		sc = nil
+	}
+	if fl, ok := o.Store.(warehouse.FileLoader); ok && c.Format == "PARQUET" {
+		if fast {
+			n, err := loadFiles(ctx, o.Lake, fl, files, cols, target)
+			return Result{Rows: n, Files: len(files)}, err
+		}
+		sc = nil
+	}
 	var bad []load.LoadError
 	badRows := 0
 	batches := iter.Seq2[arrow.RecordBatch, error](func(yield func(arrow.RecordBatch, error) bool) {
@@ -125,29 +137,22 @@ func run(ctx context.Context, o Options, j Job) (Result, error) {
 			return nil
 		}
 		for _, f := range files {
-			body, _, err := o.Lake.Get(ctx, f.bucket, f.key, nil)
+			plain, err := f.open(ctx, o.Lake)
 			if err != nil {
-				yield(nil, fail("S3ServiceException: cannot read s3://%s/%s: %v", f.bucket, f.key, err))
+				yield(nil, err)
 				return
 			}
-			plain, _, err := format.Open(body)
-			if err != nil {
-				body.Close()
-				yield(nil, fail("s3://%s/%s: %v", f.bucket, f.key, err))
-				return
-			}
-			name := "s3://" + f.bucket + "/" + f.key
+			name := f.String()
 			var errs []load.LoadError
 			switch c.Format {
 			case "PARQUET":
-				errs, err = readParquet(ctx, o.Parquet, plain, name, cols, emit, send)
+				errs, err = readParquet(ctx, sc, plain, name, cols, emit, send)
 			case "AVRO":
 				_, errs, err = load.ReadAvro(plain, name, cols, opts, emit)
 			default:
 				_, errs, err = load.ReadBatches(plain, name, cols, opts, send)
 			}
 			plain.Close()
-			body.Close()
 			if errors.Is(err, errStopped) {
 				return
 			}
@@ -177,7 +182,7 @@ func run(ctx context.Context, o Options, j Job) (Result, error) {
 			yield(bt.Batch(), nil)
 		}
 	})
-	n, err := o.Store.Load(ctx, warehouse.Target{Schema: schema, Table: c.Table, Columns: names, Once: once}, batches)
+	n, err := o.Store.Load(ctx, target, batches)
 	if len(bad) > 0 {
 		if lerr := record(ctx, o.Store, schema, c.Table, bad); lerr != nil && err == nil {
 			err = lerr

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 	"testing"
@@ -39,69 +40,125 @@ func parquetFile(t *testing.T, sel string) []byte {
 	return b
 }
 
-// Parquet whose values load as they are is read by DuckDB (pqscan), the
-// rest by load.ReadParquet: both load the same rows, and a file DuckDB
-// fails on is loaded again by ReadParquet, whose error is the COPY's.
+// Parquet whose values load as they are is read by DuckDB (the embedded
+// store itself, or pqscan for a store that reads no files), the rest by
+// load.ReadParquet: all three load the same rows, and a file DuckDB fails
+// on is loaded again by ReadParquet, whose error is the COPY's.
 func TestCopyParquet(t *testing.T) {
 	ctx := context.Background()
 	lk, wh := copyEnv(t)
+	fl := wh.(warehouse.FileLoader)
 	sc := pqscan.New()
 	defer sc.Close()
+	// Hidden behind the bare seam, the store reads no files: pqscan or
+	// ReadParquet read them.
+	bare := struct{ warehouse.Store }{wh}
+	files := &countLoads{Store: wh, fl: fl}
 	const cols = "(id bigint, s varchar, amount numeric(12,2), ts timestamp, tz timestamptz, d date, f double precision, r real, b boolean, n integer)"
 	exact := parquetFile(t, `SELECT range::BIGINT AS id, CASE WHEN range % 7 = 0 THEN NULL ELSE 'row ' || range END AS s,
 		(range / 100.0)::DECIMAL(12,2) AS amount, TIMESTAMP '2026-01-01' + range * INTERVAL 1 SECOND AS ts,
 		TIMESTAMPTZ '2026-01-01 00:00:00+00' + range * INTERVAL 1 MINUTE AS tz, DATE '1969-12-01' + range::INTEGER AS d,
 		range / 3.0 AS f, (range / 4.0)::REAL AS r, range % 2 = 0 AS b, range::INTEGER AS n FROM range(20000)`)
 	narrow := parquetFile(t, `SELECT range::INTEGER AS id, 'x' AS s FROM range(100)`) // INT32 into a SMALLINT: checked
+	wide := parquetFile(t, `SELECT range::BIGINT AS id, 'y' AS s FROM range(50)`)     // exact
 	corrupt := bytes.Clone(exact)
 	for i := len(corrupt) / 3; i < len(corrupt)/3+64; i++ {
 		corrupt[i] ^= 0x5a
 	}
-	for key, b := range map[string][]byte{"exact/a.parquet": exact, "narrow/a.parquet": narrow, "corrupt/a.parquet": corrupt} {
+	for key, b := range map[string][]byte{"exact/a.parquet": exact, "exact/b.parquet": exact, "narrow/a.parquet": narrow,
+		"mixed/a.parquet": wide, "mixed/b.parquet": narrow, "corrupt/a.parquet": corrupt} {
 		if _, err := lk.Put(ctx, "lake", key, bytes.NewReader(b), lake.PutOptions{Size: int64(len(b))}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	run := func(stmt string, scanner *pqscan.Scanner) (Result, error) {
+	run := func(stmt string, st warehouse.Store, scanner *pqscan.Scanner) (Result, error) {
 		parsed, ok, err := redshift.Parse(stmt)
 		if !ok || err != nil {
 			t.Fatalf("%s: %v", stmt, err)
 		}
-		return Run(ctx, Options{Store: wh, Lake: lk, Parquet: scanner}, Job{Copy: parsed.(*redshift.Copy), Caller: access.Key{Name: "root", Root: true}})
+		return Run(ctx, Options{Store: st, Lake: lk, Parquet: scanner}, Job{Copy: parsed.(*redshift.Copy), Caller: access.Key{Name: "root", Root: true}})
 	}
-	for _, table := range []string{"fast", "exact"} {
+	for _, table := range []string{"files", "scanned", "exact"} {
 		if _, err := wh.Exec(ctx, "CREATE TABLE "+table+" "+cols); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if res, err := run("COPY fast FROM 's3://lake/exact/' IAM_ROLE default FORMAT AS PARQUET", sc); err != nil || res.Rows != 20000 {
-		t.Fatalf("fast: %+v %v", res, err)
+	if res, err := run("COPY files FROM 's3://lake/exact/' IAM_ROLE default FORMAT AS PARQUET", files, sc); err != nil || res.Rows != 40000 || res.Files != 2 || files.ok != 1 {
+		t.Fatalf("files: %+v %v (%d loads by the store)", res, err, files.ok)
 	}
-	if res, err := run("COPY exact FROM 's3://lake/exact/' IAM_ROLE default FORMAT AS PARQUET", nil); err != nil || res.Rows != 20000 {
+	if res, err := run("COPY scanned FROM 's3://lake/exact/' IAM_ROLE default FORMAT AS PARQUET", bare, sc); err != nil || res.Rows != 40000 {
+		t.Fatalf("scanned: %+v %v", res, err)
+	}
+	if res, err := run("COPY exact FROM 's3://lake/exact/' IAM_ROLE default FORMAT AS PARQUET", bare, nil); err != nil || res.Rows != 40000 {
 		t.Fatalf("exact: %+v %v", res, err)
 	}
-	if diff := rowsOf(t, wh, "SELECT * FROM fast EXCEPT SELECT * FROM exact"); diff != "[]" {
-		t.Fatalf("the scanner loaded other values: %s", diff)
+	for _, table := range []string{"files", "scanned"} {
+		if diff := rowsOf(t, wh, "(SELECT * FROM "+table+" EXCEPT ALL SELECT * FROM exact) UNION ALL (SELECT * FROM exact EXCEPT ALL SELECT * FROM "+table+")"); diff != "[]" {
+			t.Fatalf("%s loaded other values: %s", table, diff)
+		}
 	}
-	if got := rowsOf(t, wh, "SELECT count(*), count(s), min(d), max(tz) FROM fast"); got != "[[20000 17142 1969-12-01 00:00:00 +0000 UTC 2026-01-14 21:19:00 +0000 UTC]]" {
+	if got := rowsOf(t, wh, "SELECT count(*), count(s), min(d), max(tz) FROM files"); got != "[[40000 34284 1969-12-01 00:00:00 +0000 UTC 2026-01-14 21:19:00 +0000 UTC]]" {
 		t.Fatalf("loaded %s", got)
 	}
 
+	// A file that is not exact is ReadParquet's; so is a whole COPY that
+	// has one.
 	if _, err := wh.Exec(ctx, "CREATE TABLE narrow (id smallint, s varchar)"); err != nil {
 		t.Fatal(err)
 	}
-	if res, err := run("COPY narrow FROM 's3://lake/narrow/' IAM_ROLE default FORMAT AS PARQUET", sc); err != nil || res.Rows != 100 {
-		t.Fatalf("narrow: %+v %v", res, err)
+	for _, st := range []warehouse.Store{wh, bare} {
+		if res, err := run("COPY narrow FROM 's3://lake/narrow/' IAM_ROLE default FORMAT AS PARQUET", st, sc); err != nil || res.Rows != 100 {
+			t.Fatalf("narrow: %+v %v", res, err)
+		}
+	}
+	if res, err := run("COPY narrow FROM 's3://lake/mixed/' IAM_ROLE default FORMAT AS PARQUET", wh, sc); err != nil || res.Rows != 150 {
+		t.Fatalf("mixed: %+v %v", res, err)
+	}
+	if got := rowsOf(t, wh, "SELECT count(*), count(*) FILTER (WHERE s = 'y') FROM narrow"); got != "[[350 50]]" {
+		t.Fatalf("narrow holds %s", got)
 	}
 
-	_, fastErr := run("COPY fast FROM 's3://lake/corrupt/' IAM_ROLE default FORMAT AS PARQUET", sc)
-	_, exactErr := run("COPY fast FROM 's3://lake/corrupt/' IAM_ROLE default FORMAT AS PARQUET", nil)
-	if fastErr == nil || exactErr == nil || fastErr.Error() != exactErr.Error() {
-		t.Fatalf("a corrupt file: %v; without the scanner: %v", fastErr, exactErr)
+	_, filesErr := run("COPY files FROM 's3://lake/corrupt/' IAM_ROLE default FORMAT AS PARQUET", files, sc)
+	if files.failed != 1 {
+		t.Fatalf("the store's own load of a corrupt file did not fail (%d)", files.failed)
 	}
-	if got := rowsOf(t, wh, "SELECT count(*) FROM fast"); got != "[[20000]]" {
+	_, fastErr := run("COPY files FROM 's3://lake/corrupt/' IAM_ROLE default FORMAT AS PARQUET", bare, sc)
+	_, exactErr := run("COPY files FROM 's3://lake/corrupt/' IAM_ROLE default FORMAT AS PARQUET", bare, nil)
+	if filesErr == nil || exactErr == nil || fastErr == nil || fastErr.Error() != exactErr.Error() || filesErr.Error() != exactErr.Error() {
+		t.Fatalf("a corrupt file: %v; scanned: %v; without DuckDB: %v", filesErr, fastErr, exactErr)
+	}
+	if got := rowsOf(t, wh, "SELECT count(*) FROM files"); got != "[[40000]]" {
 		t.Fatalf("a failed COPY loaded rows: %s", got)
 	}
+	// Nothing is left in the spool folder.
+	f, err := fl.Spool()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	left, _ := os.ReadDir(filepath.Dir(f.Name()))
+	if len(left) != 1 {
+		t.Fatalf("the spool folder holds %d files", len(left))
+	}
+}
+
+// countLoads counts a FileLoader's loads.
+type countLoads struct {
+	warehouse.Store
+	fl         warehouse.FileLoader
+	ok, failed int
+}
+
+func (c *countLoads) Spool() (*os.File, error) { return c.fl.Spool() }
+
+func (c *countLoads) LoadParquet(ctx context.Context, t warehouse.Target, files iter.Seq2[string, error]) (int64, error) {
+	n, err := c.fl.LoadParquet(ctx, t, files)
+	if err != nil {
+		c.failed++
+	} else {
+		c.ok++
+	}
+	return n, err
 }
 
 func rowsOf(t *testing.T, wh warehouse.Store, q string) string {

@@ -3,14 +3,41 @@ package copyfrom
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"strings"
 
 	"github.com/tarnlake/tarn/internal/access"
+	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/warehouse/redshift"
 )
 
 type object struct{ bucket, key string }
+
+func (f object) String() string { return "s3://" + f.bucket + "/" + f.key }
+
+// open reads the object, decompressed.
+func (f object) open(ctx context.Context, lk lake.Objects) (io.ReadCloser, error) {
+	body, _, err := lk.Get(ctx, f.bucket, f.key, nil)
+	if err != nil {
+		return nil, fail("S3ServiceException: cannot read %s: %v", f, err)
+	}
+	plain, _, err := format.Open(body)
+	if err != nil {
+		body.Close()
+		return nil, fail("%s: %v", f, err)
+	}
+	return both{plain, body}, nil
+}
+
+// both closes a decoder and then what it reads.
+type both struct {
+	io.ReadCloser
+	body io.Closer
+}
+
+func (b both) Close() error { return errors.Join(b.ReadCloser.Close(), b.body.Close()) }
 
 // sources are the objects a COPY reads: every object whose key starts
 // with FROM's (a prefix names them all), or a manifest's entries.

@@ -21,6 +21,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	bindings "github.com/duckdb/duckdb-go-bindings"
 
+	"github.com/tarnlake/tarn/internal/query/sqltext"
 	"github.com/tarnlake/tarn/internal/warehouse"
 )
 
@@ -56,7 +57,7 @@ func (s *Scanner) open() error {
 		s.opened = true
 		s.err = s.run(func(conn bindings.Connection) error {
 			for _, q := range []string{"SET GLOBAL TimeZone = 'UTC'", "SET memory_limit = '1GB'", "SET preserve_insertion_order = false", "SET threads = 1",
-				fmt.Sprintf("SET allowed_directories = ['%s/']", strings.ReplaceAll(s.dir, "'", "''")),
+				"SET allowed_directories = [" + sqltext.QuoteString(s.dir+string(filepath.Separator)) + "]",
 				"SET enable_external_access = false", "SET lock_configuration = true"} {
 				var res bindings.Result
 				state := bindings.Query(conn, q, &res)
@@ -111,7 +112,7 @@ func (s *Scanner) Scan(ctx context.Context, path string, cols []warehouse.Column
 		names[i] = fmt.Sprintf("c%d", i)
 		casts[i] = fmt.Sprintf("CAST(c%d AS %s)", i, c.SQL())
 	}
-	q := fmt.Sprintf("SELECT %s FROM read_parquet('%s') AS t(%s)", strings.Join(casts, ", "), strings.ReplaceAll(path, "'", "''"), strings.Join(names, ", "))
+	q := fmt.Sprintf("SELECT %s FROM read_parquet(%s) AS t(%s)", strings.Join(casts, ", "), sqltext.QuoteString(path), strings.Join(names, ", "))
 	var n int64
 	err := s.run(func(conn bindings.Connection) error {
 		// The interrupter is waited for: the connection is freed after.
