@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/tarnlake/tarn/internal/malloc"
 )
 
 const usage = `tarn — a data lake in one binary.
@@ -55,6 +57,7 @@ Examples:
 `
 
 func main() {
+	malloc.Tune()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], stdConsole()); err != nil {
