@@ -161,6 +161,12 @@ func benchWarehouse(ctx context.Context, o benchOptions) error {
 			return err
 		}
 		joinFig.add(float64(n)/got.Seconds(), float64(n)/refJoin.Seconds())
+		// A PostgreSQL warehouse outlives the bench: its tables go.
+		for _, tb := range []string{table, "p" + table} {
+			if _, err := exec("DROP TABLE " + tb); err != nil {
+				return err
+			}
+		}
 		fmt.Printf("run %d/%d: COPY %.0f rows/s (reference %.0f), UNLOAD %.0f rows/s (reference %.0f), join %.0f rows/s (reference %.0f)\n", run, o.runs,
 			copyFig.got[run-1], copyFig.ref[run-1], unloadFig.got[run-1], unloadFig.ref[run-1], joinFig.got[run-1], joinFig.ref[run-1])
 	}

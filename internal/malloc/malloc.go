@@ -1,9 +1,11 @@
-// Package malloc tunes the C allocator that DuckDB's memory comes from.
+// Package malloc tunes glibc's allocator, which much of DuckDB's working
+// memory comes from (its buffer blocks are its own jemalloc's; vectors,
+// string heaps and compression state are glibc's).
 //
-// With glibc's defaults, DuckDB's 256 KiB blocks are mapped and unmapped
-// on every load, and freed memory at the top of the heap goes back to the
-// kernel at once: a long-lived server then spends a sixth of a load's CPU
-// faulting fresh pages in. Keeping blocks on the heap, and some free
-// memory in hand, made COPY into the embedded warehouse a third faster
-// (tarn bench warehouse); a one-shot process hardly notices.
+// With glibc's defaults, a long-lived server hands freed memory back to
+// the kernel as soon as a heap's free top passes a small threshold, and
+// faults it in again on the next load: a sixth of a COPY's CPU went to
+// page faults. Keeping large allocations on the heap and some free memory
+// in hand made COPY into the embedded warehouse a third faster (tarn
+// bench warehouse); a one-shot process hardly notices.
 package malloc

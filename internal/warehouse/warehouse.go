@@ -59,9 +59,10 @@ type FileLoader interface {
 	Spool() (*os.File, error)
 	// LoadParquet inserts the rows of each spooled file, its columns by
 	// position as t.Columns, in one transaction as Load does. The caller
-	// has checked that their values load as they are
-	// (load.ParquetExact): the store casts nothing a COPY would check.
-	LoadParquet(ctx context.Context, t Target, files iter.Seq2[string, error]) (int64, error)
+	// has checked that their values load as they are into cols
+	// (load.ParquetExact), which must still be t's columns: the store
+	// casts nothing a COPY would check.
+	LoadParquet(ctx context.Context, t Target, cols []Column, files iter.Seq2[string, error]) (int64, error)
 }
 
 // Store is the seam.

@@ -70,7 +70,7 @@ type Job struct {
 func Run(ctx context.Context, o Options, j Job) (Result, error) {
 	res, err := run(ctx, o, j, true)
 	var fast *fastFailed
-	if errors.As(err, &fast) {
+	if errors.As(err, &fast) && ctx.Err() == nil {
 		// Nothing was loaded: ReadParquet loads the files, or says what
 		// is wrong with them as Redshift would.
 		return run(ctx, o, j, false)

@@ -30,19 +30,44 @@ func (e *fastFailed) Unwrap() error { return e.err }
 var errNotExact = errors.New("the file's values do not load as they are")
 
 // spool copies r into a file mk makes (the caller closes and removes it),
-// and says how long it is and whether its values load as they are.
-func spool(r io.Reader, mk func() (*os.File, error), cols []load.Column) (*os.File, int64, bool, error) {
+// and says how long it is. An error reading r is a readError.
+func spool(r io.Reader, mk func() (*os.File, error)) (*os.File, int64, error) {
 	f, err := mk()
 	if err != nil {
-		return nil, 0, false, err
+		return nil, 0, err
 	}
-	size, err := io.Copy(f, r)
+	src := &reader{r: r}
+	size, err := io.Copy(f, src)
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return nil, 0, false, err
+		if src.err != nil {
+			return nil, 0, &readError{src.err}
+		}
+		return nil, 0, err
 	}
-	return f, size, load.ParquetExact(f, size, cols), nil
+	return f, size, nil
+}
+
+// readError is an error reading the object (the lake's, or its
+// decompression's), not the spool's.
+type readError struct{ err error }
+
+func (e *readError) Error() string { return e.err.Error() }
+func (e *readError) Unwrap() error { return e.err }
+
+// reader keeps r's error.
+type reader struct {
+	r   io.Reader
+	err error
+}
+
+func (r *reader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
 }
 
 // loadFiles has the store read the files in one load, each spooled in
@@ -57,17 +82,26 @@ func loadFiles(ctx context.Context, lk lake.Objects, fl warehouse.FileLoader, fi
 				yield("", err)
 				return
 			}
-			file, _, exact, err := spool(r, fl.Spool, cols)
+			file, size, err := spool(r, fl.Spool)
 			r.Close()
-			if err == nil {
+			var re *readError
+			switch {
+			case errors.As(err, &re):
+				ours = fail("%s: %v", f, re.err) // as the other readers say it
+			case err != nil:
+				ours = &fastFailed{err}
+			case !load.ParquetExact(file, size, cols):
 				file.Close()
-				if !exact {
+				os.Remove(file.Name())
+				ours = &fastFailed{errNotExact}
+			default:
+				err = file.Close()
+				if err != nil {
 					os.Remove(file.Name())
-					err = errNotExact
+					ours = &fastFailed{err}
 				}
 			}
-			if err != nil {
-				ours = &fastFailed{err}
+			if ours != nil {
 				yield("", ours)
 				return
 			}
@@ -78,7 +112,7 @@ func loadFiles(ctx context.Context, lk lake.Objects, fl warehouse.FileLoader, fi
 			}
 		}
 	}
-	n, err := fl.LoadParquet(ctx, t, paths)
+	n, err := fl.LoadParquet(ctx, t, cols, paths)
 	switch {
 	case err == nil:
 		return n, nil
@@ -103,13 +137,17 @@ func readParquet(ctx context.Context, sc *pqscan.Scanner, r io.Reader, name stri
 			return os.CreateTemp("", "tarn-copy-*.parquet")
 		}
 	}
-	f, size, exact, err := spool(r, mk, cols)
+	f, size, err := spool(r, mk)
+	var re *readError
+	if errors.As(err, &re) {
+		return nil, re.err
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	if sc != nil && exact {
+	if sc != nil && load.ParquetExact(f, size, cols) {
 		_, err := sc.Scan(ctx, f.Name(), cols, send)
 		if err != nil && err != errStopped {
 			return nil, &fastFailed{err}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"iter"
 	"os"
@@ -61,12 +62,16 @@ func TestCopyParquet(t *testing.T) {
 		range / 3.0 AS f, (range / 4.0)::REAL AS r, range % 2 = 0 AS b, range::INTEGER AS n FROM range(20000)`)
 	narrow := parquetFile(t, `SELECT range::INTEGER AS id, 'x' AS s FROM range(100)`) // INT32 into a SMALLINT: checked
 	wide := parquetFile(t, `SELECT range::BIGINT AS id, 'y' AS s FROM range(50)`)     // exact
+	// An instant into a TIMESTAMP and a wall time into a TIMESTAMPTZ are
+	// tarn's to convert, not DuckDB's (which would use a time zone).
+	swapped := parquetFile(t, `SELECT TIMESTAMPTZ '2026-06-01 12:00:00+00' + range * INTERVAL 1 HOUR AS ts,
+		TIMESTAMP '2026-06-01 12:00:00' + range * INTERVAL 1 HOUR AS tz FROM range(30)`)
 	corrupt := bytes.Clone(exact)
 	for i := len(corrupt) / 3; i < len(corrupt)/3+64; i++ {
 		corrupt[i] ^= 0x5a
 	}
 	for key, b := range map[string][]byte{"exact/a.parquet": exact, "exact/b.parquet": exact, "narrow/a.parquet": narrow,
-		"mixed/a.parquet": wide, "mixed/b.parquet": narrow, "corrupt/a.parquet": corrupt} {
+		"mixed/a.parquet": wide, "mixed/b.parquet": narrow, "corrupt/a.parquet": corrupt, "swapped/a.parquet": swapped} {
 		if _, err := lk.Put(ctx, "lake", key, bytes.NewReader(b), lake.PutOptions{Size: int64(len(b))}); err != nil {
 			t.Fatal(err)
 		}
@@ -118,8 +123,49 @@ func TestCopyParquet(t *testing.T) {
 		t.Fatalf("narrow holds %s", got)
 	}
 
+	// The same rows for a key that loads each object once.
+	once := func(stmt, key string) error {
+		parsed, _, _ := redshift.Parse(stmt)
+		_, err := Run(ctx, Options{Store: files, Lake: lk}, Job{Copy: parsed.(*redshift.Copy), Caller: access.Key{Name: "root", Root: true}, Once: key})
+		return err
+	}
+	if err := once("COPY files FROM 's3://lake/exact/' IAM_ROLE default FORMAT AS PARQUET", "k1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := once("COPY files FROM 's3://lake/exact/' IAM_ROLE default FORMAT AS PARQUET", "k1"); !errors.Is(err, warehouse.ErrLoaded) {
+		t.Fatalf("loaded once more: %v", err)
+	}
+	if got := rowsOf(t, wh, "SELECT count(*) FROM files"); got != "[[80000]]" {
+		t.Fatalf("files holds %s", got)
+	}
+	if _, err := wh.Exec(ctx, "DELETE FROM files WHERE id >= 0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run("COPY files FROM 's3://lake/exact/' IAM_ROLE default FORMAT AS PARQUET", files, sc); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, table := range []string{"swapped", "swapped_go"} {
+		if _, err := wh.Exec(ctx, "CREATE TABLE "+table+" (ts timestamp, tz timestamptz)"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := run("COPY swapped FROM 's3://lake/swapped/' IAM_ROLE default FORMAT AS PARQUET", files, sc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run("COPY swapped_go FROM 's3://lake/swapped/' IAM_ROLE default FORMAT AS PARQUET", bare, nil); err != nil {
+		t.Fatal(err)
+	}
+	if diff := rowsOf(t, wh, "SELECT * FROM swapped EXCEPT SELECT * FROM swapped_go"); diff != "[]" {
+		t.Fatalf("swapped timestamps loaded as %s", diff)
+	}
+	if got := rowsOf(t, wh, "SELECT min(ts), min(tz) FROM swapped"); got != "[[2026-06-01 12:00:00 +0000 UTC 2026-06-01 12:00:00 +0000 UTC]]" {
+		t.Fatalf("swapped timestamps: %s", got)
+	}
+
+	failedBefore := files.failed
 	_, filesErr := run("COPY files FROM 's3://lake/corrupt/' IAM_ROLE default FORMAT AS PARQUET", files, sc)
-	if files.failed != 1 {
+	if files.failed != failedBefore+1 {
 		t.Fatalf("the store's own load of a corrupt file did not fail (%d)", files.failed)
 	}
 	_, fastErr := run("COPY files FROM 's3://lake/corrupt/' IAM_ROLE default FORMAT AS PARQUET", bare, sc)
@@ -151,8 +197,8 @@ type countLoads struct {
 
 func (c *countLoads) Spool() (*os.File, error) { return c.fl.Spool() }
 
-func (c *countLoads) LoadParquet(ctx context.Context, t warehouse.Target, files iter.Seq2[string, error]) (int64, error) {
-	n, err := c.fl.LoadParquet(ctx, t, files)
+func (c *countLoads) LoadParquet(ctx context.Context, t warehouse.Target, cols []warehouse.Column, files iter.Seq2[string, error]) (int64, error) {
+	n, err := c.fl.LoadParquet(ctx, t, cols, files)
 	if err != nil {
 		c.failed++
 	} else {

@@ -45,12 +45,6 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
 	}
-	if err := os.RemoveAll(spool); err != nil {
-		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
-	}
-	if err := os.MkdirAll(spool, 0o700); err != nil {
-		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
-	}
 	// Unqualified names are in public, as in Redshift: a setting of each
 	// connection.
 	conn, err := duckdb.NewConnector(path, func(ex driver.ExecerContext) error {
@@ -69,11 +63,17 @@ func Open(path string) (*Store, error) {
 	s := &Store{conn: conn, db: sql.OpenDB(conn), nonce: hex.EncodeToString(nonce[:]), spool: spool}
 	// The database's own settings, once: no statement reaches past the
 	// file and the spool folder (no other files, no network, no
-	// extensions fetched), and none changes that. Insertion order stays
+	// extensions fetched), and none changes that. Its clock is UTC's, as
+	// Redshift's is. Insertion order stays
 	// kept (DuckDB's default), though Redshift keeps none: DuckDB's
 	// ordered batch insert still writes on every thread, and loaded
 	// Parquet a tenth faster than its unordered insert did.
 	if err := s.setup(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
+	}
+	// Emptied once the file is this process's (DuckDB locks it).
+	if err := errors.Join(os.RemoveAll(spool), os.MkdirAll(spool, 0o700)); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
 	}
@@ -86,7 +86,7 @@ func (s *Store) setup() error {
 		return err
 	}
 	defer c.Close()
-	for _, q := range []string{"SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
+	for _, q := range []string{"SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false", "SET GLOBAL TimeZone = 'UTC'",
 		"SET allowed_directories = [" + sqltext.QuoteString(s.spool+string(filepath.Separator)) + "]", "SET enable_external_access = false", "SET lock_configuration = true"} {
 		if _, err := c.ExecContext(context.Background(), q); err != nil {
 			return err

@@ -31,8 +31,11 @@ func (s *Store) Spool() (*os.File, error) {
 }
 
 // LoadParquet inserts each spooled file's columns, by position, into t.
-func (s *Store) LoadParquet(ctx context.Context, t warehouse.Target, files iter.Seq2[string, error]) (int64, error) {
+func (s *Store) LoadParquet(ctx context.Context, t warehouse.Target, checked []warehouse.Column, files iter.Seq2[string, error]) (int64, error) {
 	return s.load(ctx, t, func(conn *sql.Conn, cols []warehouse.Column) (int64, error) {
+		if !sameColumns(cols, checked) {
+			return 0, fmt.Errorf("warehouse: the columns of %s.%s changed during the COPY", t.Schema, t.Table)
+		}
 		names := make([]string, len(cols))
 		casts := make([]string, len(cols))
 		as := make([]string, len(cols))
@@ -46,10 +49,12 @@ func (s *Store) LoadParquet(ctx context.Context, t warehouse.Target, files iter.
 			if err != nil {
 				return 0, err
 			}
-			if filepath.Dir(path) != s.spool {
+			// One file of the folder, named as it is: no pattern that
+			// could read other COPYs'.
+			if filepath.Dir(path) != s.spool || strings.ContainsAny(path, "*?[{") {
 				return 0, fmt.Errorf("warehouse: %s is not a spooled file", path)
 			}
-			res, err := conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s.%s (%s) SELECT %s FROM read_parquet(%s) AS p(%s)",
+			res, err := conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s.%s (%s) SELECT %s FROM read_parquet(%s, hive_partitioning = false) AS p(%s)",
 				sqltext.QuoteIdent(t.Schema), sqltext.QuoteIdent(t.Table), strings.Join(names, ", "), strings.Join(casts, ", "),
 				sqltext.QuoteString(path), strings.Join(as, ", ")))
 			if err != nil {
@@ -63,4 +68,18 @@ func (s *Store) LoadParquet(ctx context.Context, t warehouse.Target, files iter.
 		}
 		return total, nil
 	})
+}
+
+// sameColumns says whether a and b are the same columns, as a load casts
+// to them.
+func sameColumns(a, b []warehouse.Column) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || a[i].SQL() != b[i].SQL() {
+			return false
+		}
+	}
+	return true
 }

@@ -358,7 +358,14 @@ func exact(l pqLeaf, col *parquet.Column, c Column) bool {
 	case format.KindDate:
 		return l.kind == pqDate
 	case format.KindTimestamp:
-		return l.kind == pqTimestamp && l.unit == 1
+		// An instant (isAdjustedToUTC) only into TIMESTAMPTZ, a wall time
+		// only into TIMESTAMP: DuckDB would convert between them.
+		lt := col.Type().LogicalType()
+		if l.kind != pqTimestamp || l.unit != 1 || lt == nil {
+			return false
+		}
+		ts, ok := lt.Value.(*pqformat.TimestampType)
+		return ok && ts.IsAdjustedToUTC == c.TZ
 	case format.KindDecimal:
 		lt := col.Type().LogicalType()
 		if l.kind != pqDecimal || lt == nil {

@@ -200,7 +200,7 @@ func (s *Store) Load(ctx context.Context, t warehouse.Target, batches iter.Seq2[
 			}
 		}
 		var err error
-		n, err = copyCSV(ctx, tx, t.Schema, t.Table, cols, batches)
+		n, err = copyRows(ctx, tx, t.Schema, t.Table, cols, batches)
 		return err
 	})
 	switch {
