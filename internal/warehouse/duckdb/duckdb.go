@@ -64,9 +64,10 @@ func Open(path string) (*Store, error) {
 	// The database's own settings, once: no statement reaches past the
 	// file and the spool folder (no other files, no network, no
 	// extensions fetched), and none changes that. Its clock is UTC's, as
-	// Redshift's is. Rows need not keep the order they were inserted in
-	// (Redshift keeps none): loads insert on every thread, a tenth faster
-	// for 10M rows of CSV.
+	// Redshift's is (users cannot SET another zone). Rows need not keep
+	// the order they were inserted in (Redshift keeps none; a SELECT
+	// without ORDER BY has no order): loads insert on every thread, a
+	// tenth faster for 10M rows of CSV.
 	if err := s.setup(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)

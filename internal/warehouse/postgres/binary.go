@@ -60,9 +60,9 @@ func appendBinary(b []byte, a arrow.Array, r int) []byte {
 	case *array.Float64:
 		return be.AppendUint64(be.AppendUint32(b, 8), math.Float64bits(x.Value(r)))
 	case *array.Date32:
-		return be.AppendUint32(be.AppendUint32(b, 4), uint32(int32(x.Value(r))-pgEpochDays))
+		return be.AppendUint32(be.AppendUint32(b, 4), uint32(pgDate(int64(x.Value(r))-pgEpochDays)))
 	case *array.Timestamp:
-		return be.AppendUint64(be.AppendUint32(b, 8), uint64(int64(x.Value(r))-pgEpochMicros))
+		return be.AppendUint64(be.AppendUint32(b, 8), uint64(pgTimestamp(int64(x.Value(r)))))
 	case *array.Decimal128:
 		n, scale := x.Value(r), int(x.DataType().(*arrow.Decimal128Type).Scale)
 		var buf [48]byte
@@ -119,6 +119,23 @@ func appendNumeric(b []byte, neg bool, digits []byte, scale int) []byte {
 		b = be.AppendUint16(b, uint16(d))
 	}
 	return b
+}
+
+// PostgreSQL reads its extremes as ±infinity and rejects other values
+// out of its range: a value past its range is sent as one it rejects
+// ("out of range"), never as infinity.
+func pgDate(days int64) int32 {
+	if days <= math.MinInt32 || days >= math.MaxInt32 {
+		return math.MinInt32 + 1
+	}
+	return int32(days)
+}
+
+func pgTimestamp(micros int64) int64 {
+	if micros < math.MinInt64+pgEpochMicros+1 {
+		return math.MinInt64 + 1
+	}
+	return micros - pgEpochMicros
 }
 
 var pow10 = [4]int16{1, 10, 100, 1000}

@@ -4,13 +4,17 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tarnlake/tarn/internal/catalog/postgres/pgtest"
+	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/warehouse"
 )
 
@@ -102,4 +106,43 @@ func TestCopyBinary(t *testing.T) {
 		t.Fatalf("loaded\n%s\nwant\n%s", got, want)
 	}
 	tx.Rollback(ctx)
+}
+
+// A date or timestamp past PostgreSQL's range is refused, not loaded as
+// its infinity.
+func TestCopyBinaryRange(t *testing.T) {
+	ctx := t.Context()
+	conn, err := pgx.Connect(ctx, pgtest.Database(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE TABLE public.edges (d date, ts timestamp)"); err != nil {
+		t.Fatal(err)
+	}
+	cols := []warehouse.Column{{Name: "d", Type: format.Type{Kind: format.KindDate}}, {Name: "ts", Type: format.Type{Kind: format.KindTimestamp}}}
+	for _, c := range []struct {
+		days   arrow.Date32
+		micros arrow.Timestamp
+	}{
+		{math.MinInt32 + pgEpochDays, 0},     // -infinity, were it sent as computed
+		{math.MinInt32 + pgEpochDays - 1, 0}, // +infinity, after wrapping
+		{0, math.MinInt64 + pgEpochMicros},   // -infinity
+		{0, math.MinInt64},                   // wraps
+	} {
+		db := array.NewDate32Builder(memory.DefaultAllocator)
+		db.Append(c.days)
+		tb := array.NewTimestampBuilder(memory.DefaultAllocator, &arrow.TimestampType{Unit: arrow.Microsecond})
+		tb.Append(c.micros)
+		rec := array.NewRecordBatch(warehouse.Schema(cols), []arrow.Array{db.NewArray(), tb.NewArray()}, 1)
+		tx, err := conn.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = copyRows(ctx, tx, "public", "edges", cols, func(yield func(arrow.RecordBatch, error) bool) { yield(rec, nil) })
+		tx.Rollback(ctx)
+		if err == nil || !strings.Contains(err.Error(), "out of range") {
+			t.Errorf("%d days, %d µs: %v", c.days, c.micros, err)
+		}
+	}
 }

@@ -180,12 +180,17 @@ func (s *Store) Read(ctx context.Context, schema, table string, cols []string) i
 
 // Load is one COPY in a transaction with its ledger entry.
 func (s *Store) Load(ctx context.Context, t warehouse.Target, batches iter.Seq2[arrow.RecordBatch, error]) (int64, error) {
-	cols, err := warehouse.TargetColumns(ctx, s, t)
-	if err != nil {
-		return 0, err
-	}
 	var n int64
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// The table's columns stay as read until the load commits: binary
+		// COPY would take one type's values as another's of its width.
+		if _, err := tx.Exec(ctx, "LOCK TABLE "+sqltext.QuoteIdent(t.Schema)+"."+sqltext.QuoteIdent(t.Table)+" IN ROW EXCLUSIVE MODE"); err != nil {
+			return err
+		}
+		cols, err := warehouse.TargetColumns(ctx, s, t)
+		if err != nil {
+			return err
+		}
 		if t.Once != "" {
 			if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+warehouse.System+`;
 				CREATE TABLE IF NOT EXISTS `+warehouse.System+`.loads (once text PRIMARY KEY, schema_name text, table_name text, loaded timestamptz)`); err != nil {
@@ -199,7 +204,6 @@ func (s *Store) Load(ctx context.Context, t warehouse.Target, batches iter.Seq2[
 				return warehouse.ErrLoaded
 			}
 		}
-		var err error
 		n, err = copyRows(ctx, tx, t.Schema, t.Table, cols, batches)
 		return err
 	})

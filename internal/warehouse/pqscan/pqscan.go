@@ -103,7 +103,7 @@ func (s *Scanner) Scan(ctx context.Context, path string, cols []warehouse.Column
 	if err := s.open(); err != nil {
 		return 0, err
 	}
-	if filepath.Dir(path) != s.dir {
+	if filepath.Dir(path) != s.dir || strings.ContainsAny(path, "*?[{") {
 		return 0, fmt.Errorf("parquet reader: %s is not a spooled file", path)
 	}
 	names := make([]string, len(cols))
@@ -112,7 +112,7 @@ func (s *Scanner) Scan(ctx context.Context, path string, cols []warehouse.Column
 		names[i] = fmt.Sprintf("c%d", i)
 		casts[i] = fmt.Sprintf("CAST(c%d AS %s)", i, c.SQL())
 	}
-	q := fmt.Sprintf("SELECT %s FROM read_parquet(%s) AS t(%s)", strings.Join(casts, ", "), sqltext.QuoteString(path), strings.Join(names, ", "))
+	q := fmt.Sprintf("SELECT %s FROM read_parquet(%s, hive_partitioning = false) AS t(%s)", strings.Join(casts, ", "), sqltext.QuoteString(path), strings.Join(names, ", "))
 	var n int64
 	err := s.run(func(conn bindings.Connection) error {
 		// The interrupter is waited for: the connection is freed after.
