@@ -73,10 +73,11 @@ func TestExternalReservedNames(t *testing.T) {
 	}
 }
 
-// Redshift's clause words are column names where a column's name goes.
+// Redshift's clause words are column names where a column's name goes;
+// a bare NUMERIC is Redshift's numeric(18,0).
 func TestRedshiftDDLKeepsColumnsNamedLikeClauses(t *testing.T) {
-	got := redshiftDDL(`CREATE TABLE t (encode int ENCODE zstd, distkey varchar(MAX), backup int) DISTKEY(encode) SORTKEY(backup)`)
-	for _, want := range []string{"(encode int", ", distkey varchar( 65535 )", ", backup int"} {
+	got := redshiftDDL(`CREATE TABLE t (encode int ENCODE zstd, distkey varchar(MAX), backup int, numeric numeric, d decimal(9,2), e DECIMAL) DISTKEY(encode) SORTKEY(backup)`)
+	for _, want := range []string{"(encode int", ", distkey varchar( 65535 )", ", backup int", ", numeric numeric(18,0)", ", d decimal(9,2)", ", e DECIMAL(18,0)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lost %q", got, want)
 		}

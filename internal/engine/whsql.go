@@ -287,7 +287,9 @@ func (e *Engine) isWarehouseTable(schema, table string) bool {
 var redshiftOnly = map[string]int{"ENCODE": 1, "DISTSTYLE": 1, "DISTKEY": 0, "SORTKEY": 0, "COMPOUND": 0, "INTERLEAVED": 0, "BACKUP": 1}
 
 // redshiftDDL drops Redshift's placement and compression clauses from a
-// CREATE TABLE, and spells VARCHAR(MAX) as PostgreSQL can.
+// CREATE TABLE, spells VARCHAR(MAX) as PostgreSQL can, and gives NUMERIC
+// and DECIMAL without arguments Redshift's precision and scale, (18,0)
+// (left bare, PostgreSQL would keep any scale and DuckDB three digits).
 func redshiftDDL(text string) string {
 	toks, err := sqltext.Lex(text)
 	if err != nil {
@@ -314,6 +316,12 @@ func redshiftDDL(text string) string {
 			}
 			i = j - 1
 			continue
+		}
+		if t.Kind == sqltext.Word && (t.Text == "NUMERIC" || t.Text == "DECIMAL") && i > 0 && !toks[i-1].Is("(") && !toks[i-1].Is(",") &&
+			(i+1 == len(toks) || !toks[i+1].Is("(")) {
+			b.WriteString(text[last : t.Pos+len(t.Raw)])
+			b.WriteString("(18,0)")
+			last = t.Pos + len(t.Raw)
 		}
 		if t.Kind == sqltext.Word && t.Text == "MAX" && i > 0 && toks[i-1].Is("(") {
 			b.WriteString(text[last:t.Pos])
