@@ -194,7 +194,7 @@ func serve(ctx context.Context, args []string, con console) error {
 	eventLog := trigger.NewLog(streams, trigger.LogOptions{Stream: cfg.Events.Stream, Retention: cfg.Events.retention(),
 		Region: cfg.S3.Region, Log: log, Registerer: reg})
 	store = lake.WithEvents(store, eventLog)
-	events, err := buildEvents(cfg, eventLog, cat, store, streams, keyring, crawler, ruleLoader{copyfrom.Options{Store: wh, Lake: store, Parquet: pq}},
+	events, err := buildEvents(cfg, eventLog, cat, store, streams, keyring, crawler, ruleLoader{copyfrom.Options{Store: wh, Lake: store, Parquet: pq, Log: log}},
 		localURL(scheme, addrs[0].ln.Addr()), log, reg)
 	if err != nil {
 		return failed(err)

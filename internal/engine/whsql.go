@@ -452,7 +452,7 @@ func (s *session) redshiftStmt(ctx context.Context, st sqltext.Statement) (query
 	if s.key != nil {
 		caller = *s.key
 	}
-	res, err := copyfrom.Run(ctx, copyfrom.Options{Store: s.e.opts.Warehouse, Lake: s.e.opts.Lake, Parquet: s.e.opts.Parquet}, copyfrom.Job{Copy: c, Caller: caller})
+	res, err := copyfrom.Run(ctx, copyfrom.Options{Store: s.e.opts.Warehouse, Lake: s.e.opts.Lake, Parquet: s.e.opts.Parquet, Log: s.e.opts.Log}, copyfrom.Job{Copy: c, Caller: caller})
 	if err != nil {
 		var ce *copyfrom.Error
 		switch {

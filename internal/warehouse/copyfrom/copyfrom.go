@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -33,6 +34,9 @@ type Options struct {
 	// are (load.ParquetExact) into batches for a store that reads no
 	// files itself (warehouse.FileLoader reads them in the store).
 	Parquet *pqscan.Scanner
+	// Log, when set, says why a COPY's Parquet files were read by tarn's
+	// own reader after DuckDB's gave up (its only sign is slowness).
+	Log *slog.Logger
 }
 
 // errStopped ends reading when the store stops taking batches.
@@ -73,6 +77,9 @@ func Run(ctx context.Context, o Options, j Job) (Result, error) {
 	if errors.As(err, &fast) && ctx.Err() == nil {
 		// Nothing was loaded: ReadParquet loads the files, or says what
 		// is wrong with them as Redshift would.
+		if o.Log != nil {
+			o.Log.Info("copy: DuckDB's Parquet reader gave up; tarn's reads the files", "table", j.Copy.Table, "from", j.Copy.From, "why", fast.err)
+		}
 		return run(ctx, o, j, false)
 	}
 	return res, err

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -150,8 +152,15 @@ func TestCopyParquet(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := run("COPY swapped FROM 's3://lake/swapped/' IAM_ROLE default FORMAT AS PARQUET", files, sc); err != nil {
+	// The fall-back is logged: its only other sign is slowness.
+	var logged bytes.Buffer
+	parsed, _, _ := redshift.Parse("COPY swapped FROM 's3://lake/swapped/' IAM_ROLE default FORMAT AS PARQUET")
+	if _, err := Run(ctx, Options{Store: files, Lake: lk, Log: slog.New(slog.NewTextHandler(&logged, nil))},
+		Job{Copy: parsed.(*redshift.Copy), Caller: access.Key{Name: "root", Root: true}}); err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(logged.String(), "tarn's reads the files") || !strings.Contains(logged.String(), "do not load as they are") {
+		t.Fatalf("logged %q", logged.String())
 	}
 	if _, err := run("COPY swapped_go FROM 's3://lake/swapped/' IAM_ROLE default FORMAT AS PARQUET", bare, nil); err != nil {
 		t.Fatal(err)
