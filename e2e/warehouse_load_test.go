@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tarnlake/tarn/internal/catalog/postgres/pgtest"
 )
 
 // loadConfig declares the reference architecture's first flow: CSV files
@@ -28,13 +30,24 @@ const loadConfig = `pipelines:
 // file put again (same ETag) loads nothing; another file of the same name
 // loads; a malformed one goes to failed/ with its errors in
 // stl_load_errors; a replay of the events loads nothing twice.
+// Both warehouses: the embedded one and PostgreSQL.
 func TestFlatFileToWarehouse(t *testing.T) {
+	for _, backend := range []string{"embedded", "postgres"} {
+		t.Run(backend, func(t *testing.T) { flatFileToWarehouse(t, backend) })
+	}
+}
+
+func flatFileToWarehouse(t *testing.T, backend string) {
 	bin := awsCLIPath(t)
 	conf := filepath.Join(t.TempDir(), "tarn.yaml")
 	if err := os.WriteFile(conf, []byte(loadConfig), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srv := startServer(t, "--config", conf)
+	args := []string{"--config", conf}
+	if backend == "postgres" {
+		args = append(args, "--warehouse-dsn", pgtest.Database(t))
+	}
+	srv := startServer(t, args...)
 	cli := newAWSCLI(t, bin, srv)
 	cli.must(t, "s3", "mb", "s3://landing")
 	psql := psqlRoot(t, srv)

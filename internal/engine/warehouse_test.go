@@ -12,7 +12,9 @@ import (
 	"github.com/tarnlake/tarn/internal/lake"
 	"github.com/tarnlake/tarn/internal/query/sqltext"
 
+	"github.com/tarnlake/tarn/internal/catalog/postgres/pgtest"
 	whduck "github.com/tarnlake/tarn/internal/warehouse/duckdb"
+	whpg "github.com/tarnlake/tarn/internal/warehouse/postgres"
 )
 
 // whEnv is newEnv with an embedded warehouse.
@@ -240,8 +242,20 @@ func TestExternalSchema(t *testing.T) {
 
 // ARCHIVE moves old rows into the lake; the union of the two holds each
 // row once; a run whose rows changed meanwhile archives nothing.
+// ARCHIVE moves rows to the lake on both warehouses.
 func TestArchive(t *testing.T) {
-	e := whEnv(t)
+	t.Run("embedded", func(t *testing.T) { testArchive(t, whEnv(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		wh, err := whpg.Open(whpg.Options{DSN: pgtest.Database(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { wh.Close() })
+		testArchive(t, newEnvWith(t, func(o *Options) { o.Warehouse = wh }))
+	})
+}
+
+func testArchive(t *testing.T, e *env) {
 	s := e.session()
 	e.rows(s, `CREATE TABLE sales (id bigint, region varchar(16), amount numeric(10,2), sold date)`)
 	e.rows(s, `INSERT INTO sales SELECT i, CASE WHEN i % 2 = 0 THEN 'north' ELSE 'south' END, i * 1.5, DATE '2026-01-01' + CAST(i AS INTEGER) FROM range(1, 101) t(i)`)
