@@ -107,6 +107,13 @@ func TestWarehouse(t *testing.T) {
 			if out := psql("-A", "-t", "-c", `SELECT count(*), sum(amount) FROM sales_copy`); out != "2|17.00\n" {
 				t.Fatalf("copied back: %q", out)
 			}
+			// JSON lines, matched to columns by name.
+			putAll(t, srv.root(), "lake", map[string][]byte{"in/json/a.json": []byte(`{"region":"west","id":5,"amount":2.5}` + "\n" + `{"id":6,"amount":1.25,"region":"east"}` + "\n")})
+			psql("-c", `CREATE TABLE sales_json (id bigint, region varchar(16), amount numeric(10,2))`)
+			psql("-c", `COPY sales_json FROM 's3://lake/in/json/' IAM_ROLE default FORMAT AS JSON 'auto'`)
+			if out := psql("-A", "-t", "-c", `SELECT string_agg(concat_ws(':', id, region, amount), ',' ORDER BY id) FROM sales_json`); out != "5:west:2.50,6:east:1.25\n" {
+				t.Fatalf("copied from JSON: %q", out)
+			}
 
 			// A bad row under MAXERROR: the rest loads, the row is in both
 			// error views.

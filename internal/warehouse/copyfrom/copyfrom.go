@@ -112,16 +112,15 @@ func run(ctx context.Context, o Options, j Job, fast bool) (Result, error) {
 		names[i] = col.Name
 	}
 	target := warehouse.Target{Schema: schema, Table: c.Table, Columns: names, Once: once}
-	sc := o.Parquet
-	if !fast {
-		sc = nil
+	// DuckDB reads Parquet files: the store's own, else pqscan's.
+	fl, own := o.Store.(warehouse.FileLoader)
+	if own && fast && c.Format == "PARQUET" {
+		n, err := loadFiles(ctx, o.Lake, fl, files, cols, target)
+		return Result{Rows: n, Files: len(files)}, err
 	}
-	if fl, ok := o.Store.(warehouse.FileLoader); ok && c.Format == "PARQUET" {
-		if fast {
-			n, err := loadFiles(ctx, o.Lake, fl, files, cols, target)
-			return Result{Rows: n, Files: len(files)}, err
-		}
-		sc = nil
+	var sc *pqscan.Scanner
+	if !own && fast {
+		sc = o.Parquet
 	}
 	var bad []load.LoadError
 	badRows := 0

@@ -21,8 +21,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/duckdb/duckdb-go/v2"
 
-	"github.com/tarnlake/tarn/internal/query/sqltext"
 	"github.com/tarnlake/tarn/internal/warehouse"
+	"github.com/tarnlake/tarn/internal/warehouse/spool"
 )
 
 // Store is a warehouse in a DuckDB file.
@@ -31,7 +31,7 @@ type Store struct {
 	db    *sql.DB
 	loads atomic.Int64 // with nonce, names each load's view
 	nonce string
-	spool string // the one folder DuckDB may read files in (files.go)
+	spool spool.Dir // the one folder DuckDB may read files in (files.go)
 }
 
 var _ warehouse.Store = (*Store)(nil)
@@ -41,7 +41,7 @@ var _ warehouse.Store = (*Store)(nil)
 // reads (emptied here: a file left by a crash is a copy of a lake
 // object). Extensions are never fetched: the warehouse needs none.
 func Open(path string) (*Store, error) {
-	spool, err := filepath.Abs(path + ".spool")
+	dir, err := filepath.Abs(path + ".spool")
 	if err != nil {
 		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
 	}
@@ -60,7 +60,7 @@ func Open(path string) (*Store, error) {
 	}
 	var nonce [6]byte
 	rand.Read(nonce[:])
-	s := &Store{conn: conn, db: sql.OpenDB(conn), nonce: hex.EncodeToString(nonce[:]), spool: spool}
+	s := &Store{conn: conn, db: sql.OpenDB(conn), nonce: hex.EncodeToString(nonce[:]), spool: spool.Dir(dir)}
 	// The database's own settings, once: no statement reaches past the
 	// file and the spool folder (no other files, no network, no
 	// extensions fetched), and none changes that. Its clock is UTC's, as
@@ -73,7 +73,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
 	}
 	// Emptied once the file is this process's (DuckDB locks it).
-	if err := errors.Join(os.RemoveAll(spool), os.MkdirAll(spool, 0o700)); err != nil {
+	if err := errors.Join(os.RemoveAll(dir), os.MkdirAll(dir, 0o700)); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)
 	}
@@ -86,8 +86,7 @@ func (s *Store) setup() error {
 		return err
 	}
 	defer c.Close()
-	for _, q := range []string{"SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false", "SET GLOBAL TimeZone = 'UTC'",
-		"SET allowed_directories = [" + sqltext.QuoteString(s.spool+string(filepath.Separator)) + "]", "SET enable_external_access = false", "SET preserve_insertion_order = false", "SET lock_configuration = true"} {
+	for _, q := range append([]string{"SET preserve_insertion_order = false"}, s.spool.Seal()...) {
 		if _, err := c.ExecContext(context.Background(), q); err != nil {
 			return err
 		}
@@ -212,7 +211,8 @@ func (s *Store) load(ctx context.Context, t warehouse.Target, insert func(conn *
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return 0, err
 	}
-	n, err := s.ledger(ctx, conn, t)
+	var n int64
+	err = s.ledger(ctx, conn, t)
 	if err == nil {
 		n, err = insert(conn, want)
 	}
@@ -233,19 +233,19 @@ func (s *Store) load(ctx context.Context, t warehouse.Target, insert func(conn *
 
 // ledger records t.Once in the load's transaction, or fails with
 // ErrLoaded if it was loaded before.
-func (s *Store) ledger(ctx context.Context, conn *sql.Conn, t warehouse.Target) (int64, error) {
+func (s *Store) ledger(ctx context.Context, conn *sql.Conn, t warehouse.Target) error {
 	if t.Once == "" {
-		return 0, nil
+		return nil
 	}
 	var done bool
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) > 0 FROM `+warehouse.System+`.loads WHERE once = ?`, t.Once).Scan(&done); err != nil {
-		return 0, err
+		return err
 	}
 	if done {
-		return 0, fmt.Errorf("%w: %s", warehouse.ErrLoaded, t.Once)
+		return fmt.Errorf("%w: %s", warehouse.ErrLoaded, t.Once)
 	}
 	_, err := conn.ExecContext(ctx, `INSERT INTO `+warehouse.System+`.loads VALUES (?, ?, ?, now())`, t.Once, t.Schema, t.Table)
-	return 0, err
+	return err
 }
 
 // wrap gives DuckDB's missing-table errors the seam's names.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"iter"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/tarnlake/tarn/internal/query/sqltext"
@@ -22,13 +21,7 @@ import (
 var _ warehouse.FileLoader = (*Store)(nil)
 
 // Spool makes a file in the spool folder.
-func (s *Store) Spool() (*os.File, error) {
-	// A cleaner of temporary folders may have taken an idle one.
-	if err := os.MkdirAll(s.spool, 0o700); err != nil {
-		return nil, err
-	}
-	return os.CreateTemp(s.spool, "copy-*.parquet")
-}
+func (s *Store) Spool() (*os.File, error) { return s.spool.File() }
 
 // LoadParquet inserts each spooled file's columns, by position, into t.
 func (s *Store) LoadParquet(ctx context.Context, t warehouse.Target, checked []warehouse.Column, files iter.Seq2[string, error]) (int64, error) {
@@ -37,26 +30,20 @@ func (s *Store) LoadParquet(ctx context.Context, t warehouse.Target, checked []w
 			return 0, fmt.Errorf("warehouse: the columns of %s.%s changed during the COPY", t.Schema, t.Table)
 		}
 		names := make([]string, len(cols))
-		casts := make([]string, len(cols))
-		as := make([]string, len(cols))
 		for i, c := range cols {
 			names[i] = sqltext.QuoteIdent(c.Name)
-			as[i] = fmt.Sprintf("c%d", i)
-			casts[i] = fmt.Sprintf("CAST(c%d AS %s)", i, c.SQL())
 		}
 		var total int64
 		for path, err := range files {
 			if err != nil {
 				return 0, err
 			}
-			// One file of the folder, named as it is: no pattern that
-			// could read other COPYs'.
-			if filepath.Dir(path) != s.spool || strings.ContainsAny(path, "*?[{") {
-				return 0, fmt.Errorf("warehouse: %s is not a spooled file", path)
+			sel, err := s.spool.Select(path, cols)
+			if err != nil {
+				return 0, fmt.Errorf("warehouse: %w", err)
 			}
-			res, err := conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s.%s (%s) SELECT %s FROM read_parquet(%s, hive_partitioning = false) AS p(%s)",
-				sqltext.QuoteIdent(t.Schema), sqltext.QuoteIdent(t.Table), strings.Join(names, ", "), strings.Join(casts, ", "),
-				sqltext.QuoteString(path), strings.Join(as, ", ")))
+			res, err := conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s.%s (%s) %s",
+				sqltext.QuoteIdent(t.Schema), sqltext.QuoteIdent(t.Table), strings.Join(names, ", "), sel))
 			if err != nil {
 				return 0, wrap(err)
 			}

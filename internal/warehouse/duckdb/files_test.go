@@ -50,7 +50,7 @@ func TestOnlySpooled(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"INSERT INTO t SELECT * FROM read_parquet('" + outside + "')",
-		"INSERT INTO t SELECT * FROM read_parquet('" + s.spool + "/../x.parquet')",
+		"INSERT INTO t SELECT * FROM read_parquet('" + string(s.spool) + "/../x.parquet')",
 		"INSERT INTO t SELECT 1, content FROM read_text('" + text + "')",
 		"INSERT INTO t SELECT 1, file FROM glob('" + dir + "/*')",
 		"SET enable_external_access = true", "SET allowed_directories = ['/']", "SET lock_configuration = false", "SET TimeZone = 'Europe/Paris'",
@@ -95,7 +95,7 @@ func TestOnlySpooled(t *testing.T) {
 		return f.Name()
 	}
 	good, empty := spooled("SELECT range AS a, 'row ' || range AS b FROM range(1000)"), spooled("")
-	if _, err := s.LoadParquet(ctx, target, cols, files(filepath.Join(s.spool, "*"))); err == nil {
+	if _, err := s.LoadParquet(ctx, target, cols, files(filepath.Join(string(s.spool), "*"))); err == nil {
 		t.Fatal("a pattern loaded")
 	}
 	// A bad file after a good one: the load is one transaction, its ledger

@@ -17,8 +17,8 @@ import (
 
 // Rows reach PostgreSQL as COPY … FROM STDIN in its binary format
 // (binary.go), written from the batches' columns on another core while
-// the server reads them: the form it reads with the least work (a fifth
-// faster than its own COPY of a CSV). pgx's CopyFrom, binary too, spent
+// the server reads them: the form it reads with the least work (a
+// quarter faster than its own COPY of a CSV). pgx's CopyFrom, binary too, spent
 // most of a load encoding NUMERIC through big.Int.
 
 // copyRows copies batches into schema.table's columns on tx's connection

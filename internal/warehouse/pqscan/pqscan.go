@@ -14,15 +14,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	bindings "github.com/duckdb/duckdb-go-bindings"
 
-	"github.com/tarnlake/tarn/internal/query/sqltext"
 	"github.com/tarnlake/tarn/internal/warehouse"
+	"github.com/tarnlake/tarn/internal/warehouse/spool"
 )
 
 // Scanner reads spooled Parquet files. Its DuckDB and folder are made on
@@ -56,9 +54,7 @@ func (s *Scanner) open() error {
 		}
 		s.opened = true
 		s.err = s.run(func(conn bindings.Connection) error {
-			for _, q := range []string{"SET GLOBAL TimeZone = 'UTC'", "SET memory_limit = '1GB'", "SET preserve_insertion_order = false", "SET threads = 1",
-				"SET allowed_directories = [" + sqltext.QuoteString(s.dir+string(filepath.Separator)) + "]",
-				"SET enable_external_access = false", "SET lock_configuration = true"} {
+			for _, q := range append([]string{"SET memory_limit = '1GB'", "SET preserve_insertion_order = false", "SET threads = 1"}, spool.Dir(s.dir).Seal()...) {
 				var res bindings.Result
 				state := bindings.Query(conn, q, &res)
 				msg := bindings.ResultError(&res)
@@ -89,11 +85,7 @@ func (s *Scanner) Spool() (*os.File, error) {
 	if err := s.open(); err != nil {
 		return nil, err
 	}
-	// A cleaner of temporary folders may have taken an idle one.
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return nil, err
-	}
-	return os.CreateTemp(s.dir, "copy-*.parquet")
+	return spool.Dir(s.dir).File()
 }
 
 // Scan reads a spooled file's columns, by position, as cols (cast to the
@@ -103,18 +95,12 @@ func (s *Scanner) Scan(ctx context.Context, path string, cols []warehouse.Column
 	if err := s.open(); err != nil {
 		return 0, err
 	}
-	if filepath.Dir(path) != s.dir || strings.ContainsAny(path, "*?[{") {
-		return 0, fmt.Errorf("parquet reader: %s is not a spooled file", path)
+	q, err := spool.Dir(s.dir).Select(path, cols)
+	if err != nil {
+		return 0, fmt.Errorf("parquet reader: %w", err)
 	}
-	names := make([]string, len(cols))
-	casts := make([]string, len(cols))
-	for i, c := range cols {
-		names[i] = fmt.Sprintf("c%d", i)
-		casts[i] = fmt.Sprintf("CAST(c%d AS %s)", i, c.SQL())
-	}
-	q := fmt.Sprintf("SELECT %s FROM read_parquet(%s, hive_partitioning = false) AS t(%s)", strings.Join(casts, ", "), sqltext.QuoteString(path), strings.Join(names, ", "))
 	var n int64
-	err := s.run(func(conn bindings.Connection) error {
+	err = s.run(func(conn bindings.Connection) error {
 		// The interrupter is waited for: the connection is freed after.
 		done := make(chan struct{})
 		var wg sync.WaitGroup
