@@ -2,7 +2,9 @@ package function
 
 import (
 	"bytes"
+	"io"
 	"os"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -12,13 +14,15 @@ import (
 // holder of its write end is gone, and logs it line by line.
 func (p *process) readOutput(f *os.File) {
 	defer close(p.outDone)
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return
+	}
 	base := make([]byte, 0, maxLogLine+32<<10)
 	buf := base
 	chunk := make([]byte, 32<<10)
 	for {
-		n, err := f.Read(chunk)
-		p.outBusy.Store(true)
-		p.outTaken.Add(int64(n))
+		n, err := p.readPipe(rc, chunk)
 		buf = append(buf, chunk[:n]...)
 		for {
 			i := bytes.IndexByte(buf, '\n')
@@ -34,11 +38,45 @@ func (p *process) readOutput(f *os.File) {
 		}
 		buf = append(base[:0], buf...) // the partial line moves to the front
 		p.outLogged.Add(int64(n))
-		p.outBusy.Store(false)
 		if err != nil {
 			return
 		}
 	}
+}
+
+// readPipe reads once from the pipe. The read and its count are one step
+// under outMu, so drainOutput never sees bytes gone from the pipe and not
+// yet counted as taken (a line printed just before an exit or an answer
+// would then miss its invocation's tail).
+func (p *process) readPipe(rc syscall.RawConn, chunk []byte) (int, error) {
+	var n int
+	var rerr error
+	err := rc.Read(func(fd uintptr) bool {
+		p.outMu.Lock()
+		defer p.outMu.Unlock()
+		for {
+			n, rerr = unix.Read(int(fd), chunk)
+			if rerr != unix.EINTR {
+				break
+			}
+		}
+		if rerr == unix.EAGAIN {
+			return false // wait until the pipe is readable
+		}
+		if n > 0 {
+			p.outTaken.Add(int64(n))
+		}
+		return true
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case rerr != nil:
+		return 0, rerr
+	case n <= 0:
+		return 0, io.EOF
+	}
+	return n, nil
 }
 
 func (p *process) logOutput(line []byte) {
@@ -67,23 +105,12 @@ func (p *process) emit(inv *invocation, text string) {
 // pipe's capacity and a chunk), not for a process that keeps printing,
 // and limit bounds it on a machine too busy to schedule the reader.
 func (p *process) drainOutput(limit time.Duration) {
+	p.outMu.Lock()
 	target := p.pendingOutput() + p.outTaken.Load()
-	var idleSince time.Time
+	p.outMu.Unlock()
 	for end := time.Now().Add(limit); time.Now().Before(end); time.Sleep(200 * time.Microsecond) {
-		busy := p.outBusy.Load()
-		if !busy && p.outLogged.Load() >= target {
+		if p.outLogged.Load() >= target {
 			return // everything there at the answer is logged; more may follow
-		}
-		if busy || p.pendingOutput() > 0 {
-			idleSince = time.Time{}
-			continue
-		}
-		// An empty pipe and an idle reader short of the target: a read
-		// landed between the two counts above and was counted twice.
-		if idleSince.IsZero() {
-			idleSince = time.Now()
-		} else if time.Since(idleSince) > 5*time.Millisecond {
-			return
 		}
 	}
 }

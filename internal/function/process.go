@@ -43,10 +43,10 @@ type process struct {
 	exitErr   error         // set before exited is closed
 	gone      chan struct{} // closed once everything of it is cleaned up
 	outDone   chan struct{} // closed when its output is read to the end
-	outBusy   atomic.Bool
-	outTaken  atomic.Int64 // bytes read from the pipe
-	outLogged atomic.Int64 // of those, bytes logged
-	peakMB    int          // the last Max Memory Used reported
+	outMu     sync.Mutex    // a read from the pipe and its count are one step
+	outTaken  atomic.Int64  // bytes read from the pipe
+	outLogged atomic.Int64  // of those, bytes logged
+	peakMB    int           // the last Max Memory Used reported
 
 	mu        sync.Mutex
 	current   *invocation // handed to the process, not yet answered
