@@ -160,7 +160,12 @@ func (a *API) execute(ctx context.Context, st *statement, sqls []string) {
 			}
 			tx = false // committed or rolled back: nothing is left to roll back
 		}
-		if !a.endSub(ctx, st.ID, i, r, last) || r.err != nil {
+		if r.err != nil {
+			rollback() // before FAILED is seen: a client may go on at once
+			a.endSub(ctx, st.ID, i, r, last)
+			return
+		}
+		if !a.endSub(ctx, st.ID, i, r, last) {
 			rollback()
 			return
 		}
