@@ -18,6 +18,20 @@ type Column struct {
 	MaxLen int  // CHAR and VARCHAR: bytes at most; 0: no limit kept
 	Char   bool // CHAR, blank-padded, rather than VARCHAR
 	TZ     bool // TIMESTAMPTZ: an instant, shown in UTC
+	// Foreign is the backend's name of a type tarn does not keep (uuid,
+	// jsonb, arrays… in a PostgreSQL table made outside tarn): such a
+	// column is read as its text and never loaded.
+	Foreign string
+}
+
+// Loadable says whether loads may write these columns.
+func Loadable(table string, cols []Column) error {
+	for _, c := range cols {
+		if c.Foreign != "" {
+			return fmt.Errorf("column %q of relation %q has type %s, which tarn's warehouse reads as text but does not load: list the other columns, or change the column's type", c.Name, table, c.Foreign)
+		}
+	}
+	return nil
 }
 
 // SQL spells the column's type as both backends take it.
@@ -26,6 +40,8 @@ func (c Column) SQL() string {
 	switch t.Kind {
 	case format.KindString:
 		switch {
+		case c.Foreign != "":
+			return "varchar"
 		case c.Char:
 			return fmt.Sprintf("char(%d)", max(c.MaxLen, 1))
 		case c.MaxLen > 0:

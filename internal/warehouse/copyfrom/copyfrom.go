@@ -235,6 +235,9 @@ func columns(ctx context.Context, st warehouse.Store, schema string, c *redshift
 		}
 		out[i] = col
 	}
+	if err := warehouse.Loadable(c.Table, out); err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
 	return out, nil
 }
 

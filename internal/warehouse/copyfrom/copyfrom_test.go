@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hamba/avro/v2/ocf"
@@ -82,5 +83,43 @@ func TestCopyAvro(t *testing.T) {
 	// A key without read on the bucket loads nothing.
 	if _, err := runCopy(t, lk, wh, `COPY t FROM 's3://lake/in/a.avro' IAM_ROLE default FORMAT AS AVRO 'auto'`, access.Key{Name: "nobody"}); err == nil {
 		t.Fatal("a key without read on the bucket loaded it")
+	}
+}
+
+// foreignStore says its table's note column has a type tarn does not keep,
+// as the PostgreSQL store says of a table made outside tarn.
+type foreignStore struct{ warehouse.Store }
+
+func (s foreignStore) Tables(ctx context.Context, schema string) ([]warehouse.Table, error) {
+	ts, err := s.Store.Tables(ctx, schema)
+	for i := range ts {
+		for j := range ts[i].Columns {
+			if ts[i].Columns[j].Name == "note" {
+				ts[i].Columns[j].Foreign = "jsonb"
+			}
+		}
+	}
+	return ts, err
+}
+
+// COPY into a column of a type tarn does not keep is refused before any
+// file is read; listing the other columns loads them.
+func TestCopyForeignColumn(t *testing.T) {
+	lk, wh := copyEnv(t)
+	ctx := context.Background()
+	if _, err := wh.Exec(ctx, "CREATE TABLE t (id bigint, note varchar(8))"); err != nil {
+		t.Fatal(err)
+	}
+	body := "1\n2\n"
+	if _, err := lk.Put(ctx, "lake", "in/a.txt", strings.NewReader(body), lake.PutOptions{Size: int64(len(body))}); err != nil {
+		t.Fatal(err)
+	}
+	root := access.Key{Name: "root", Root: true}
+	_, err := runCopy(t, lk, foreignStore{wh}, `COPY t FROM 's3://lake/in/a.txt' IAM_ROLE default`, root)
+	if err == nil || !strings.Contains(err.Error(), `column "note" of relation "t" has type jsonb`) {
+		t.Fatalf("COPY into a jsonb column: %v", err)
+	}
+	if res, err := runCopy(t, lk, foreignStore{wh}, `COPY t (id) FROM 's3://lake/in/a.txt' IAM_ROLE default`, root); err != nil || res.Rows != 2 {
+		t.Fatalf("COPY of the other column: %+v %v", res, err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/query/sqltext"
 	"github.com/tarnlake/tarn/internal/warehouse"
 )
@@ -132,8 +133,9 @@ func (s *Store) Tables(ctx context.Context, schema string) ([]warehouse.Table, e
 			spelled = fmt.Sprintf("numeric(%d,%d)", *prec, *scale)
 		}
 		c, err := warehouse.ParseType(spelled)
-		if err != nil {
-			return nil, fmt.Errorf("warehouse table %s.%s column %s: %w", sch, tb, col, err)
+		if err != nil || typ == `"char"` { // PostgreSQL's one-byte internal type, not char(1)
+			// A table made outside tarn: its other columns stay usable.
+			c = warehouse.Column{Type: format.Type{Kind: format.KindString}, Foreign: typ}
 		}
 		c.Name = col
 		t := &out[len(out)-1]
@@ -153,6 +155,9 @@ func (s *Store) Read(ctx context.Context, schema, table string, cols []string) i
 		names := make([]string, len(cols))
 		for i, c := range cols {
 			names[i] = sqltext.QuoteIdent(c)
+			if typed[i].Foreign != "" {
+				names[i] += "::text"
+			}
 		}
 		rows, err := s.Query(ctx, fmt.Sprintf("SELECT %s FROM %s.%s", strings.Join(names, ", "), sqltext.QuoteIdent(schema), sqltext.QuoteIdent(table)))
 		if err != nil {
@@ -189,6 +194,9 @@ func (s *Store) Load(ctx context.Context, t warehouse.Target, batches iter.Seq2[
 		}
 		cols, err := warehouse.TargetColumns(ctx, s, t)
 		if err != nil {
+			return err
+		}
+		if err := warehouse.Loadable(t.Table, cols); err != nil {
 			return err
 		}
 		if t.Once != "" {
