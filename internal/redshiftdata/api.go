@@ -31,6 +31,11 @@ type Options struct {
 	// process (default 64); past it ExecuteStatement answers
 	// ActiveStatementsExceededException.
 	MaxActive int
+	// MaxActivePerKey and MaxConcurrentPerKey bound one key's share of
+	// those (defaults: a quarter of MaxActive, half of MaxConcurrent, at
+	// least 1), so that no key can take the API from the others.
+	MaxActivePerKey     int
+	MaxConcurrentPerKey int
 	// QueryTimeout ends a statement that runs longer (default 24 hours,
 	// the Data API's limit).
 	QueryTimeout time.Duration
@@ -64,13 +69,21 @@ type API struct {
 	base    context.Context // parent of every statement's context; Close cancels it
 	stop    context.CancelCauseFunc
 	sem     chan struct{} // one token per running statement
-	active  atomic.Int64  // statements accepted and not yet ended
 	queryID atomic.Int64  // RedshiftQueryId: increasing, as Redshift's are
 	wg      sync.WaitGroup
 
 	mu      sync.Mutex
 	closed  bool
 	running map[string]context.CancelCauseFunc // by statement id, here
+	active  int                                // statements accepted and not yet ended
+	keys    map[string]*keyUse                 // the same, by key
+}
+
+// keyUse is one key's share: its active statements, and a token for each
+// of them running.
+type keyUse struct {
+	active int
+	sem    chan struct{}
 }
 
 // maxBody bounds a request: 40 statements of 100 KiB fit with room.
@@ -89,6 +102,12 @@ func New(engine query.Engine, docs catalog.Documents, log *slog.Logger, opts Opt
 	}
 	if opts.MaxActive <= 0 {
 		opts.MaxActive = 64
+	}
+	if opts.MaxActivePerKey <= 0 {
+		opts.MaxActivePerKey = max(opts.MaxActive/4, 1)
+	}
+	if opts.MaxConcurrentPerKey <= 0 {
+		opts.MaxConcurrentPerKey = max(opts.MaxConcurrent/2, 1)
 	}
 	if opts.QueryTimeout <= 0 {
 		opts.QueryTimeout = 24 * time.Hour
@@ -114,6 +133,7 @@ func New(engine query.Engine, docs catalog.Documents, log *slog.Logger, opts Opt
 		opts:    opts,
 		sem:     make(chan struct{}, opts.MaxConcurrent),
 		running: map[string]context.CancelCauseFunc{},
+		keys:    map[string]*keyUse{},
 	}
 	a.queryID.Store(time.Now().UnixMicro())
 	a.base, a.stop = context.WithCancelCause(context.Background())

@@ -225,7 +225,7 @@ func TestClose(t *testing.T) {
 }
 
 func TestActiveLimit(t *testing.T) {
-	e := newEnv(t, Options{MaxConcurrent: 1, MaxActive: 2})
+	e := newEnv(t, Options{MaxConcurrent: 1, MaxActive: 2, MaxActivePerKey: 2})
 	a := e.run("SELECT sleep")
 	b := e.run("SELECT sleep")
 	e.wantErr("ExecuteStatement", map[string]any{"Sql": "SELECT 1"}, codeActive, "at most 2")
@@ -234,13 +234,39 @@ func TestActiveLimit(t *testing.T) {
 	e.wait(a)
 	e.wait(b)
 	deadline := time.Now().Add(5 * time.Second)
-	for e.api.active.Load() != 0 {
+	for e.api.activeCount() != 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d still active", e.api.active.Load())
+			t.Fatalf("%d still active", e.api.activeCount())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 	e.wait(e.run("SELECT 1"), statusFinished)
+}
+
+func (a *API) activeCount() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.active
+}
+
+// One key cannot take the API from the others: neither all of its places
+// for statements nor all of its running ones.
+func TestActiveLimitPerKey(t *testing.T) {
+	e := newEnv(t, Options{MaxConcurrent: 2, MaxActive: 8, MaxActivePerKey: 2})
+	a := e.run("SELECT sleep")
+	b := e.run("SELECT sleep")
+	e.wantErr("ExecuteStatement", map[string]any{"Sql": "SELECT 1"}, codeActive, "of this key are active; at most 2")
+	e.wait(a, statusStarted)
+	e.key = bob
+	e.wait(e.run("SELECT 1"), statusFinished) // alice runs one at a time: a place is left
+	if d := e.okAt(e.api, alice, "DescribeStatement", map[string]any{"Id": b}); d["Status"] != statusSubmitted {
+		t.Fatalf("alice's second statement: %v", d["Status"])
+	}
+	e.key = alice
+	e.ok("CancelStatement", map[string]any{"Id": a})
+	e.wait(b, statusStarted)
+	e.ok("CancelStatement", map[string]any{"Id": b})
+	e.wait(b)
 }
 
 // failingDocs fails puts of one kind of document, as a catalog store

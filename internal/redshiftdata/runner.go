@@ -18,14 +18,46 @@ import (
 // CancelStatement another process recorded.
 const pollEvery = time.Second
 
-// reserve takes a place among the active statements, or refuses.
-func (a *API) reserve() error {
-	if a.active.Add(1) > int64(a.opts.MaxActive) {
-		a.active.Add(-1)
+// reserve takes a place among the active statements, the process's and
+// the key's, or refuses.
+func (a *API) reserve(user string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.active >= a.opts.MaxActive {
 		return awsapi.Errorf(http.StatusBadRequest, codeActive,
 			"Too many statements are active; at most %d may be submitted and not yet ended. Retry later.", a.opts.MaxActive)
 	}
+	k := a.keys[user]
+	if k == nil {
+		k = &keyUse{sem: make(chan struct{}, a.opts.MaxConcurrentPerKey)}
+		a.keys[user] = k
+	}
+	if k.active >= a.opts.MaxActivePerKey {
+		return awsapi.Errorf(http.StatusBadRequest, codeActive,
+			"Too many statements of this key are active; at most %d may be submitted and not yet ended. Retry later.", a.opts.MaxActivePerKey)
+	}
+	a.active++
+	k.active++
 	return nil
+}
+
+// release gives back the place reserve took.
+func (a *API) release(user string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.active--
+	if k := a.keys[user]; k != nil {
+		if k.active--; k.active == 0 {
+			delete(a.keys, user)
+		}
+	}
+}
+
+// keySem is the user's running tokens; the user holds a place.
+func (a *API) keySem(user string) chan struct{} {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.keys[user].sem
 }
 
 // launch runs a stored statement in the background, holding the place
@@ -34,7 +66,7 @@ func (a *API) launch(st *statement, sqls []string) {
 	a.mu.Lock()
 	if a.closed {
 		a.mu.Unlock()
-		a.active.Add(-1)
+		a.release(st.User)
 		a.end(a.base, st.ID, nil)
 		return
 	}
@@ -42,24 +74,28 @@ func (a *API) launch(st *statement, sqls []string) {
 	a.running[st.ID] = cancel
 	a.wg.Add(1)
 	a.mu.Unlock()
-	go a.run(ctx, cancel, st.ID, sqls)
+	go a.run(ctx, cancel, st.ID, st.User, sqls)
 }
 
-func (a *API) run(ctx context.Context, cancel context.CancelCauseFunc, id string, sqls []string) {
+func (a *API) run(ctx context.Context, cancel context.CancelCauseFunc, id, user string, sqls []string) {
 	defer a.wg.Done()
 	defer func() {
 		a.mu.Lock()
 		delete(a.running, id)
 		a.mu.Unlock()
 		cancel(nil)
-		a.active.Add(-1)
+		a.release(user)
 	}()
-	select {
-	case a.sem <- struct{}{}:
-		defer func() { <-a.sem }()
-	case <-ctx.Done():
-		a.end(ctx, id, nil)
-		return
+	// The key's token first: a key waiting on its own share holds none of
+	// the process's.
+	for _, sem := range []chan struct{}{a.keySem(user), a.sem} {
+		select {
+		case sem <- struct{}{}:
+			defer func() { <-sem }()
+		case <-ctx.Done():
+			a.end(ctx, id, nil)
+			return
+		}
 	}
 	now := a.opts.Now()
 	st, ok := a.change(ctx, id, func(st *statement) {

@@ -57,14 +57,14 @@ func (a *API) submitRequest(c *call, batch bool) (any, error) {
 	if a.isClosed() {
 		return nil, internal("tarn is shutting down; retry on another server.")
 	}
-	if err := a.reserve(); err != nil {
+	if err := a.reserve(st.User); err != nil {
 		return nil, err
 	}
 	id, fresh, err := a.submit(c, st, req)
 	if fresh {
 		a.launch(st, sqls)
 	} else {
-		a.active.Add(-1) // a repeated request runs nothing
+		a.release(st.User) // a repeated request runs nothing
 	}
 	if err != nil {
 		var ae *awsapi.Error

@@ -41,6 +41,10 @@ var _ warehouse.Store = (*Store)(nil)
 // reads (emptied here: a file left by a crash is a copy of a lake
 // object). Extensions are never fetched: the warehouse needs none.
 func Open(path string) (*Store, error) {
+	if path == "" || strings.HasPrefix(path, ":memory:") {
+		// Its spool folder would be one in the working directory.
+		return nil, fmt.Errorf("warehouse: open %q: the embedded warehouse is a file: give its path", path)
+	}
 	dir, err := filepath.Abs(path + ".spool")
 	if err != nil {
 		return nil, fmt.Errorf("warehouse: open %s: %w", path, err)

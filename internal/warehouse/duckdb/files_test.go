@@ -35,6 +35,12 @@ func writeParquet(t *testing.T, path, sel string) {
 func TestOnlySpooled(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
+	for _, p := range []string{"", ":memory:", ":memory:x"} {
+		if s, err := Open(p); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) made a warehouse with a spool folder in the working directory", p)
+		}
+	}
 	s, err := Open(filepath.Join(dir, "w.duckdb"))
 	if err != nil {
 		t.Fatal(err)
