@@ -72,19 +72,35 @@ func DecodeDoc(d Doc, v any) error {
 // id; a repeat returns the first claim's id, or same false when its
 // parameters differ.
 func Claim(ctx context.Context, docs Documents, kind, name, id, sum string) (first string, same bool, err error) {
-	type claim struct{ ID, Hash string }
 	b, _ := json.Marshal(claim{id, sum})
 	_, err = docs.PutDoc(ctx, Doc{Kind: kind, Name: name, Body: b}, 0)
 	if !errors.Is(err, ErrExists) {
 		return id, true, err
 	}
-	d, err := docs.GetDoc(ctx, kind, name)
-	if err != nil {
-		return "", false, err
+	c, err := claimed(ctx, docs, kind, name)
+	return c.ID, err == nil && c.Hash == sum, err
+}
+
+type claim struct{ ID, Hash string }
+
+// Claimed returns the id claimed under name by a request whose parameters
+// hash to sum; "" when there is no such claim.
+func Claimed(ctx context.Context, docs Documents, kind, name, sum string) (string, error) {
+	c, err := claimed(ctx, docs, kind, name)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return "", nil
+	case err != nil || c.Hash != sum:
+		return "", err
 	}
+	return c.ID, nil
+}
+
+func claimed(ctx context.Context, docs Documents, kind, name string) (claim, error) {
 	var c claim
-	if err := DecodeDoc(d, &c); err != nil {
-		return "", false, err
+	d, err := docs.GetDoc(ctx, kind, name)
+	if err == nil {
+		err = DecodeDoc(d, &c)
 	}
-	return c.ID, c.Hash == sum, nil
+	return c, err
 }

@@ -318,3 +318,62 @@ func TestWarehouseBatches(t *testing.T) {
 		}
 	}
 }
+
+// With PostgreSQL as the warehouse, a table made outside tarn with types
+// tarn does not keep is queryable (those columns as text); INSERT into
+// them, ARCHIVE by them and CREATE TABLE with them are refused, and the
+// warehouse's other tables are untouched.
+func TestForeignColumnsPostgres(t *testing.T) {
+	wh, err := whpg.Open(whpg.Options{DSN: pgtest.Database(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wh.Close() })
+	ctx := t.Context()
+	for _, stmt := range []string{
+		`CREATE TABLE public.ext (id int, doc jsonb, opened time)`,
+		`INSERT INTO public.ext VALUES (1, '{"a": 1}', '10:00'), (2, '[]', '9:00')`,
+	} {
+		if _, err := wh.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := newEnvWith(t, func(o *Options) { o.Warehouse = wh })
+	s := e.session()
+	e.rows(s, `CREATE TABLE sales (id bigint)`)
+	e.rows(s, `INSERT INTO sales VALUES (1), (2)`)
+	if got := e.rows(s, `SELECT e.id, doc, CAST(opened AS VARCHAR) FROM ext e JOIN sales USING (id) ORDER BY id`); fmt.Sprint(got) != `[[1 {"a": 1} 10:00:00] [2 [] 09:00:00]]` {
+		t.Fatalf("read: %v", got)
+	}
+	e.rows(s, `INSERT INTO ext (id) VALUES (3)`)
+	e.rows(s, `CREATE DATABASE archive`)
+	for stmt, want := range map[string]string{
+		`INSERT INTO ext VALUES (4, '{}', '11:00')`:                                    `column "doc" of relation "ext" has type jsonb`,
+		`INSERT INTO ext (id, opened) SELECT id, '11:00' FROM sales`:                   `column "opened" of relation "ext" has type time without time zone`,
+		`ARCHIVE ext WHERE opened < '9:30' TO 's3://lake/archive/ext/' AS archive.ext`: `cutoff column opened has type time without time zone`,
+		`CREATE TABLE odd (a interval)`:                                                `type interval is not a warehouse type tarn keeps`,
+		`CREATE TABLE odd2 (id int, u uuid)`:                                           `type uuid is not a warehouse type tarn keeps`,
+	} {
+		res, err := s.Query(ctx, stmt)
+		if err == nil {
+			res.Rows.Close() // it holds an engine slot until then
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", stmt, err, want)
+		}
+	}
+	if got := e.rows(s, `SELECT count(*) FROM ext`); fmt.Sprint(got) != "[[3]]" {
+		t.Fatalf("ext after refusals: %v", got)
+	}
+	ts, err := wh.Tables(ctx, "public")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tb := range ts {
+		names = append(names, tb.Name)
+	}
+	if got := strings.Join(names, " "); got != "ext sales" {
+		t.Fatalf("warehouse tables: %s", got)
+	}
+}

@@ -139,6 +139,14 @@ func (s *session) archive(ctx context.Context, a archiveStmt) (query.Result, err
 	if !s.e.isWarehouseTable(a.schema, a.table) {
 		return query.Result{}, &query.Error{Code: "42P01", Message: fmt.Sprintf("warehouse table %s.%s does not exist", a.schema, a.table)}
 	}
+	// The lake's copy compares the cutoff as DuckDB reads the column and
+	// the warehouse's DELETE as the table keeps it: a column read as text
+	// would order the two differently.
+	if cols, err := warehouse.TargetColumns(ctx, wh, warehouse.Target{Schema: a.schema, Table: a.table, Columns: []string{a.col}}); err != nil {
+		return query.Result{}, whError(err)
+	} else if cols[0].Foreign != "" {
+		return query.Result{}, &query.Error{Code: "0A000", Message: fmt.Sprintf("ARCHIVE: the cutoff column %s has type %s, which tarn's warehouse reads as text: archive by a column of a type it keeps", a.col, cols[0].Foreign)}
+	}
 	if err := s.e.ensureArchives(ctx); err != nil {
 		return query.Result{}, whError(err)
 	}

@@ -115,7 +115,15 @@ func (s *session) warehouseWrite(ctx context.Context, st sqltext.Statement) (que
 // back (a type it does not keep): left, it would keep every table of the
 // warehouse from being listed.
 func keepable(ctx context.Context, wh warehouse.Store, w whStmt) error {
-	_, err := wh.Tables(ctx, w.schema)
+	ts, err := wh.Tables(ctx, w.schema)
+	for _, t := range ts {
+		for _, c := range t.Columns {
+			if t.Name == w.table && c.Foreign != "" && err == nil {
+				// PostgreSQL lists it, but loads would refuse it.
+				err = fmt.Errorf("column %s: type %s is not a warehouse type tarn keeps", c.Name, c.Foreign)
+			}
+		}
+	}
 	if err == nil {
 		return nil
 	}
@@ -360,6 +368,7 @@ func (s *session) whInsert(ctx context.Context, w whStmt) (int64, error) {
 	// casts an INSERT's: '2026-12-01' into a date column is a date.
 	aliases := make([]string, len(cols))
 	casts := make([]string, len(cols))
+	typed := make([]warehouse.Column, len(cols))
 	for i, c := range cols {
 		col, ok := types[c]
 		if !ok {
@@ -367,6 +376,10 @@ func (s *session) whInsert(ctx context.Context, w whStmt) (int64, error) {
 		}
 		aliases[i] = quoteIdent(fmt.Sprintf("c%d", i))
 		casts[i] = fmt.Sprintf("CAST(%s AS %s)", aliases[i], col.SQL())
+		typed[i] = col
+	}
+	if err := warehouse.Loadable(w.table, typed); err != nil {
+		return 0, &query.Error{Code: "0A000", Message: err.Error()}
 	}
 	sel, _ := pgCompat(w.sel)
 	sel = fmt.Sprintf("SELECT %s FROM (%s) AS q(%s)", strings.Join(casts, ", "), sel, strings.Join(aliases, ", "))
@@ -408,10 +421,6 @@ func (s *session) whInsert(ctx context.Context, w whStmt) (int64, error) {
 			yield(nil, err)
 		}
 	})
-	typed := make([]warehouse.Column, len(cols))
-	for i, c := range cols {
-		typed[i] = types[c]
-	}
 	return s.e.opts.Warehouse.Load(ctx, warehouse.Target{Schema: w.schema, Table: w.table, Columns: cols}, warehouse.RowBatches(typed, seq))
 }
 

@@ -112,6 +112,11 @@ func (p *process) drainOutput(limit time.Duration) {
 		if p.outLogged.Load() >= target {
 			return // everything there at the answer is logged; more may follow
 		}
+		select {
+		case <-p.outDone:
+			return // the reader has stopped: no more will be logged
+		default:
+		}
 	}
 }
 

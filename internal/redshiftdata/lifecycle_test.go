@@ -253,9 +253,14 @@ func (a *API) activeCount() int {
 // for statements nor all of its running ones.
 func TestActiveLimitPerKey(t *testing.T) {
 	e := newEnv(t, Options{MaxConcurrent: 2, MaxActive: 8, MaxActivePerKey: 2})
-	a := e.run("SELECT sleep")
+	withToken := map[string]any{"Sql": "SELECT sleep", "Database": "tarn", "ClientToken": "tok-a"}
+	a := e.ok("ExecuteStatement", withToken)["Id"].(string)
 	b := e.run("SELECT sleep")
 	e.wantErr("ExecuteStatement", map[string]any{"Sql": "SELECT 1"}, codeActive, "of this key are active; at most 2")
+	// A retry of a request taken already answers as the first did.
+	if again := e.ok("ExecuteStatement", withToken)["Id"]; again != a {
+		t.Fatalf("a retry at the limit: %v, want %s", again, a)
+	}
 	e.wait(a, statusStarted)
 	e.key = bob
 	e.wait(e.run("SELECT 1"), statusFinished) // alice runs one at a time: a place is left

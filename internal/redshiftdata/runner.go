@@ -192,9 +192,12 @@ func (a *API) execute(ctx context.Context, st *statement, sqls []string) {
 		last := i == len(sqls)-1
 		if r.err == nil && last && tx {
 			if err := a.exec(ctx, sess, "COMMIT"); err != nil {
+				// It may have failed before reaching the transaction:
+				// rollback ends it either way.
 				r.err = fmt.Errorf("COMMIT failed, so the batch's transaction was rolled back: %v", err)
+			} else {
+				tx = false
 			}
-			tx = false // committed or rolled back: nothing is left to roll back
 		}
 		if r.err != nil {
 			rollback() // before FAILED is seen: a client may go on at once

@@ -1,6 +1,7 @@
 package redshiftdata
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -58,6 +59,11 @@ func (a *API) submitRequest(c *call, batch bool) (any, error) {
 		return nil, internal("tarn is shutting down; retry on another server.")
 	}
 	if err := a.reserve(st.User); err != nil {
+		// A repeat of a request taken already answers as the first did,
+		// whatever the limits are now.
+		if first := a.repeatOf(c.Ctx, st, req); first != nil {
+			return executeOutOf(first), nil
+		}
 		return nil, err
 	}
 	id, fresh, err := a.submit(c, st, req)
@@ -87,8 +93,30 @@ func (a *API) submitRequest(c *call, batch bool) (any, error) {
 			return nil, err
 		}
 	}
+	return executeOutOf(st), nil
+}
+
+func executeOutOf(st *statement) executeOut {
 	return executeOut{Id: st.ID, CreatedAt: stamp(st.Created), Database: st.Database, DbUser: st.User,
-		ClusterIdentifier: st.Cluster, WorkgroupName: st.Workgroup, SecretArn: st.SecretArn}, nil
+		ClusterIdentifier: st.Cluster, WorkgroupName: st.Workgroup, SecretArn: st.SecretArn}
+}
+
+// repeatOf is the statement an earlier request with st's ClientToken and
+// the same parameters stored, or nil.
+func (a *API) repeatOf(ctx context.Context, st *statement, req executeRequest) *statement {
+	if st.Token == "" {
+		return nil
+	}
+	req.ClientToken = nil
+	id, err := catalog.Claimed(ctx, a.docs, kindToken, tokenName(st.User, st.Token), awsapi.Hash(req))
+	if err != nil || id == "" {
+		return nil
+	}
+	first, err := a.getStatement(ctx, id)
+	if err != nil {
+		return nil
+	}
+	return first
 }
 
 // prepare checks a request and returns the statement to store and its SQL

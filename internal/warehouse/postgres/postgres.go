@@ -133,7 +133,9 @@ func (s *Store) Tables(ctx context.Context, schema string) ([]warehouse.Table, e
 			spelled = fmt.Sprintf("numeric(%d,%d)", *prec, *scale)
 		}
 		c, err := warehouse.ParseType(spelled)
-		if err != nil || typ == `"char"` { // PostgreSQL's one-byte internal type, not char(1)
+		// "char" is PostgreSQL's one-byte internal type, not char(1); a
+		// numeric without a precision keeps any scale, unlike Redshift's.
+		if err != nil || typ == `"char"` || spelled == "numeric" {
 			// A table made outside tarn: its other columns stay usable.
 			c = warehouse.Column{Type: format.Type{Kind: format.KindString}, Foreign: typ}
 		}

@@ -59,8 +59,8 @@ func TestForeignColumns(t *testing.T) {
 	defer s.Close()
 	ctx := t.Context()
 	for _, stmt := range []string{
-		`CREATE TABLE public.ext (id int, u uuid, doc jsonb, tags int[], flag "char")`,
-		`INSERT INTO public.ext VALUES (1, '6f1c2a3e-0000-4000-8000-000000000001', '{"a": [1, 2]}', '{3,4}', 'y')`,
+		`CREATE TABLE public.ext (id int, u uuid, doc jsonb, tags int[], flag "char", n numeric)`,
+		`INSERT INTO public.ext VALUES (1, '6f1c2a3e-0000-4000-8000-000000000001', '{"a": [1, 2]}', '{3,4}', 'y', 1.25)`,
 		`CREATE TABLE public.mine (id int)`,
 	} {
 		if _, err := s.Exec(ctx, stmt); err != nil {
@@ -77,13 +77,13 @@ func TestForeignColumns(t *testing.T) {
 			got = append(got, tb.Name+"."+c.Name+" "+c.SQL()+" "+c.Foreign)
 		}
 	}
-	want := `ext.id integer ,ext.u varchar uuid,ext.doc varchar jsonb,ext.tags varchar ARRAY,ext.flag varchar "char",mine.id integer `
+	want := `ext.id integer ,ext.u varchar uuid,ext.doc varchar jsonb,ext.tags varchar ARRAY,ext.flag varchar "char",ext.n varchar numeric,mine.id integer `
 	if strings.Join(got, ",") != want {
 		t.Fatalf("columns:\n%s\nwant\n%s", strings.Join(got, ","), want)
 	}
 
 	var vals []string
-	for rec, err := range s.Read(ctx, "public", "ext", []string{"u", "doc", "tags", "flag", "id"}) {
+	for rec, err := range s.Read(ctx, "public", "ext", []string{"u", "doc", "tags", "flag", "n", "id"}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +92,7 @@ func TestForeignColumns(t *testing.T) {
 		}
 		rec.Release()
 	}
-	if got, want := strings.Join(vals, "|"), `6f1c2a3e-0000-4000-8000-000000000001|{"a": [1, 2]}|{3,4}|y|1`; got != want {
+	if got, want := strings.Join(vals, "|"), `6f1c2a3e-0000-4000-8000-000000000001|{"a": [1, 2]}|{3,4}|y|1.25|1`; got != want {
 		t.Errorf("read %s, want %s", got, want)
 	}
 
