@@ -101,14 +101,19 @@ func executeOutOf(st *statement) executeOut {
 		ClusterIdentifier: st.Cluster, WorkgroupName: st.Workgroup, SecretArn: st.SecretArn}
 }
 
+// sum identifies a request's parameters, its ClientToken aside.
+func (req executeRequest) sum() string {
+	req.ClientToken = nil
+	return awsapi.Hash(req)
+}
+
 // repeatOf is the statement an earlier request with st's ClientToken and
 // the same parameters stored, or nil.
 func (a *API) repeatOf(ctx context.Context, st *statement, req executeRequest) *statement {
 	if st.Token == "" {
 		return nil
 	}
-	req.ClientToken = nil
-	id, err := catalog.Claimed(ctx, a.docs, kindToken, tokenName(st.User, st.Token), awsapi.Hash(req))
+	id, err := catalog.Claimed(ctx, a.docs, kindToken, tokenName(st.User, st.Token), req.sum())
 	if err != nil || id == "" {
 		return nil
 	}
@@ -270,8 +275,7 @@ func target(cluster, workgroup *string, c, w *string) error {
 // the same ClientToken stored, and returns its id; fresh if this call
 // stored it and so must run it.
 func (a *API) submit(c *call, st *statement, req executeRequest) (id string, fresh bool, err error) {
-	req.ClientToken = nil
-	sum := awsapi.Hash(req)
+	sum := req.sum()
 	for range 2 {
 		if id, err = a.idempotent(c.Ctx, st.User, st.Token, st.ID, sum); err != nil || id == st.ID {
 			break

@@ -84,22 +84,21 @@ func loadFiles(ctx context.Context, lk lake.Objects, fl warehouse.FileLoader, fi
 			}
 			file, size, err := spool(r, fl.Spool)
 			r.Close()
+			if err == nil {
+				exact := load.ParquetExact(file, size, cols)
+				if err = file.Close(); err == nil && !exact {
+					err = errNotExact
+				}
+				if err != nil {
+					os.Remove(file.Name())
+				}
+			}
 			var re *readError
 			switch {
 			case errors.As(err, &re):
 				ours = fail("%s: %v", f, re.err) // as the other readers say it
 			case err != nil:
 				ours = &fastFailed{err}
-			case !load.ParquetExact(file, size, cols):
-				file.Close()
-				os.Remove(file.Name())
-				ours = &fastFailed{errNotExact}
-			default:
-				err = file.Close()
-				if err != nil {
-					os.Remove(file.Name())
-					ours = &fastFailed{err}
-				}
 			}
 			if ours != nil {
 				yield("", ours)

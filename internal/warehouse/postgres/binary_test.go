@@ -11,9 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/jackc/pgx/v5"
 
-	"github.com/tarnlake/tarn/internal/catalog/postgres/pgtest"
 	"github.com/tarnlake/tarn/internal/format"
 	"github.com/tarnlake/tarn/internal/warehouse"
 )
@@ -23,11 +21,7 @@ import (
 // around 1970 and 2000 and BC, NULLs, text that CSV would quote).
 func TestCopyBinary(t *testing.T) {
 	ctx := t.Context()
-	conn, err := pgx.Connect(ctx, pgtest.Database(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t)
 	const def = `(b boolean, s smallint, i integer, l bigint, r real, d double precision, n38 numeric(38,10), n5 numeric(5,2),
 		n18 numeric(18,0), n12 numeric(12,4), dt date, ts timestamp, tz timestamptz, by bytea, tx text, ch char(3), vc varchar(5))`
 	if _, err := conn.Exec(ctx, "CREATE TABLE public.loaded "+def); err != nil {
@@ -112,11 +106,7 @@ func TestCopyBinary(t *testing.T) {
 // its infinity.
 func TestCopyBinaryRange(t *testing.T) {
 	ctx := t.Context()
-	conn, err := pgx.Connect(ctx, pgtest.Database(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t)
 	if _, err := conn.Exec(ctx, "CREATE TABLE public.edges (d date, ts timestamp)"); err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,12 @@
 package postgres
 
 import (
+	"context"
 	"iter"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/tarnlake/tarn/internal/catalog/postgres/pgtest"
 	"github.com/tarnlake/tarn/internal/warehouse"
@@ -11,24 +14,35 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	warehousetest.Run(t, func(t *testing.T) warehouse.Store {
-		s, err := Open(Options{DSN: pgtest.Database(t)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	})
+	warehousetest.Run(t, func(t *testing.T) warehouse.Store { return openStore(t) })
+}
+
+// openStore opens a store on a database of the test's own.
+func openStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(Options{DSN: pgtest.Database(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// connect opens a connection to a database of the test's own.
+func connect(t *testing.T) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), pgtest.Database(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }
 
 // One statement a call, whatever its text hides: a second one is refused,
 // not run (in a transaction too).
 func TestExecRunsOneStatement(t *testing.T) {
-	s, err := Open(Options{DSN: pgtest.Database(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	ctx := t.Context()
 	if _, err := s.Exec(ctx, "CREATE TABLE public.a (x int)"); err != nil {
 		t.Fatal(err)
@@ -36,7 +50,7 @@ func TestExecRunsOneStatement(t *testing.T) {
 	if _, err := s.Exec(ctx, "INSERT INTO public.a VALUES (1); DROP TABLE public.a"); err == nil {
 		t.Fatal("two statements ran")
 	}
-	err = s.Tx(ctx, func(tx warehouse.Execer) error {
+	err := s.Tx(ctx, func(tx warehouse.Execer) error {
 		_, err := tx.Exec(ctx, "INSERT INTO public.a VALUES (2); DROP TABLE public.a")
 		return err
 	})
@@ -52,11 +66,7 @@ func TestExecRunsOneStatement(t *testing.T) {
 // those columns read as text; it refuses loads that would write them, and
 // the schema's other tables stay loadable.
 func TestForeignColumns(t *testing.T) {
-	s, err := Open(Options{DSN: pgtest.Database(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	ctx := t.Context()
 	for _, stmt := range []string{
 		`CREATE TABLE public.ext (id int, u uuid, doc jsonb, tags int[], flag "char", n numeric)`,

@@ -28,7 +28,7 @@ import (
 type Scanner struct {
 	once   sync.Once
 	err    error
-	dir    string
+	dir    spool.Dir
 	db     bindings.Database
 	opened bool
 }
@@ -38,9 +38,11 @@ func New() *Scanner { return &Scanner{} }
 
 func (s *Scanner) open() error {
 	s.once.Do(func() {
-		if s.dir, s.err = os.MkdirTemp("", "tarn-parquet-"); s.err != nil {
+		var dir string
+		if dir, s.err = os.MkdirTemp("", "tarn-parquet-"); s.err != nil {
 			return
 		}
+		s.dir = spool.Dir(dir)
 		var errMsg string
 		var cfg bindings.Config
 		bindings.CreateConfig(&cfg)
@@ -54,7 +56,7 @@ func (s *Scanner) open() error {
 		}
 		s.opened = true
 		s.err = s.run(func(conn bindings.Connection) error {
-			for _, q := range append([]string{"SET memory_limit = '1GB'", "SET preserve_insertion_order = false", "SET threads = 1"}, spool.Dir(s.dir).Seal()...) {
+			for _, q := range append([]string{"SET memory_limit = '1GB'", "SET preserve_insertion_order = false", "SET threads = 1"}, s.dir.Seal()...) {
 				var res bindings.Result
 				state := bindings.Query(conn, q, &res)
 				msg := bindings.ResultError(&res)
@@ -85,7 +87,7 @@ func (s *Scanner) Spool() (*os.File, error) {
 	if err := s.open(); err != nil {
 		return nil, err
 	}
-	return spool.Dir(s.dir).File()
+	return s.dir.File()
 }
 
 // Scan reads a spooled file's columns, by position, as cols (cast to the
@@ -95,7 +97,7 @@ func (s *Scanner) Scan(ctx context.Context, path string, cols []warehouse.Column
 	if err := s.open(); err != nil {
 		return 0, err
 	}
-	q, err := spool.Dir(s.dir).Select(path, cols)
+	q, err := s.dir.Select(path, cols)
 	if err != nil {
 		return 0, fmt.Errorf("parquet reader: %w", err)
 	}
@@ -179,7 +181,7 @@ func (s *Scanner) Close() error {
 		bindings.Close(&s.db)
 	}
 	if s.dir != "" {
-		os.RemoveAll(s.dir)
+		os.RemoveAll(string(s.dir))
 	}
 	return nil
 }

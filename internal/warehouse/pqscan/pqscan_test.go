@@ -38,7 +38,7 @@ func TestOnlySpooled(t *testing.T) {
 	defer os.Remove(f.Name())
 	// Its DuckDB itself reads nothing outside the folder, and its settings
 	// stay as they are.
-	for _, q := range []string{"SELECT * FROM read_text('" + outside + "')", "SELECT * FROM read_text('" + s.dir + "/../" + filepath.Base(filepath.Dir(outside)) + "/x.parquet')",
+	for _, q := range []string{"SELECT * FROM read_text('" + outside + "')", "SELECT * FROM read_text('" + string(s.dir) + "/../" + filepath.Base(filepath.Dir(outside)) + "/x.parquet')",
 		"SET enable_external_access = true", "SET allowed_directories = ['/']"} {
 		err := s.run(func(conn bindings.Connection) error {
 			var res bindings.Result
