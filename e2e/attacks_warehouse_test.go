@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -47,5 +49,62 @@ func TestWarehouseDataAPIAttacks(t *testing.T) {
 	// Nothing changed, and the server serves.
 	if got := psqlRoot(t, srv)("-A", "-t", "-c", `SELECT count(*) FROM secrets`); got != "1\n" {
 		t.Fatalf("after the attempts: %q", got)
+	}
+}
+
+// TestWarehouseDataAPIFlood: a key that submits statements without end
+// fills only its own share of the Data API: past it its statements are
+// refused, while another key's statement runs at once; the server keeps
+// serving.
+func TestWarehouseDataAPIFlood(t *testing.T) {
+	srv := startServer(t)
+	id, secret := addKey(t, srv, "flooder", "--read", "s3:nothing")
+	call := func(id, secret, op string, body any) (int, string, map[string]any) {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		status, code, out := jsonRaw(t, srv, "redshift-data", "RedshiftData."+op, id, secret, b)
+		var m map[string]any
+		json.Unmarshal(out, &m)
+		return status, code, m
+	}
+	// Each runs for minutes unless canceled.
+	slow := map[string]any{"Database": "dev", "ClusterIdentifier": "tarn", "Sql": "SELECT count(*) FROM range(1000000000000)"}
+	var ids []string
+	for {
+		status, code, out := call(id, secret, "ExecuteStatement", slow)
+		if status != 200 {
+			if code != "ActiveStatementsExceededException" || len(ids) != 16 {
+				t.Fatalf("statement %d: %d %s %v", len(ids)+1, status, code, out)
+			}
+			break
+		}
+		ids = append(ids, out["Id"].(string))
+		if len(ids) > 64 {
+			t.Fatal("no limit on one key's statements")
+		}
+	}
+	t.Cleanup(func() {
+		for _, s := range ids {
+			call(id, secret, "CancelStatement", map[string]any{"Id": s})
+		}
+	})
+	// Root's statement runs beside them.
+	status, _, out := call(rootID, rootSecret, "ExecuteStatement", map[string]any{"Database": "dev", "ClusterIdentifier": "tarn", "Sql": "SELECT 42"})
+	if status != 200 {
+		t.Fatalf("another key's statement: %d %v", status, out)
+	}
+	waitFor(t, srv, "another key's statement finished", func() bool {
+		_, _, d := call(rootID, rootSecret, "DescribeStatement", map[string]any{"Id": out["Id"]})
+		return d["Status"] == "FINISHED"
+	})
+	running := 0
+	for _, s := range ids {
+		if _, _, d := call(id, secret, "DescribeStatement", map[string]any{"Id": s}); d["Status"] == "STARTED" {
+			running++
+		}
+	}
+	// Half of the engine's slots (one per core, two at least).
+	if running == 0 || running > max(1, runtime.NumCPU()/2) {
+		t.Errorf("%d of the flooder's statements running", running)
 	}
 }

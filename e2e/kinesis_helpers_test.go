@@ -354,14 +354,21 @@ func kinReadAll(t *testing.T, c *kinesis.Client, name string) map[string][]types
 // error answer (the __type without any namespace) and the body.
 func kinRaw(t *testing.T, srv *server, target string, body []byte) (int, string, []byte) {
 	t.Helper()
+	return jsonRaw(t, srv, "kinesis", target, rootID, rootSecret, body)
+}
+
+// jsonRaw sends one hand-made request of an AWS JSON protocol, signed for
+// service with the key id/secret.
+func jsonRaw(t *testing.T, srv *server, service, target, id, secret string, body []byte) (int, string, []byte) {
+	t.Helper()
 	req, err := http.NewRequestWithContext(ctx(t), http.MethodPost, srv.URL()+"/", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", target)
-	err = v4.NewSigner().SignHTTP(ctx(t), aws.Credentials{AccessKeyID: rootID, SecretAccessKey: rootSecret}, req,
-		sha256Hex(body), "kinesis", "us-east-1", time.Now())
+	err = v4.NewSigner().SignHTTP(ctx(t), aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}, req,
+		sha256Hex(body), service, "us-east-1", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -215,7 +215,9 @@ func serve(ctx context.Context, args []string, con console) error {
 	athena := athenaapi.New(eng, cat, store, log, athenaapi.Options{Region: cfg.S3.Region,
 		Exclusive: cfg.Catalog.PostgresDSN == "", Registerer: reg})
 	parts = append(parts, part{name: "athena", start: athena.Recover, run: athena.Run, close: athena.Close})
-	rsd := redshiftdata.New(eng, cat, log, redshiftdata.Options{Exclusive: cfg.Catalog.PostgresDSN == ""})
+	// As many Data API statements run as the engine has slots, so that a
+	// key's share of them (half) is a share of the engine too.
+	rsd := redshiftdata.New(eng, cat, log, redshiftdata.Options{MaxConcurrent: eng.MaxConcurrent(), Exclusive: cfg.Catalog.PostgresDSN == ""})
 	parts = append(parts, part{name: "redshift data", start: rsd.Recover, run: rsd.Run, close: rsd.Close})
 	parts = append(parts, part{name: "deliveries", run: deliveries.Run, close: deliveries.Close})
 

@@ -201,6 +201,9 @@ func initConn(ex driver.ExecerContext, opts Options) error {
 	return nil
 }
 
+// MaxConcurrent is how many statements run at once.
+func (e *Engine) MaxConcurrent() int { return cap(e.slots) }
+
 // Close closes DuckDB.
 func (e *Engine) Close() error {
 	return errors.Join(e.closePool(), e.db.Close(), e.conn.Close())
